@@ -1,0 +1,127 @@
+// Command wudiag explains why a Windows update or installer failed with
+// 0x80070643, from logs copied off the machine.
+//
+// Usage:
+//
+//	wudiag <command> [flags] [arguments]
+//
+// Run "wudiag help" for the list of commands and "wudiag help <command>"
+// for one command's flags.
+//
+// Exit status: 0 success (and, for analysis commands, nothing found),
+// 1 findings reported, 2 usage error or no readable input.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+)
+
+// Exit codes shared by every command.
+const (
+	exitOK       = 0 // success; for analysis: no failure and no finding
+	exitFindings = 1 // findings reported
+	exitUsage    = 2 // usage error or nothing readable
+)
+
+// A command is one "wudiag <name>" subcommand.
+type command struct {
+	name    string
+	summary string // one line for "wudiag help"
+	// run executes the command with the arguments after its name.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+// commands lists every subcommand; each lives in its own file.
+var commands = []command{
+	{"summary", "print what the CBS.log/dism.log readers see: sessions, failures, SFC and store findings", runSummary},
+	{"codes", "explain error codes in any spelling (0x800f081f, -2147023293, HRESULT_FROM_WIN32(…))", runCodes},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			if c, ok := lookup(args[1]); ok {
+				return c.run(ctx, []string{"-h"}, stdout, stderr)
+			}
+			fmt.Fprintf(stderr, "wudiag: unknown command %q\n", args[1])
+			return exitUsage
+		}
+		usage(stdout)
+		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "wudiag", version())
+		return exitOK
+	}
+	c, ok := lookup(name)
+	if !ok {
+		fmt.Fprintf(stderr, "wudiag: unknown command %q\n\n", name)
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `wudiag explains why a Windows update or installer failed with 0x80070643,
+from logs copied off the machine (CBS.log, dism.log, event logs, ...).
+
+Usage:
+
+	wudiag <command> [flags] [arguments]
+
+Commands:
+
+`)
+	cs := append([]command(nil), commands...)
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	width := 0
+	for _, c := range cs {
+		width = max(width, len(c.name))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(w, "\t%-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+	help <command>  show a command's flags
+	version         print the version
+
+Exit status: 0 success and nothing found, 1 findings reported,
+2 usage error or nothing readable.
+`)
+}
+
+// version reports the module version when built with "go install", else "devel".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

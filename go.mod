@@ -1,0 +1,3 @@
+module github.com/wudiag/wudiag
+
+go 1.26.0
