@@ -1,3 +1,10 @@
 module github.com/wudiag/wudiag
 
 go 1.26.0
+
+require (
+	github.com/0xrawsec/golang-evtx v1.2.9 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
