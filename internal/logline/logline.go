@@ -155,7 +155,8 @@ func parseRest(l *Line, b []byte, at int, strict bool) bool {
 	}
 	tok := b[p:q]
 	genuine := !strict && at == 21 && p == 43 // level field padded to 22: a component follows
-	if q < len(b) && len(tok) > 0 && ((genuine && len(tok) <= 12) || componentLike(tok)) {
+	atEnd := q == len(b)
+	if len(tok) > 0 && (!atEnd || !strict) && ((genuine && len(tok) <= 12) || componentLike(tok)) {
 		l.Component = internComponent(tok)
 		for q < len(b) && b[q] == ' ' {
 			q++

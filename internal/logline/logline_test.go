@@ -66,6 +66,7 @@ func TestParse(t *testing.T) {
 		{"continuation", " Expected: {l:32 ml:33 b:027fea2e}.", Line{Kind: Text, Msg: []byte(" Expected: {l:32 ml:33 b:027fea2e}.")}},
 		{"prose starting with a level word", "Error: 0x800f0823", Line{Kind: Text, Msg: []byte("Error: 0x800f0823")}},
 		{"prose starting with Information", "Information about the thing", Line{Kind: Text, Msg: []byte("Information about the thing")}},
+		{"empty message", "2023-05-17 12:06:13, Info                  CBS    ", Line{Kind: Stamped, Time: ts, Level: "Info", Component: "CBS", Msg: []byte{}}},
 		{"bad date digits", "2023-13-17 12:06:13, Info CBS x", Line{Kind: Stamped, Level: "Info", Component: "CBS", Msg: []byte("x")}},
 	}
 	for _, tt := range tests {
