@@ -332,31 +332,35 @@ func scanMinus(dst []Match, b []byte) []Match {
 	}
 }
 
-// scanColon finds DISM's "Error: <decimal Win32 code>".
+// scanColon finds DISM's "Error: <decimal Win32 code>". It searches for the
+// whole word rather than for ':', which every timestamp contains.
 func scanColon(dst []Match, b []byte) []Match {
 	for off := 0; ; {
-		k := bytes.IndexByte(b[off:], ':')
+		k := bytes.Index(b[off:], errorColon)
 		if k < 0 {
 			return dst
 		}
-		c := off + k
-		off = c + 1
-		if c+2 >= len(b) || b[c+1] != ' ' || !isDigit(b[c+2]) || !hasSuffixFold(b, c, "Error") || b[c-5] != 'E' {
+		start := off + k
+		off = start + 1
+		d := start + len(errorColon)
+		if d >= len(b) || !isDigit(b[d]) || (start > 0 && isLetter(b[start-1])) {
 			continue
 		}
-		end := c + 2
+		end := d
 		var v uint32
-		for end < len(b) && isDigit(b[end]) && end-c-2 < 6 {
+		for end < len(b) && isDigit(b[end]) && end-d < 6 {
 			v = v*10 + uint32(b[end]-'0')
 			end++
 		}
-		if end-c-2 > 5 || v > 0xFFFF {
+		if end-d > 5 || v > 0xFFFF {
 			continue
 		}
-		if end < len(b) && (isWordByte(b[end]) || b[end] == 'x' || (b[end] == '.' || b[end] == ':' || b[end] == ',') && end+1 < len(b) && isDigit(b[end+1])) {
+		if end < len(b) && (isWordByte(b[end]) || (b[end] == '.' || b[end] == ':' || b[end] == ',') && end+1 < len(b) && isDigit(b[end+1])) {
 			continue
 		}
-		dst = append(dst, Match{Code: FromWin32(v), Start: c - 5, End: end})
+		dst = append(dst, Match{Code: FromWin32(v), Start: start, End: end})
 		off = end
 	}
 }
+
+var errorColon = []byte("Error: ")

@@ -2,11 +2,200 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+
+	"github.com/wudiag/wudiag/codes"
 )
 
+const codesHelp = `NAME
+	wudiag codes - explain Windows error codes in any spelling
+
+SYNOPSIS
+	wudiag codes [--json] CODE...
+
+DESCRIPTION
+	Each CODE is normalized to its HRESULT form and looked up in the
+	wudiag code table. Accepted spellings include 0x80070643, 80070643,
+	0x643 and 1603 (Win32 codes), -2147023293 and 2147944003 (signed and
+	unsigned decimal), HRESULT_FROM_WIN32(ERROR_INSTALL_FAILURE),
+	HRESULT_FROM_WIN32(14098), NTSTATUS_FROM_WIN32(ERROR_INVALID_DATA),
+	symbolic names such as CBS_E_SOURCE_MISSING, and log fragments such as
+	hr:0x800f081f, HRESULT=800F0922, "Error: 112" or
+	"[HRESULT = 0x800f0805 - CBS_E_INVALID_PACKAGE]".
+
+	For each code it prints the normalized value, the symbolic name, the
+	decimal forms, the meaning and the causes it suggests. A well-formed
+	code missing from the table is decomposed (facility, Win32 number) and
+	marked "not in the table".
+
+OPTIONS
+	--json	print a JSON array, one object per argument
+
+EXIT STATUS
+	0 every argument parsed; 2 an argument could not be parsed (the others
+	are still printed) or no argument was given.
+
+EXAMPLES
+	wudiag codes -2147023293
+	wudiag codes 0x800f081f 'HRESULT_FROM_WIN32(14098)' ERROR_DISK_FULL
+	wudiag codes --json 0x80501005
+`
+
+// codeReport is one argument's result, also the --json object.
+type codeReport struct {
+	Input    string   `json:"input"`
+	Code     string   `json:"code,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	Kind     string   `json:"kind,omitempty"`
+	Meaning  string   `json:"meaning,omitempty"`
+	Causes   []string `json:"causes,omitempty"`
+	Win32    *int     `json:"win32,omitempty"`
+	Facility *int     `json:"facility,omitempty"`
+	Signed   *int64   `json:"signed,omitempty"`
+	Unsigned *uint64  `json:"unsigned,omitempty"`
+	Known    bool     `json:"known"`
+	Failed   bool     `json:"failed"`
+	Error    string   `json:"error,omitempty"`
+}
+
 func runCodes(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "wudiag codes: not built yet")
-	return exitUsage
+	fs := flag.NewFlagSet("codes", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	fs.Usage = func() { fmt.Fprint(stderr, codesHelp) }
+	// Negative decimals such as -2147023293 are codes, not flags: pull out
+	// the flags we know and keep every other argument in order.
+	var flags, rest []string
+	for i, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, codesHelp)
+			return exitOK
+		case "-json", "--json":
+			flags = append(flags, a)
+		case "--":
+			rest = append(rest, args[i+1:]...)
+			goto parsed
+		default:
+			if strings.HasPrefix(a, "-") && !isNumber(a[1:]) {
+				fmt.Fprintf(stderr, "wudiag codes: unknown flag %s\n", a)
+				return exitUsage
+			}
+			rest = append(rest, a)
+		}
+	}
+parsed:
+	if err := fs.Parse(flags); err != nil {
+		return exitUsage
+	}
+	if len(rest) == 0 {
+		fmt.Fprintln(stderr, "wudiag codes: no code given (try: wudiag codes 0x80070643)")
+		return exitUsage
+	}
+	status := exitOK
+	reports := make([]codeReport, 0, len(rest))
+	for _, a := range rest {
+		if ctx.Err() != nil {
+			return exitUsage
+		}
+		r := report(a)
+		if r.Error != "" {
+			status = exitUsage
+			fmt.Fprintf(stderr, "wudiag codes: %q: %s\n", a, r.Error)
+		} else if !*asJSON {
+			printReport(stdout, r)
+		}
+		reports = append(reports, r)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reports); err != nil {
+			fmt.Fprintln(stderr, "wudiag codes:", err)
+			return exitUsage
+		}
+		return status
+	}
+	return status
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+func report(arg string) codeReport {
+	r := codeReport{Input: arg}
+	c, err := codes.Parse(arg)
+	if err != nil {
+		switch {
+		case errors.Is(err, codes.ErrUnknownName):
+			r.Error = "unknown symbolic name"
+		default:
+			r.Error = "not a code in any known spelling"
+		}
+		return r
+	}
+	in, known := codes.Lookup(c)
+	if !known {
+		in = codes.Describe(c)
+	}
+	r.Code, r.Name, r.Kind, r.Meaning, r.Causes, r.Known, r.Failed = c.String(), in.Name, in.Kind, in.Meaning, in.Causes, known, c.Failed()
+	s, u := int64(int32(c)), uint64(c)
+	r.Signed, r.Unsigned = &s, &u
+	f := int(c.Facility())
+	r.Facility = &f
+	if n, ok := c.Win32(); ok {
+		w := int(n)
+		r.Win32 = &w
+	}
+	return r
+}
+
+// printReport writes one line per code, e.g.
+//
+//	0x80070643  ERROR_INSTALL_FAILURE  (Win32 1603; signed -2147023293, unsigned 2147944003)  Fatal error during installation ...
+func printReport(w io.Writer, r codeReport) {
+	var b strings.Builder
+	b.WriteString(r.Code)
+	b.WriteString("  ")
+	if r.Name != "" {
+		b.WriteString(r.Name)
+	} else {
+		b.WriteString("(no name)")
+	}
+	b.WriteString("  (")
+	if r.Win32 != nil {
+		fmt.Fprintf(&b, "Win32 %d; ", *r.Win32)
+	} else {
+		fmt.Fprintf(&b, "facility %d; ", *r.Facility)
+	}
+	fmt.Fprintf(&b, "signed %d, unsigned %d)  ", *r.Signed, *r.Unsigned)
+	switch {
+	case r.Meaning != "":
+		b.WriteString(r.Meaning)
+	case r.Win32 != nil:
+		fmt.Fprintf(&b, "Win32 error %d", *r.Win32)
+	}
+	if !r.Known {
+		if r.Meaning != "" {
+			b.WriteString("; ")
+		}
+		b.WriteString("not in the table")
+	}
+	fmt.Fprintln(w, b.String())
+	detail := "\tkind: " + r.Kind
+	if len(r.Causes) > 0 {
+		detail += "; suggests: " + strings.Join(r.Causes, ", ")
+	}
+	if !strings.EqualFold(strings.TrimSpace(r.Input), r.Code) {
+		detail += "; parsed from: " + strconv.Quote(r.Input)
+	}
+	fmt.Fprintln(w, detail)
 }
