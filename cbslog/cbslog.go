@@ -29,6 +29,7 @@ import (
 	"io"
 	"iter"
 	"time"
+	"unsafe"
 
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/internal/logline"
@@ -99,6 +100,30 @@ type Reader struct {
 	sc    *logline.Scanner
 	entry Entry
 	match []codes.Match
+	text  arena[byte]       // backing store of Entry.Text strings
+	codes arena[codes.Code] // backing store of Entry.Codes
+}
+
+// An arena hands out immutable pieces of large blocks, so that entries
+// own their data without one allocation each. A block is never written
+// again where a piece was handed out; the garbage collector frees it when
+// no piece is referenced.
+type arena[T any] struct{ block []T }
+
+const arenaBlock = 64 << 10
+
+// add copies v into the arena and returns the copy; its capacity is its
+// length, so appending to it never writes into the arena.
+func (a *arena[T]) add(v []T) []T {
+	if len(v) > arenaBlock/4 {
+		return append([]T(nil), v...)
+	}
+	if cap(a.block)-len(a.block) < len(v) {
+		a.block = make([]T, 0, arenaBlock)
+	}
+	n := len(a.block)
+	a.block = append(a.block, v...)
+	return a.block[n:len(a.block):len(a.block)]
 }
 
 // NewReader returns a Reader that reads from r.
@@ -163,19 +188,24 @@ func (r *Reader) fill(e *Entry, rec *logline.Record, match []codes.Match) []code
 	if e.Component == "CSI" && logline.IsCSICounter(text) {
 		text = parseCSIHead(e, text, r.Location)
 	}
-	e.Text = string(text)
+	if len(text) > 0 {
+		b := r.text.add(text)
+		e.Text = unsafe.String(&b[0], len(b))
+	}
 	match = codes.Find(match[:0], text)
 	if len(match) > 0 {
-		e.Codes = make([]codes.Code, 0, len(match))
+		var buf [16]codes.Code
+		cs := buf[:0]
 	next:
 		for _, m := range match {
-			for _, c := range e.Codes {
+			for _, c := range cs {
 				if c == m.Code {
 					continue next
 				}
 			}
-			e.Codes = append(e.Codes, m.Code)
+			cs = append(cs, m.Code)
 		}
+		e.Codes = r.codes.add(cs)
 	}
 	return match
 }

@@ -117,6 +117,11 @@ func TestScannerAttachesContinuations(t *testing.T) {
 	}, got)
 }
 
+func TestScannerTimestampCacheKeepsTrimming(t *testing.T) {
+	in := "2024-01-01 00:00:00, Info                  CBS    a |\n2024-01-01 00:00:00, Info                  CBS    b |\n"
+	assert.Equal(t, []rec{{1, "CBS", "a", false}, {2, "CBS", "b", false}}, scanAll(t, in, nil))
+}
+
 func TestScannerBoundsRecords(t *testing.T) {
 	in := "2024-01-01 00:00:00, Info                  CBS    head\n" + strings.Repeat("abcdefghi\n", 10)
 	got := scanAll(t, in, &Options{MaxRecord: 32})

@@ -40,6 +40,9 @@ type Scanner struct {
 
 	cur, next Record
 	have      bool // next holds a record in progress
+	// The last timestamp parsed: consecutive lines mostly share it.
+	lastStamp [19]byte
+	lastTime  time.Time
 	done      bool
 	lastSplit bool // the previous physical line was cut (textdec.Split)
 }
@@ -89,7 +92,7 @@ func (s *Scanner) Scan() bool {
 			s.appendText(raw, false)
 			continue
 		}
-		l := Parse(raw, s.loc)
+		l := s.parse(raw)
 		switch {
 		case l.Kind == Text:
 			if len(l.Msg) == 0 {
@@ -156,4 +159,20 @@ func (s *Scanner) appendText(b []byte, newline bool) {
 		s.next.Split = true
 	}
 	s.next.Text = append(s.next.Text, b...)
+}
+
+// parse is Parse with a cache of the last timestamp.
+func (s *Scanner) parse(raw []byte) Line {
+	raw = trim(raw)
+	if len(raw) >= 21 && raw[19] == ',' && string(raw[:19]) == string(s.lastStamp[:]) {
+		l := Line{Kind: Stamped, Time: s.lastTime}
+		parseRest(&l, raw, 21, false)
+		return l
+	}
+	l := Parse(raw, s.loc)
+	if l.Kind == Stamped && len(raw) >= 21 && raw[19] == ',' && !l.Time.IsZero() {
+		copy(s.lastStamp[:], raw[:19])
+		s.lastTime = l.Time
+	}
+	return l
 }
