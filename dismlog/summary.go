@@ -28,7 +28,8 @@ type Summary struct {
 	Benign  int
 	Dropped int // findings not kept because a limit was reached
 
-	open map[int]*Session // by PID
+	open    map[int]*Session // sessions outside a banner, by PID
+	current *Session         // the session inside the current banner
 }
 
 // A Session is one run of DISM.exe or one DismApi.dll session.
@@ -46,6 +47,8 @@ type Session struct {
 	// "Failed while processing command … (hr:0x800f081f)").
 	Result      codes.Code
 	ResultKnown bool
+
+	banner bool // the session has its "Starting … session" banner
 }
 
 // A Failure is one failing dism.log entry.
@@ -86,7 +89,9 @@ func (s *Summary) Add(e *Entry) {
 	}
 	if e.Boundary == SessionEnd {
 		ss.End = e.Time
-		delete(s.open, ss.PID)
+		if s.open[ss.PID] == ss {
+			delete(s.open, ss.PID)
+		}
 		return
 	}
 	code, ok := failingCode(e)
@@ -113,41 +118,55 @@ func (s *Summary) Add(e *Entry) {
 // Finish closes what is still open. Call it after the last Add.
 func (s *Summary) Finish() { s.CBS.Finish() }
 
-// session returns the session an entry belongs to, starting one at a
-// session boundary or when a new PID appears.
+// session returns the session an entry belongs to. A session runs from a
+// "<----- Starting … session ----->" banner to the matching "Ending"
+// banner, whatever processes log inside it (DISM.EXE and its DismHost
+// children). DISM.EXE logs a few lines with its PID before the banner;
+// those start the session. Lines outside any banner are grouped by PID.
 func (s *Summary) session(e *Entry) *Session {
-	if e.PID == 0 {
-		// Lines without a PID (Win7 "DISM.EXE:" lines, empty-component
-		// lines) go to the most recent session.
-		if n := len(s.Sessions); n > 0 && (e.Boundary == "" || e.Boundary == SessionEnd) {
-			return s.Sessions[n-1]
-		}
-		if e.Boundary != SessionStart {
-			return nil
-		}
-	}
 	if s.open == nil {
 		s.open = make(map[int]*Session)
 	}
-	if ss := s.open[e.PID]; ss != nil && e.Boundary != SessionStart {
+	switch {
+	case e.Boundary == SessionStart:
+		if n := len(s.Sessions); n > 0 {
+			last := s.Sessions[n-1]
+			if !last.banner && last.End.IsZero() && last.Command == "" && (e.PID == 0 || e.PID == last.PID) {
+				last.banner = true
+				s.current = last
+				return last
+			}
+		}
+		s.current = s.newSession(e, true)
+		return s.current
+	case s.current != nil:
+		ss := s.current
+		if e.Boundary == SessionEnd {
+			s.current = nil
+		}
+		return ss
+	case e.PID == 0:
+		if n := len(s.Sessions); n > 0 {
+			return s.Sessions[n-1]
+		}
+		return nil
+	}
+	if ss := s.open[e.PID]; ss != nil {
 		return ss
 	}
-	if n := len(s.Sessions); n > 0 && e.Boundary != SessionStart {
-		// "DISM.EXE: <----- Starting Dism.exe session ----->" carries no
-		// PID: the session adopts the first one logged after it.
-		if last := s.Sessions[n-1]; last.PID == 0 && last.End.IsZero() {
-			last.PID = e.PID
-			s.open[e.PID] = last
-			return last
-		}
-	}
+	return s.newSession(e, false)
+}
+
+func (s *Summary) newSession(e *Entry, banner bool) *Session {
 	if len(s.Sessions) >= maxSessions {
 		s.Dropped++
 		return nil
 	}
-	ss := &Session{PID: e.PID, Line: e.Line, Start: e.Time}
+	ss := &Session{PID: e.PID, Line: e.Line, Start: e.Time, banner: banner}
 	s.Sessions = append(s.Sessions, ss)
-	s.open[e.PID] = ss
+	if e.PID != 0 {
+		s.open[e.PID] = ss
+	}
 	return ss
 }
 
