@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -84,4 +85,27 @@ func BenchmarkSummarize(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestSummaryMemoryIsFlat streams a 64 MiB log through Summarize without
+// storing it and checks that the heap left afterwards is small: the
+// summary must copy what it keeps rather than pin the reader's buffers.
+func TestSummaryMemoryIsFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams 64 MiB")
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(synth.CBSLog(pw, 64<<20, 3)) }()
+	s, err := Summarize(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	t.Logf("%d entries, %d sessions; heap after GC: %.1f MiB", s.Entries, len(s.Sessions), float64(m.HeapAlloc)/(1<<20))
+	if m.HeapAlloc > 24<<20 {
+		t.Errorf("heap after summarizing is %.1f MiB; the summary holds on to entry text", float64(m.HeapAlloc)/(1<<20))
+	}
+	runtime.KeepAlive(s)
 }

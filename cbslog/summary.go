@@ -168,7 +168,8 @@ func Summarize(r io.Reader) (*Summary, error) {
 	return &s, rd.Err()
 }
 
-// Add takes one entry into the summary.
+// Add takes one entry into the summary. The summary copies what it keeps:
+// it does not hold on to e.
 func (s *Summary) Add(e *Entry) {
 	s.Entries++
 	if e.Time.IsZero() {
@@ -228,7 +229,7 @@ func (s *Summary) countCodes(e *Entry) {
 				s.Dropped++
 				continue
 			}
-			st = &CodeStat{FirstLine: e.Line, Example: firstLine(e.Text)}
+			st = &CodeStat{FirstLine: e.Line, Example: strings.Clone(firstLine(e.Text))}
 			s.Codes[c] = st
 		}
 		st.Count++
@@ -336,7 +337,7 @@ func (s *Summary) sessionLine(e *Entry, line string) {
 			s.Dropped++
 			return
 		}
-		ss := &Session{ID: id, Client: client, Line: e.Line, Start: e.Time}
+		ss := &Session{ID: strings.Clone(id), Client: strings.Clone(client), Line: e.Line, Start: e.Time}
 		s.Sessions = append(s.Sessions, ss)
 		if s.open == nil {
 			s.open = make(map[string]*Session)
@@ -450,6 +451,7 @@ func (s *Summary) packagesIn(ss *Session, line string) {
 			s.Dropped++
 			continue
 		}
+		p, _ = ParsePackage(strings.Clone(p.Identity)) // do not pin the entry's text
 		ss.Packages = append(ss.Packages, p)
 	}
 }
@@ -470,7 +472,7 @@ func (s *Summary) sessionFailure(e *Entry) {
 	}
 	for _, c := range e.Codes {
 		if c.Failed() {
-			ss.FirstFailure = &Failure{Line: e.Line, Time: e.Time, Code: c, Text: firstLine(e.Text)}
+			ss.FirstFailure = &Failure{Line: e.Line, Time: e.Time, Code: c, Text: strings.Clone(firstLine(e.Text))}
 			return
 		}
 	}
@@ -483,7 +485,7 @@ func (s *Summary) stack(e *Entry, v string) {
 			return
 		}
 	}
-	s.Stacks = append(s.Stacks, StackVersion{Version: v, Line: e.Line, Time: e.Time, Count: 1})
+	s.Stacks = append(s.Stacks, StackVersion{Version: strings.Clone(v), Line: e.Line, Time: e.Time, Count: 1})
 }
 
 // requirement parses `Package "X" requires Servicing Stack vA but current Servicing Stack is vB.`
@@ -501,6 +503,7 @@ func (s *Summary) requirement(e *Entry, line string) {
 	if i := strings.Index(rest, "current Servicing Stack is v"); i >= 0 {
 		r.Current = versionAt(rest[i+len("current Servicing Stack is v"):])
 	}
+	r.Package = strings.Clone(r.Package)
 	if len(s.Required) < maxSFC {
 		s.Required = append(s.Required, r)
 	} else {
@@ -564,6 +567,7 @@ func (s *Summary) sfcLine(e *Entry, line string) {
 		s.Dropped++
 		return
 	}
+	f.File, f.Component, f.Reason, f.Text = strings.Clone(f.File), strings.Clone(f.Component), strings.Clone(f.Reason), strings.Clone(f.Text)
 	s.SFC = append(s.SFC, f)
 }
 
@@ -641,7 +645,7 @@ func (s *Summary) storeLine(e *Entry, line string) bool {
 	case t == "Summary:":
 		return true
 	case strings.HasPrefix(t, "Operation: "):
-		s.store.Operation = strings.TrimSpace(t[len("Operation: "):])
+		s.store.Operation = strings.Clone(strings.TrimSpace(t[len("Operation: "):]))
 		return true
 	case strings.HasPrefix(t, "Operation result: "):
 		if c, err := codes.Parse(strings.TrimSpace(t[len("Operation result: "):])); err == nil {
@@ -670,13 +674,13 @@ func (s *Summary) storeLine(e *Entry, line string) bool {
 		if *m == nil {
 			*m = make(map[string]int)
 		}
-		(*m)[name] = countAfterColon(t)
+		(*m)[strings.Clone(name)] = countAfterColon(t)
 		return true
 	case afterItem && t != "":
 		// The reason written under an item ("Repair failed: Missing replacement payload.").
 		it := &s.store.Items[len(s.store.Items)-1]
 		if it.Reason == "" {
-			it.Reason = t
+			it.Reason = strings.Clone(t)
 		}
 		return true
 	}
@@ -733,7 +737,8 @@ func parseStoreItem(line int, t string) StoreItem {
 			}
 		}
 	}
-	it.Class = strings.Join(class, " ")
+	it.Class = strings.Clone(strings.Join(class, " "))
+	it.Path = strings.Clone(it.Path)
 	return it
 }
 

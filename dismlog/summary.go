@@ -85,7 +85,7 @@ func (s *Summary) Add(e *Entry) {
 		return
 	}
 	if e.Command != "" && ss.Command == "" {
-		ss.Command = e.Command
+		ss.Command = strings.Clone(e.Command)
 	}
 	if e.Boundary == SessionEnd {
 		ss.End = e.Time
@@ -103,7 +103,8 @@ func (s *Summary) Add(e *Entry) {
 		return
 	}
 	if len(ss.Failures) < maxSessionFailures {
-		ss.Failures = append(ss.Failures, Failure{Line: e.Line, Time: e.Time, Code: code, Level: e.Level, Method: e.Method, Message: e.Message})
+		ss.Failures = append(ss.Failures, Failure{Line: e.Line, Time: e.Time, Code: code, Level: e.Level,
+			Method: strings.Clone(e.Method), Message: strings.Clone(e.Message)})
 	} else {
 		s.Dropped++
 	}
