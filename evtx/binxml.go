@@ -1,0 +1,461 @@
+package evtx
+
+// Binary XML ([MS-EVEN6] 2.2.12, libyal "Binary XML").
+//
+// A record's body is a BinXML fragment: usually a TemplateInstance that
+// names a template definition (a BinXML element tree with numbered
+// substitutions) plus the substitution values. Definitions live in the
+// chunk and are shared by later records of the same chunk. This decoder
+// compiles each definition once per chunk into a flat list of ops whose
+// element and attribute names are already classified, and runs the ops
+// against each record's values straight into the Event builder, without
+// building an XML tree.
+
+const (
+	tokEOF           = 0x00
+	tokOpenStart     = 0x01
+	tokCloseStart    = 0x02
+	tokCloseEmpty    = 0x03
+	tokEnd           = 0x04
+	tokValue         = 0x05
+	tokAttr          = 0x06
+	tokCDATA         = 0x07
+	tokCharRef       = 0x08
+	tokEntityRef     = 0x09
+	tokPITarget      = 0x0a
+	tokPIData        = 0x0b
+	tokTemplate      = 0x0c
+	tokSubst         = 0x0d
+	tokOptSubst      = 0x0e
+	tokFragment      = 0x0f
+	tokMoreFlag      = 0x40
+	maxFragmentDepth = 8 // nested BinXML (value type 0x21) levels
+)
+
+type opKind uint8
+
+const (
+	opStart opKind = iota
+	opAttr
+	opCloseStart
+	opCloseEmpty
+	opEnd
+	opText
+	opSubst
+)
+
+type op struct {
+	kind     opKind
+	nk       nameKind
+	vtype    byte
+	optional bool
+	sub      uint16
+	s        string // element or attribute name, or literal text
+}
+
+// A template is a compiled template definition.
+type template struct {
+	ops []op
+	err error
+}
+
+// subValue is one substitution value of a template instance.
+type subValue struct {
+	t   byte
+	off int // chunk offset of the data
+	n   int // size
+}
+
+// chunkDecoder decodes the records of one chunk. Names and templates are
+// cached by their chunk offset, as the format intends.
+type chunkDecoder struct {
+	data      []byte // the chunk, at most 64 KiB
+	names     map[uint32]string
+	templates map[uint32]*template
+	vals      []subValue
+	b         builder
+	opsBuf    []op
+	// steps bounds the work per record so that no input, however
+	// crafted, makes decoding loop for long.
+	steps int
+}
+
+func newChunkDecoder() *chunkDecoder {
+	return &chunkDecoder{
+		names:     make(map[uint32]string),
+		templates: make(map[uint32]*template),
+	}
+}
+
+func (d *chunkDecoder) reset(data []byte) {
+	d.data = data
+	clear(d.names)
+	clear(d.templates)
+}
+
+// name returns the name structure at chunk offset off and its size
+// (next-offset u32, hash u16, count u16, UTF-16 chars, NUL).
+func (d *chunkDecoder) name(off uint32) (string, int, error) {
+	if int64(off)+8 > int64(len(d.data)) {
+		return "", 0, errf(ErrCorrupt, "name offset %d outside chunk", off)
+	}
+	n := int(le.Uint16(d.data[off+6:]))
+	size := 8 + 2*n + 2
+	end := int(off) + 8 + 2*n
+	if end > len(d.data) {
+		return "", 0, errf(ErrCorrupt, "name at offset %d runs past chunk", off)
+	}
+	if s, ok := d.names[off]; ok {
+		return s, size, nil
+	}
+	var tmp [64]byte
+	s := string(appendUTF16(tmp[:0], d.data[int(off)+8:end]))
+	d.names[off] = s
+	return s, size, nil
+}
+
+// readName reads a name reference at p: a u32 chunk offset, followed by
+// the name structure itself when it is stored inline (offset == p+4).
+func (d *chunkDecoder) readName(p int) (string, int, error) {
+	if p+4 > len(d.data) {
+		return "", p, errf(ErrTruncated, "name reference at %d", p)
+	}
+	off := le.Uint32(d.data[p:])
+	p += 4
+	s, size, err := d.name(off)
+	if err != nil {
+		return "", p, err
+	}
+	if int(off) == p {
+		p += size
+	}
+	return s, p, nil
+}
+
+func (d *chunkDecoder) utf16At(p, n int) (string, int, error) {
+	end := p + 2*n
+	if n < 0 || end > len(d.data) {
+		return "", p, errf(ErrTruncated, "string at %d", p)
+	}
+	var tmp [128]byte
+	return string(appendUTF16(tmp[:0], d.data[p:end])), end, nil
+}
+
+// elementName returns where the name reference of the OpenStartElement at p
+// is. Inside template definitions the token is followed by a 2-byte
+// dependency identifier and a 4-byte data size; in records without a
+// template and in some nested BinXML the identifier is missing. The name
+// reference is whichever candidate points at a name stored inline or at a
+// name already seen.
+func (d *chunkDecoder) elementName(p, end int) int {
+	withID, without := p+7, p+5
+	if withID+4 > end {
+		return without
+	}
+	a, b := le.Uint32(d.data[withID:]), le.Uint32(d.data[without:])
+	switch {
+	case int(a) == withID+4:
+		return withID
+	case int(b) == without+4:
+		return without
+	}
+	if _, ok := d.names[a]; ok {
+		return withID
+	}
+	if _, ok := d.names[b]; ok {
+		return without
+	}
+	if d.plausibleName(a) || !d.plausibleName(b) {
+		return withID
+	}
+	return without
+}
+
+// plausibleName reports whether a name structure could be at off.
+func (d *chunkDecoder) plausibleName(off uint32) bool {
+	if off < chunkHeaderSize || int64(off)+10 > int64(len(d.data)) {
+		return false
+	}
+	n := int(le.Uint16(d.data[off+6:]))
+	end := int(off) + 8 + 2*n
+	return n > 0 && end+2 <= len(d.data) && d.data[end] == 0 && d.data[end+1] == 0
+}
+
+var entities = map[string]string{"amp": "&", "lt": "<", "gt": ">", "quot": `"`, "apos": "'"}
+
+// compile turns the BinXML token stream at [p, end) into ops, stopping at
+// the EOF token or at end. It returns the position after the stream.
+func (d *chunkDecoder) compile(p, end int, ops []op) ([]op, int, error) {
+	if end > len(d.data) {
+		end = len(d.data)
+	}
+	depth := 0
+	for p < end {
+		d.steps--
+		if d.steps < 0 {
+			return ops, p, errf(ErrCorrupt, "token stream too long")
+		}
+		tok := d.data[p]
+		switch tok &^ tokMoreFlag {
+		case tokEOF:
+			return ops, p + 1, nil
+		case tokOpenStart:
+			if p+9 > end {
+				return ops, p, errf(ErrTruncated, "element at %d", p)
+			}
+			name, q, err := d.readName(d.elementName(p, end))
+			if err != nil {
+				return ops, p, err
+			}
+			p = q
+			if tok&tokMoreFlag != 0 { // attribute list size
+				p += 4
+			}
+			ops = append(ops, op{kind: opStart, nk: classify(name), s: name})
+			depth++
+			if depth > maxDepth {
+				return ops, p, errf(ErrCorrupt, "elements nested deeper than %d", maxDepth)
+			}
+		case tokCloseStart:
+			ops = append(ops, op{kind: opCloseStart})
+			p++
+		case tokCloseEmpty:
+			ops = append(ops, op{kind: opCloseEmpty})
+			depth--
+			p++
+		case tokEnd:
+			ops = append(ops, op{kind: opEnd})
+			depth--
+			p++
+		case tokValue:
+			if p+4 > end {
+				return ops, p, errf(ErrTruncated, "value at %d", p)
+			}
+			t := d.data[p+1]
+			n := int(le.Uint16(d.data[p+2:]))
+			var s string
+			var err error
+			switch t {
+			case tString:
+				s, p, err = d.utf16At(p+4, n)
+			case tAnsiString:
+				if p+4+n > end {
+					return ops, p, errf(ErrTruncated, "value at %d", p)
+				}
+				s, p = string(appendANSI(nil, d.data[p+4:p+4+n])), p+4+n
+			default:
+				return ops, p, errf(ErrCorrupt, "value text of type 0x%02x at %d", t, p)
+			}
+			if err != nil {
+				return ops, p, err
+			}
+			ops = append(ops, op{kind: opText, s: s})
+		case tokAttr:
+			name, q, err := d.readName(p + 1)
+			if err != nil {
+				return ops, p, err
+			}
+			p = q
+			ops = append(ops, op{kind: opAttr, nk: classify(name), s: name})
+		case tokCDATA:
+			if p+3 > end {
+				return ops, p, errf(ErrTruncated, "CDATA at %d", p)
+			}
+			s, q, err := d.utf16At(p+3, int(le.Uint16(d.data[p+1:])))
+			if err != nil {
+				return ops, p, err
+			}
+			p = q
+			ops = append(ops, op{kind: opText, s: s})
+		case tokCharRef:
+			if p+3 > end {
+				return ops, p, errf(ErrTruncated, "character reference at %d", p)
+			}
+			ops = append(ops, op{kind: opText, s: string(rune(le.Uint16(d.data[p+1:])))})
+			p += 3
+		case tokEntityRef:
+			name, q, err := d.readName(p + 1)
+			if err != nil {
+				return ops, p, err
+			}
+			p = q
+			s, ok := entities[name]
+			if !ok {
+				s = "&" + name + ";"
+			}
+			ops = append(ops, op{kind: opText, s: s})
+		case tokPITarget:
+			_, q, err := d.readName(p + 1)
+			if err != nil {
+				return ops, p, err
+			}
+			p = q
+		case tokPIData:
+			if p+3 > end {
+				return ops, p, errf(ErrTruncated, "PI data at %d", p)
+			}
+			_, q, err := d.utf16At(p+3, int(le.Uint16(d.data[p+1:])))
+			if err != nil {
+				return ops, p, err
+			}
+			p = q
+		case tokSubst, tokOptSubst:
+			if p+4 > end {
+				return ops, p, errf(ErrTruncated, "substitution at %d", p)
+			}
+			ops = append(ops, op{kind: opSubst, sub: le.Uint16(d.data[p+1:]), vtype: d.data[p+3], optional: tok == tokOptSubst})
+			p += 4
+		case tokFragment:
+			p += 4
+		case tokTemplate:
+			return ops, p, errf(ErrCorrupt, "template instance inside a template at %d", p)
+		default:
+			return ops, p, errf(ErrCorrupt, "unknown BinXML token 0x%02x at %d", tok, p)
+		}
+	}
+	return ops, p, errf(ErrTruncated, "BinXML ends without EOF")
+}
+
+// template returns the compiled definition at chunk offset off.
+func (d *chunkDecoder) template(off uint32) *template {
+	if t, ok := d.templates[off]; ok {
+		return t
+	}
+	t := &template{}
+	d.templates[off] = t
+	p := int(off)
+	if p+24 > len(d.data) || p < 0 {
+		t.err = errf(ErrCorrupt, "template definition offset %d outside chunk", off)
+		return t
+	}
+	size := int(le.Uint32(d.data[p+20:]))
+	start := p + 24
+	end := start + size
+	if size < 0 || end > len(d.data) || end < start {
+		end = len(d.data)
+	}
+	ops, _, err := d.compile(start, end, nil)
+	if err != nil {
+		t.err = err
+		return t
+	}
+	t.ops = ops
+	return t
+}
+
+// fragment decodes the BinXML fragment at [p, end) into the builder. It
+// returns the position after it.
+func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
+	if depth > maxFragmentDepth {
+		return p, errf(ErrCorrupt, "BinXML nested deeper than %d", maxFragmentDepth)
+	}
+	if end > len(d.data) {
+		end = len(d.data)
+	}
+	if p < end && d.data[p] == tokFragment {
+		p += 4
+	}
+	if p >= end {
+		return p, errf(ErrTruncated, "empty BinXML fragment")
+	}
+	if d.data[p] != tokTemplate {
+		// A record without a template: the element tree with literal values.
+		ops, q, err := d.compile(p, end, d.opsBuf[:0])
+		d.opsBuf = ops[:0]
+		if err != nil {
+			return q, err
+		}
+		return q, d.run(ops, nil, depth)
+	}
+	// TemplateInstance: token, unknown byte, template id, definition offset.
+	if p+10 > end {
+		return p, errf(ErrTruncated, "template instance at %d", p)
+	}
+	defOff := le.Uint32(d.data[p+6:])
+	p += 10
+	if int(defOff) == p { // the definition follows inline
+		if p+24 > end {
+			return p, errf(ErrTruncated, "template definition at %d", p)
+		}
+		size := int(le.Uint32(d.data[p+20:]))
+		if size < 0 || p+24+size > end {
+			return p, errf(ErrTruncated, "template definition at %d (size %d)", p, size)
+		}
+		p += 24 + size
+	}
+	t := d.template(defOff)
+	if t.err != nil {
+		return p, t.err
+	}
+	// Instance data: count, descriptors (size u16, type u8, pad), values.
+	if p+4 > end {
+		return p, errf(ErrTruncated, "substitution count at %d", p)
+	}
+	n := int(le.Uint32(d.data[p:]))
+	p += 4
+	if n < 0 || n > (end-p)/4 {
+		return p, errf(ErrCorrupt, "%d substitutions do not fit", n)
+	}
+	base := len(d.vals)
+	q := p + 4*n
+	for i := 0; i < n; i++ {
+		size := int(le.Uint16(d.data[p+4*i:]))
+		t := d.data[p+4*i+2]
+		if q+size > end {
+			d.vals = d.vals[:base]
+			return q, errf(ErrTruncated, "substitution %d runs past the record", i)
+		}
+		d.vals = append(d.vals, subValue{t: t, off: q, n: size})
+		q += size
+	}
+	vals := d.vals[base:]
+	err := d.run(t.ops, vals, depth)
+	d.vals = d.vals[:base]
+	return q, err
+}
+
+// run executes compiled ops with the given substitution values.
+func (d *chunkDecoder) run(ops []op, vals []subValue, depth int) error {
+	b := &d.b
+	for i := range ops {
+		o := &ops[i]
+		d.steps--
+		if d.steps < 0 {
+			return errf(ErrCorrupt, "record needs too much work to decode")
+		}
+		switch o.kind {
+		case opStart:
+			b.start(o.s, o.nk)
+		case opAttr:
+			b.attrStart(o.nk)
+		case opCloseStart:
+			b.closeStart()
+		case opCloseEmpty:
+			b.closeStart()
+			b.end()
+		case opEnd:
+			b.end()
+		case opText:
+			b.text(o.s)
+		case opSubst:
+			if int(o.sub) >= len(vals) {
+				continue
+			}
+			v := vals[o.sub]
+			if v.t == tNull || v.n == 0 {
+				continue
+			}
+			if v.t == tBinXML {
+				if _, err := d.fragment(v.off, v.off+v.n, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			b.value(v.t, d.data[v.off:v.off+v.n])
+		}
+		if b.err != nil {
+			return b.err
+		}
+	}
+	return nil
+}

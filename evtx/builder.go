@@ -1,0 +1,626 @@
+package evtx
+
+import (
+	"time"
+)
+
+// nameKind classifies element and attribute names that matter for the
+// normalized Event. It is computed once per name (when a template is
+// compiled or an XML name is read), so the builder compares integers.
+type nameKind uint8
+
+const (
+	kOther nameKind = iota
+	kSystem
+	kEventData
+	kUserData
+	kRenderingInfo
+	kProvider
+	kEventID
+	kVersion
+	kLevel
+	kTask
+	kOpcode
+	kKeywords
+	kTimeCreated
+	kEventRecordID
+	kCorrelation
+	kExecution
+	kChannel
+	kComputer
+	kSecurity
+	kData
+	kBinary
+	kMessage
+	// attributes
+	kName
+	kGUID
+	kEventSourceName
+	kQualifiers
+	kSystemTime
+	kProcessID
+	kThreadID
+	kUserID
+	kActivityID
+	kXmlns
+)
+
+func classify(name string) nameKind {
+	switch name {
+	case "System":
+		return kSystem
+	case "EventData":
+		return kEventData
+	case "UserData":
+		return kUserData
+	case "RenderingInfo":
+		return kRenderingInfo
+	case "Provider":
+		return kProvider
+	case "EventID":
+		return kEventID
+	case "Version":
+		return kVersion
+	case "Level":
+		return kLevel
+	case "Task":
+		return kTask
+	case "Opcode":
+		return kOpcode
+	case "Keywords":
+		return kKeywords
+	case "TimeCreated":
+		return kTimeCreated
+	case "EventRecordID":
+		return kEventRecordID
+	case "Correlation":
+		return kCorrelation
+	case "Execution":
+		return kExecution
+	case "Channel":
+		return kChannel
+	case "Computer":
+		return kComputer
+	case "Security":
+		return kSecurity
+	case "Data":
+		return kData
+	case "Binary":
+		return kBinary
+	case "Message":
+		return kMessage
+	case "Name":
+		return kName
+	case "Guid":
+		return kGUID
+	case "EventSourceName":
+		return kEventSourceName
+	case "Qualifiers":
+		return kQualifiers
+	case "SystemTime":
+		return kSystemTime
+	case "ProcessID":
+		return kProcessID
+	case "ThreadID":
+		return kThreadID
+	case "UserID":
+		return kUserID
+	case "ActivityID":
+		return kActivityID
+	case "xmlns":
+		return kXmlns
+	}
+	return kOther
+}
+
+// role is what an open element means for the Event being built.
+type role uint8
+
+const (
+	rIgnore role = iota // content not needed
+	rEvent
+	rSystem
+	rSysText   // System child whose text is a field (EventID, Level, ...)
+	rSysAttrs  // System child whose attributes are fields (Provider, ...)
+	rEventData // EventData
+	rData      // EventData/Data
+	rBinary    // EventData/Binary
+	rUserData  // UserData
+	rPayload   // UserData/<payload>
+	rField     // other element under EventData or the payload: leaf text is a field
+	rRendering // RenderingInfo
+	rMessage   // RenderingInfo/Message
+)
+
+// span is a byte range in builder.buf.
+type span struct{ lo, hi int32 }
+
+type frame struct {
+	role     role
+	kind     nameKind
+	name     string
+	text     int32 // where this element's text starts in buf
+	hasChild bool
+	dataName string // Data/@Name
+	nameSpan span   // Data/@Name given by a substitution
+	named    bool   // Data had a Name attribute
+}
+
+type pendingField struct {
+	name     string
+	nameSpan span
+	value    span
+}
+
+// maxDepth bounds element nesting; deeper input is reported as corrupt.
+const maxDepth = 128
+
+// A builder receives the SAX-like stream of a BinXML or XML event and fills
+// an Event. All strings of one event are appended to buf and cut from a
+// single string conversion at the end, so an event costs few allocations.
+type builder struct {
+	buf    []byte
+	stack  []frame
+	fields []pendingField
+	attr   nameKind // attribute being read, kOther when ignored
+	attrAt int32    // where its text starts in buf
+	attrOn bool     // an attribute is open
+	err    error
+
+	ev       Event
+	timeSet  bool
+	channel  span
+	provider span
+	provGUID span
+	source   span
+	computer span
+	userID   span
+	activity span
+	binary   span
+	message  span
+	payload  string
+	payNS    span
+	recID    bool
+}
+
+func (b *builder) reset() {
+	b.buf = b.buf[:0]
+	b.stack = b.stack[:0]
+	b.fields = b.fields[:0]
+	b.attrOn = false
+	b.err = nil
+	b.ev = Event{}
+	b.timeSet = false
+	b.channel, b.provider, b.provGUID, b.source = span{}, span{}, span{}, span{}
+	b.computer, b.userID, b.activity, b.binary, b.message = span{}, span{}, span{}, span{}, span{}
+	b.payload, b.payNS = "", span{}
+	b.recID = false
+}
+
+func (b *builder) pos() int32 { return int32(len(b.buf)) }
+
+func (b *builder) top() *frame {
+	if len(b.stack) == 0 {
+		return nil
+	}
+	return &b.stack[len(b.stack)-1]
+}
+
+func (b *builder) start(name string, k nameKind) {
+	b.endAttr()
+	if len(b.stack) >= maxDepth {
+		if b.err == nil {
+			b.err = errf(ErrCorrupt, "elements nested deeper than %d", maxDepth)
+		}
+	}
+	r := rIgnore
+	p := b.top()
+	if p == nil {
+		r = rEvent
+	} else {
+		p.hasChild = true
+		switch p.role {
+		case rEvent:
+			switch k {
+			case kSystem:
+				r = rSystem
+			case kEventData:
+				r = rEventData
+			case kUserData:
+				r = rUserData
+			case kRenderingInfo:
+				r = rRendering
+			}
+		case rSystem:
+			switch k {
+			case kEventID, kVersion, kLevel, kTask, kOpcode, kKeywords, kEventRecordID, kChannel, kComputer:
+				r = rSysText
+			case kProvider, kTimeCreated, kCorrelation, kExecution, kSecurity:
+				r = rSysAttrs
+			}
+		case rEventData:
+			// Data, and other elements such as ComplexData, which also
+			// carry a Name attribute (or else are named by their element).
+			r = rData
+			if k == kBinary {
+				r = rBinary
+			}
+		case rUserData:
+			r = rPayload
+			b.payload = name
+		case rPayload, rField, rData:
+			r = rField
+		case rRendering:
+			if k == kMessage {
+				r = rMessage
+			}
+		}
+	}
+	b.stack = append(b.stack, frame{role: r, kind: k, name: name, text: b.pos()})
+}
+
+func (b *builder) attrStart(k nameKind) {
+	b.endAttr()
+	f := b.top()
+	b.attr = kOther
+	b.attrOn = true
+	b.attrAt = b.pos()
+	if f == nil {
+		return
+	}
+	switch f.role {
+	case rSysAttrs:
+		switch f.kind {
+		case kProvider:
+			if k == kName || k == kGUID || k == kEventSourceName {
+				b.attr = k
+			}
+		case kTimeCreated:
+			if k == kSystemTime {
+				b.attr = k
+			}
+		case kCorrelation:
+			if k == kActivityID {
+				b.attr = k
+			}
+		case kExecution:
+			if k == kProcessID || k == kThreadID {
+				b.attr = k
+			}
+		case kSecurity:
+			if k == kUserID {
+				b.attr = k
+			}
+		}
+	case rSysText:
+		if f.kind == kEventID && k == kQualifiers {
+			b.attr = k
+		}
+	case rData:
+		if k == kName {
+			b.attr = k
+			f.named = true
+		}
+	case rPayload:
+		if k == kXmlns {
+			b.attr = k
+		}
+	}
+}
+
+// endAttr commits the open attribute, if any.
+func (b *builder) endAttr() {
+	if !b.attrOn {
+		return
+	}
+	b.attrOn = false
+	s := span{b.attrAt, b.pos()}
+	switch b.attr {
+	case kOther:
+		return
+	case kName:
+		f := b.top()
+		if f.role == rData {
+			if s.hi > s.lo {
+				f.nameSpan = s
+			}
+			return
+		}
+		b.provider = s
+	case kGUID:
+		b.provGUID = s
+	case kEventSourceName:
+		b.source = s
+	case kActivityID:
+		b.activity = s
+	case kUserID:
+		b.userID = s
+	case kXmlns:
+		b.payNS = s
+	case kQualifiers:
+		if v, ok := parseUint(b.buf[s.lo:s.hi]); ok {
+			b.ev.Qualifiers = uint16(v)
+			b.ev.HasQualifiers = true
+		}
+		b.buf = b.buf[:s.lo]
+	case kProcessID:
+		v, _ := parseUint(b.buf[s.lo:s.hi])
+		b.ev.ProcessID = uint32(v)
+		b.buf = b.buf[:s.lo]
+	case kThreadID:
+		v, _ := parseUint(b.buf[s.lo:s.hi])
+		b.ev.ThreadID = uint32(v)
+		b.buf = b.buf[:s.lo]
+	case kSystemTime:
+		if s.hi > s.lo {
+			if t, err := time.Parse(time.RFC3339Nano, string(b.buf[s.lo:s.hi])); err == nil {
+				b.ev.Time = t.UTC()
+				b.timeSet = true
+			}
+		}
+		b.buf = b.buf[:s.lo]
+	}
+}
+
+func (b *builder) closeStart() { b.endAttr() }
+
+func (b *builder) end() {
+	b.endAttr()
+	f := b.top()
+	if f == nil {
+		return
+	}
+	s := span{f.text, b.pos()}
+	switch f.role {
+	case rSysText:
+		b.sysText(f.kind, s)
+	case rData:
+		name := f.dataName
+		if !f.named && f.kind != kData {
+			name = f.name
+		}
+		b.fields = append(b.fields, pendingField{name: name, nameSpan: f.nameSpan, value: s})
+	case rBinary:
+		b.binary = s
+	case rField:
+		if !f.hasChild {
+			b.fields = append(b.fields, pendingField{name: f.name, value: s})
+		}
+	case rMessage:
+		b.message = s
+	}
+	b.stack = b.stack[:len(b.stack)-1]
+}
+
+func (b *builder) sysText(k nameKind, s span) {
+	t := b.buf[s.lo:s.hi]
+	switch k {
+	case kChannel:
+		b.channel = s
+		return
+	case kComputer:
+		b.computer = s
+		return
+	case kEventID:
+		v, _ := parseUint(t)
+		b.ev.EventID = uint32(v)
+	case kVersion:
+		v, _ := parseUint(t)
+		b.ev.Version = uint8(v)
+	case kLevel:
+		v, _ := parseUint(t)
+		b.ev.Level = uint8(v)
+	case kTask:
+		v, _ := parseUint(t)
+		b.ev.Task = uint16(v)
+	case kOpcode:
+		v, _ := parseUint(t)
+		b.ev.Opcode = uint8(v)
+	case kKeywords:
+		v, _ := parseUint(t)
+		b.ev.Keywords = v
+	case kEventRecordID:
+		if v, ok := parseUint(t); ok {
+			b.ev.RecordID = v
+			b.recID = true
+		}
+	}
+	b.buf = b.buf[:s.lo]
+}
+
+// wantText reports whether text at the current position is kept.
+func (b *builder) wantText() bool {
+	if b.attrOn {
+		return b.attr != kOther
+	}
+	f := b.top()
+	if f == nil {
+		return false
+	}
+	switch f.role {
+	case rSysText, rData, rBinary, rField, rMessage:
+		return true
+	}
+	return false
+}
+
+// text receives literal character data.
+func (b *builder) text(s string) {
+	if b.attrOn && b.attr == kName {
+		if f := b.top(); f.role == rData {
+			if f.dataName == "" {
+				f.dataName = s
+			} else {
+				f.dataName += s
+			}
+			return
+		}
+	}
+	if b.wantText() {
+		b.buf = append(b.buf, s...)
+		b.checkSize()
+	}
+}
+
+// maxEventText bounds the text kept for one event.
+const maxEventText = 8 << 20
+
+func (b *builder) checkSize() {
+	if len(b.buf) > maxEventText && b.err == nil {
+		b.err = errf(ErrCorrupt, "event text larger than %d bytes", maxEventText)
+		b.buf = b.buf[:0]
+	}
+}
+
+// value receives a typed substitution value.
+func (b *builder) value(t byte, v []byte) {
+	if !b.wantText() {
+		return
+	}
+	if b.attrOn {
+		switch b.attr {
+		case kSystemTime:
+			switch {
+			case t == tFileTime && len(v) >= 8:
+				b.ev.Time = fileTime(le.Uint64(v))
+				b.timeSet = true
+				return
+			case t == tSysTime && len(v) >= 16:
+				b.ev.Time = sysTime(v)
+				b.timeSet = true
+				return
+			}
+		case kProcessID, kThreadID, kQualifiers:
+			if n := fixedSize(t); n != 0 && n <= 8 && len(v) >= n && t != tReal32 && t != tReal64 {
+				b.setAttrNumber(readUint(t, v))
+				b.attr = kOther
+				return
+			}
+		}
+	} else if f := b.top(); f.role == rSysText && f.kind != kChannel && f.kind != kComputer {
+		if n := fixedSize(t); n != 0 && n <= 8 && len(v) >= n && t != tReal32 && t != tReal64 && t != tFileTime {
+			b.setSysNumber(f.kind, readUint(t, v))
+			f.role = rIgnore // value taken; nothing to parse at end
+			return
+		}
+	}
+	b.buf = appendValue(b.buf, t, v)
+	b.checkSize()
+}
+
+func (b *builder) setAttrNumber(v uint64) {
+	switch b.attr {
+	case kProcessID:
+		b.ev.ProcessID = uint32(v)
+	case kThreadID:
+		b.ev.ThreadID = uint32(v)
+	case kQualifiers:
+		b.ev.Qualifiers = uint16(v)
+		b.ev.HasQualifiers = true
+	}
+}
+
+func (b *builder) setSysNumber(k nameKind, v uint64) {
+	switch k {
+	case kEventID:
+		b.ev.EventID = uint32(v)
+	case kVersion:
+		b.ev.Version = uint8(v)
+	case kLevel:
+		b.ev.Level = uint8(v)
+	case kTask:
+		b.ev.Task = uint16(v)
+	case kOpcode:
+		b.ev.Opcode = uint8(v)
+	case kKeywords:
+		b.ev.Keywords = v
+	case kEventRecordID:
+		b.ev.RecordID = v
+		b.recID = true
+	}
+}
+
+func readUint(t byte, v []byte) uint64 {
+	switch fixedSize(t) {
+	case 1:
+		return uint64(v[0])
+	case 2:
+		return uint64(le.Uint16(v))
+	case 4:
+		return uint64(le.Uint32(v))
+	}
+	return le.Uint64(v)
+}
+
+// parseUint parses decimal or 0x-prefixed hex, ignoring surrounding spaces.
+func parseUint(t []byte) (uint64, bool) {
+	for len(t) > 0 && (t[0] == ' ' || t[0] == '\t' || t[0] == '\n' || t[0] == '\r') {
+		t = t[1:]
+	}
+	for len(t) > 0 && (t[len(t)-1] == ' ' || t[len(t)-1] == '\t' || t[len(t)-1] == '\n' || t[len(t)-1] == '\r') {
+		t = t[:len(t)-1]
+	}
+	if len(t) == 0 {
+		return 0, false
+	}
+	base := uint64(10)
+	if len(t) > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
+		base = 16
+		t = t[2:]
+	}
+	var v uint64
+	for _, c := range t {
+		var d uint64
+		switch {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = uint64(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = uint64(c-'A') + 10
+		default:
+			return v, false
+		}
+		v = v*base + d
+	}
+	return v, true
+}
+
+// finish closes any open elements and returns the event. The event's
+// strings share one allocation.
+func (b *builder) finish() *Event {
+	for len(b.stack) > 0 {
+		b.end()
+	}
+	ev := new(Event)
+	*ev = b.ev
+	s := string(b.buf)
+	cut := func(sp span) string {
+		if sp.lo < 0 || sp.hi > int32(len(s)) || sp.lo >= sp.hi {
+			return ""
+		}
+		return s[sp.lo:sp.hi]
+	}
+	ev.Channel = cut(b.channel)
+	ev.Provider = cut(b.provider)
+	ev.ProviderGUID = cut(b.provGUID)
+	ev.EventSourceName = cut(b.source)
+	ev.Computer = cut(b.computer)
+	ev.UserID = cut(b.userID)
+	ev.ActivityID = cut(b.activity)
+	ev.Binary = cut(b.binary)
+	ev.Message = cut(b.message)
+	ev.UserData = b.payload
+	ev.UserDataNS = cut(b.payNS)
+	if len(b.fields) > 0 {
+		ev.Data = make([]Field, len(b.fields))
+		for i, f := range b.fields {
+			name := f.name
+			if name == "" && f.nameSpan.hi > f.nameSpan.lo {
+				name = cut(f.nameSpan)
+			}
+			ev.Data[i] = Field{Name: name, Value: cut(f.value)}
+		}
+	}
+	return ev
+}
