@@ -93,7 +93,8 @@ func hasSuffixFold(b []byte, end int, s string) bool {
 		return false
 	}
 	for k := 0; k < len(s); k++ {
-		if b[start+k]|0x20 != s[k]|0x20 {
+		// Fold case for letters only: '\x12'|0x20 == '2'.
+		if c := b[start+k]; c != s[k] && !(isLetter(c) && c|0x20 == s[k]|0x20) {
 			return false
 		}
 	}
