@@ -1,0 +1,216 @@
+package evtxwrite_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gevtx "github.com/0xrawsec/golang-evtx/evtx"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wudiag/wudiag/evtx"
+	"github.com/wudiag/wudiag/internal/evtxwrite"
+)
+
+var t0 = time.Date(2024, 1, 10, 10, 23, 45, 123456700, time.UTC)
+
+// sampleEvents are the event shapes the corpus needs.
+func sampleEvents() []evtxwrite.Event {
+	return []evtxwrite.Event{
+		{Channel: "System", Provider: "Microsoft-Windows-WindowsUpdateClient", ProviderGUID: "{945A8954-C147-4ACD-923F-40C45405A658}",
+			EventID: 20, Version: 1, Level: 2, Task: 1, Opcode: 13, Keywords: 0x8000000000000028, Time: t0,
+			Computer: "DESKTOP-2KGM189", UserID: "S-1-5-18", ProcessID: 436, ThreadID: 5684,
+			Data: []evtxwrite.Field{
+				{Name: "errorCode", Value: evtxwrite.HexInt32(0x80070643)},
+				{Name: "updateTitle", Value: "Security Intelligence Update for Microsoft Defender Antivirus - KB2267602 (Version 1.403.3.0)"},
+				{Name: "updateGuid", Value: evtxwrite.GUID("{25ACAE93-40D4-4E62-814C-EFB2F29F1BCA}")},
+				{Name: "updateRevisionNumber", Value: uint32(200)},
+				{Name: "serviceGuid", Value: evtxwrite.GUID("{9482F4B4-E343-43B6-B170-9A65BC822C77}")},
+			}},
+		{Channel: "Setup", Provider: "Microsoft-Windows-Servicing", ProviderGUID: "{BD12F3B8-FC40-4A61-A307-B7A013A069C1}",
+			EventID: 3, Task: 1, Keywords: 0x8000000000000000, Time: t0.Add(time.Second), Computer: "DESKTOP-LEHA4OH", UserID: "S-1-5-18",
+			UserData: "CbsPackageChangeState", UserDataNS: "http://manifests.microsoft.com/win/2004/08/windows/setup_provider",
+			Data: []evtxwrite.Field{{Name: "PackageIdentifier", Value: "KB4093137"}, {Name: "IntendedPackageState", Value: "Staged"},
+				{Name: "ErrorCode", Value: "0x800f0816"}, {Name: "Client", Value: "WindowsUpdateAgent"}}},
+		{Channel: "Application", Provider: "MsiInstaller", EventID: 1033, HasQualifiers: true, Level: 4, Keywords: 0x80000000000000,
+			Time: t0.Add(2 * time.Second), Computer: "IE10Win7", Unnamed: true,
+			Data: []evtxwrite.Field{{Value: "EMET 5.51"}, {Value: "5.51.0.0"}, {Value: "1033"}, {Value: "1603"},
+				{Value: "Microsoft Corporation"}, {Value: "(NULL)"}, {Value: ""}},
+			Binary: []byte("{4C9D0B0F-7AD1-4AE6-A1E1-A1BA9F8C6B1C}")},
+		{Channel: "Microsoft-Windows-Windows Defender/Operational", Provider: "Microsoft-Windows-Windows Defender",
+			ProviderGUID: "{11CD958A-C507-4EF3-B3F2-5FD9DFBD2C78}", EventID: 2001, Level: 2, Time: t0.Add(3 * time.Second),
+			Computer: "GoldPaperW11", UserID: "S-1-5-18",
+			Data: []evtxwrite.Field{{Name: "Product Name", Value: "%%827"}, {Name: "Current Signature Version", Value: ""},
+				{Name: "Error Code", Value: "0x80070643"}}},
+	}
+}
+
+func write(t *testing.T, opts *evtxwrite.Options, evs ...evtxwrite.Event) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := evtxwrite.New(&buf, opts)
+	for _, ev := range evs {
+		require.NoError(t, w.Add(ev))
+	}
+	require.NoError(t, w.Close())
+	return buf.Bytes()
+}
+
+func read(t *testing.T, data []byte, opts *evtx.Options) (evs []*evtx.Event, warns []error) {
+	t.Helper()
+	r := evtx.NewReader(bytes.NewReader(data), int64(len(data)), opts)
+	for ev, err := range r.All(context.Background()) {
+		if err != nil {
+			warns = append(warns, err)
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	return evs, warns
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, nested := range []bool{false, true} {
+		t.Run(fmt.Sprintf("nested=%t", nested), func(t *testing.T) {
+			in := sampleEvents()
+			data := write(t, &evtxwrite.Options{NestedEventData: nested}, in...)
+			out, warns := read(t, data, nil)
+			require.Empty(t, warns)
+			require.Len(t, out, len(in))
+
+			wu := out[0]
+			assert.EqualValues(t, 20, wu.EventID)
+			assert.Equal(t, "0x80070643", wu.Get("errorCode"))
+			assert.Equal(t, "{25ACAE93-40D4-4E62-814C-EFB2F29F1BCA}", wu.Get("updateGuid"))
+			assert.Equal(t, "200", wu.Get("updateRevisionNumber"))
+			assert.Equal(t, t0, wu.Time)
+			assert.Equal(t, "Microsoft-Windows-WindowsUpdateClient", wu.Provider)
+			assert.Equal(t, "{945A8954-C147-4ACD-923F-40C45405A658}", wu.ProviderGUID)
+			assert.Equal(t, "System", wu.Channel)
+			assert.Equal(t, "S-1-5-18", wu.UserID)
+			assert.EqualValues(t, 1, wu.RecordID)
+			assert.Equal(t, uint64(0x8000000000000028), wu.Keywords)
+
+			cbs := out[1]
+			assert.Equal(t, "CbsPackageChangeState", cbs.UserData)
+			assert.Equal(t, "0x800f0816", cbs.Get("ErrorCode"))
+
+			msi := out[2]
+			assert.Equal(t, "1603", msi.Value(3))
+			assert.True(t, msi.HasQualifiers)
+			assert.Equal(t, "", msi.Data[0].Name)
+			assert.Equal(t, "7B344339", msi.Binary[:8])
+
+			def := out[3]
+			v, ok := def.Lookup("Current security intelligence Version")
+			assert.True(t, ok, "alias")
+			assert.Equal(t, "", v)
+		})
+	}
+}
+
+// TestTemplatesShared checks that one template serves every event of a
+// shape within a chunk: 500 events of two shapes give two definitions.
+func TestTemplatesShared(t *testing.T) {
+	var evs []evtxwrite.Event
+	for i := 0; i < 100; i++ {
+		evs = append(evs, sampleEvents()[i%2])
+	}
+	data := write(t, nil, evs...)
+	// 2 definitions per chunk: count TemplateInstance tokens with inline definitions
+	n := bytes.Count(data, []byte("ElfChnk\x00"))
+	assert.Less(t, len(data), 4096+n*65536+1)
+	out, warns := read(t, data, nil)
+	require.Empty(t, warns)
+	require.Len(t, out, 100)
+	assert.Equal(t, "0x80070643", out[98].Get("errorCode"))
+}
+
+func TestDamage(t *testing.T) {
+	many := func(n int) []evtxwrite.Event {
+		var evs []evtxwrite.Event
+		for i := 0; i < n; i++ {
+			evs = append(evs, sampleEvents()[i%4])
+		}
+		return evs
+	}
+	tests := []struct {
+		name     string
+		opts     evtxwrite.Options
+		events   int
+		want     int
+		wantWarn string // substring of some warning, "" for none
+	}{
+		{"clean", evtxwrite.Options{}, 400, 400, ""},
+		{"dirty stale header", evtxwrite.Options{Dirty: true, StaleChunkCount: 1}, 400, 400, ""},
+		{"bad header CRC", evtxwrite.Options{BadHeaderCRC: true}, 400, 400, "file header: checksum mismatch"},
+		{"bad chunk CRC", evtxwrite.Options{BadChunkCRC: []int{1}}, 400, 400, "chunk 1 at offset 69632: checksum mismatch"},
+		{"zero-size record", evtxwrite.Options{ZeroSizeRecords: []uint64{5}}, 400, 399, "record 5 at offset"},
+		{"truncated", evtxwrite.Options{TruncateAt: 4096 + 65536 + 30000}, 400, -1, "truncated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := tt.opts
+			data := write(t, &opts, many(tt.events)...)
+			out, warns := read(t, data, nil)
+			if tt.want >= 0 {
+				assert.Len(t, out, tt.want)
+			} else {
+				assert.NotEmpty(t, out)
+			}
+			var all []string
+			for _, w := range warns {
+				all = append(all, w.Error())
+			}
+			if tt.wantWarn == "" {
+				assert.Empty(t, all)
+			} else {
+				assert.Contains(t, strings.Join(all, "\n"), tt.wantWarn)
+			}
+		})
+	}
+}
+
+// TestGolangEvtxReadsOutput checks the writer against an independent
+// reader: golang-evtx must return the same events.
+func TestGolangEvtxReadsOutput(t *testing.T) {
+	data := write(t, nil, append(sampleEvents(), sampleEvents()...)...)
+	f, err := gevtx.New(bytes.NewReader(data))
+	require.NoError(t, err)
+	c, err := f.FetchChunk(4096)
+	require.NoError(t, err)
+	var got []gevtx.GoEvtxMap
+	for _, off := range c.EventOffsets {
+		m, err := c.ParseEvent(int64(off)).GoEvtxMap(&c)
+		if err == nil && m != nil {
+			got = append(got, *m)
+		}
+	}
+	require.Len(t, got, 8)
+	ed := got[0]["Event"].(gevtx.GoEvtxMap)["EventData"].(gevtx.GoEvtxMap)
+	assert.Equal(t, "0x80070643", ed["errorCode"])
+	ud := got[1]["Event"].(gevtx.GoEvtxMap)["UserData"].(gevtx.GoEvtxMap)["CbsPackageChangeState"].(gevtx.GoEvtxMap)
+	assert.Equal(t, "0x800f0816", ud["ErrorCode"])
+}
+
+// TestEvtxexportReadsOutput runs libevtx's evtxexport when installed.
+func TestEvtxexportReadsOutput(t *testing.T) {
+	path, err := exec.LookPath("evtxexport")
+	if err != nil {
+		t.Skip("evtxexport (Debian libevtx-utils) not installed")
+	}
+	name := filepath.Join(t.TempDir(), "w.evtx")
+	require.NoError(t, os.WriteFile(name, write(t, &evtxwrite.Options{Dirty: true, StaleChunkCount: 1}, append(sampleEvents(), sampleEvents()...)...), 0o644))
+	out, err := exec.Command(path, "-f", "xml", name).CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Equal(t, 8, strings.Count(string(out), "<EventRecordID>"))
+	assert.Contains(t, string(out), "<Data Name=\"errorCode\">0x80070643</Data>")
+	assert.Contains(t, string(out), "<ErrorCode>0x800f0816</ErrorCode>")
+}
