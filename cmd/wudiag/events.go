@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wudiag/wudiag/evtx"
+)
+
+const eventsHelp = `NAME
+	wudiag events - print the events of Windows event logs
+
+SYNOPSIS
+	wudiag events [--format jsonl|xml|table] [--recover] [--parallel N] FILE...
+
+DESCRIPTION
+	Reads each FILE and prints its events, normalized: record ID, time
+	(UTC), channel, provider, event ID, level, computer and the payload
+	(EventData or UserData) as ordered name/value pairs.
+
+	A FILE may be a binary .evtx log (also a dirty, truncated or damaged
+	copy of a live log), an XML export (wevtutil qe /f:xml, Event Viewer
+	"Save as XML", PowerShell ToXml(); UTF-8 or UTF-16) or an Event Viewer
+	text copy ("Log Name:", "Source:", "Event ID:" ...). The kind is told
+	from the content, not the file name.
+
+	Damage never stops reading. Checksum mismatches, damaged chunks and
+	records that cannot be decoded are reported on standard error with the
+	file name and byte offset, and every other event is still printed.
+
+OPTIONS
+	--format jsonl|xml|table
+		jsonl (default): one JSON object per event.
+		xml: an <Events> document, one <Event> per event.
+		table: aligned columns for reading in a terminal.
+	--recover
+		Also print records left in chunk slack space behind the last live
+		record (deleted or overwritten events), marked "recovered".
+	--parallel N
+		Decode up to N chunks of a binary log at a time (default 1).
+		Output stays in file order.
+	-h, --help
+		Print this help.
+
+EXIT STATUS
+	0  at least one FILE was read (warnings may have been printed)
+	2  usage error, or no FILE could be read
+
+EXAMPLES
+	wudiag events System.evtx
+	wudiag events --format table --recover Setup.evtx Application.evtx
+	wudiag events events.xml | grep 0x80070643
+`
+
+func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("events", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, eventsHelp) }
+	format := fs.String("format", "jsonl", "output format: jsonl, xml or table")
+	recov := fs.Bool("recover", false, "also print records recovered from slack space")
+	parallel := fs.Int("parallel", 1, "chunks decoded at a time")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	var out eventWriter
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	defer bw.Flush()
+	switch *format {
+	case "jsonl", "json":
+		out = &jsonlWriter{enc: json.NewEncoder(bw)}
+	case "xml":
+		out = &xmlWriter{w: bw}
+	case "table":
+		out = &tableWriter{tw: tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)}
+	default:
+		fmt.Fprintf(stderr, "wudiag events: unknown format %q (want jsonl, xml or table)\n", *format)
+		return exitUsage
+	}
+	if *parallel < 1 {
+		fmt.Fprintln(stderr, "wudiag events: --parallel must be at least 1")
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "wudiag events: no FILE given (see wudiag events -h)")
+		return exitUsage
+	}
+	opts := &evtx.Options{Recover: *recov, Parallel: *parallel}
+	out.begin()
+	readable := 0
+	for _, name := range fs.Args() {
+		if ctx.Err() != nil {
+			break
+		}
+		r, err := evtx.Open(name, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "wudiag events: %v\n", err)
+			continue
+		}
+		readable++
+		for ev, err := range r.All(ctx) {
+			if err != nil {
+				bw.Flush() // keep stdout and stderr in order on a terminal
+				fmt.Fprintf(stderr, "wudiag events: %s: %v\n", name, err)
+				continue
+			}
+			if err := out.event(name, ev); err != nil {
+				r.Close()
+				fmt.Fprintf(stderr, "wudiag events: %v\n", err)
+				return exitUsage
+			}
+		}
+		r.Close()
+	}
+	out.end()
+	if err := bw.Flush(); err != nil {
+		fmt.Fprintf(stderr, "wudiag events: %v\n", err)
+	}
+	if readable == 0 {
+		return exitUsage
+	}
+	return exitOK
+}
+
+type eventWriter interface {
+	begin()
+	event(file string, ev *evtx.Event) error
+	end()
+}
+
+// jsonEvent is the JSON Lines record; field names are stable.
+type jsonEvent struct {
+	File         string      `json:"file"`
+	Offset       int64       `json:"offset"`
+	RecordID     uint64      `json:"recordId"`
+	Time         string      `json:"time"`
+	Channel      string      `json:"channel,omitempty"`
+	Provider     string      `json:"provider,omitempty"`
+	ProviderGUID string      `json:"providerGuid,omitempty"`
+	EventID      uint32      `json:"eventId"`
+	Qualifiers   *uint16     `json:"qualifiers,omitempty"`
+	Level        uint8       `json:"level"`
+	Task         uint16      `json:"task,omitempty"`
+	Keywords     string      `json:"keywords,omitempty"`
+	Computer     string      `json:"computer,omitempty"`
+	UserID       string      `json:"userId,omitempty"`
+	UserData     string      `json:"userData,omitempty"`
+	Data         []jsonField `json:"data,omitempty"`
+	Binary       string      `json:"binary,omitempty"`
+	Message      string      `json:"message,omitempty"`
+	Recovered    bool        `json:"recovered,omitempty"`
+	Source       string      `json:"source"`
+}
+
+type jsonField struct {
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value"`
+}
+
+type jsonlWriter struct{ enc *json.Encoder }
+
+func (w *jsonlWriter) begin() {}
+func (w *jsonlWriter) end()   {}
+func (w *jsonlWriter) event(file string, ev *evtx.Event) error {
+	j := jsonEvent{File: file, Offset: ev.Offset, RecordID: ev.RecordID, Time: formatTime(ev.Time),
+		Channel: ev.Channel, Provider: ev.Provider, ProviderGUID: ev.ProviderGUID, EventID: ev.EventID,
+		Level: ev.Level, Task: ev.Task, Computer: ev.Computer, UserID: ev.UserID, UserData: ev.UserData,
+		Binary: ev.Binary, Message: ev.Message, Recovered: ev.Recovered, Source: ev.Source.String()}
+	if ev.HasQualifiers {
+		q := ev.Qualifiers
+		j.Qualifiers = &q
+	}
+	if ev.Keywords != 0 {
+		j.Keywords = "0x" + strconv.FormatUint(ev.Keywords, 16)
+	}
+	if len(ev.Data) > 0 {
+		j.Data = make([]jsonField, len(ev.Data))
+		for i, f := range ev.Data {
+			j.Data[i] = jsonField{f.Name, f.Value}
+		}
+	}
+	return w.enc.Encode(&j)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.0000000Z")
+}
+
+// xmlWriter writes events as Windows renders them, inside <Events>.
+type xmlWriter struct{ w *bufio.Writer }
+
+func (x *xmlWriter) begin() {
+	x.w.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Events>\n")
+}
+func (x *xmlWriter) end() { x.w.WriteString("</Events>\n") }
+
+func (x *xmlWriter) esc(s string) {
+	xml.EscapeText(x.w, []byte(s))
+}
+
+func (x *xmlWriter) event(file string, ev *evtx.Event) error {
+	w := x.w
+	w.WriteString(`<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="`)
+	x.esc(ev.Provider)
+	w.WriteString(`"`)
+	if ev.ProviderGUID != "" {
+		w.WriteString(` Guid="`)
+		x.esc(ev.ProviderGUID)
+		w.WriteString(`"`)
+	}
+	w.WriteString(`/><EventID`)
+	if ev.HasQualifiers {
+		fmt.Fprintf(w, ` Qualifiers="%d"`, ev.Qualifiers)
+	}
+	fmt.Fprintf(w, `>%d</EventID><Version>%d</Version><Level>%d</Level><Task>%d</Task><Opcode>%d</Opcode><Keywords>0x%016x</Keywords>`,
+		ev.EventID, ev.Version, ev.Level, ev.Task, ev.Opcode, ev.Keywords)
+	fmt.Fprintf(w, `<TimeCreated SystemTime="%s"/><EventRecordID>%d</EventRecordID>`, formatTime(ev.Time), ev.RecordID)
+	fmt.Fprintf(w, `<Execution ProcessID="%d" ThreadID="%d"/><Channel>`, ev.ProcessID, ev.ThreadID)
+	x.esc(ev.Channel)
+	w.WriteString(`</Channel><Computer>`)
+	x.esc(ev.Computer)
+	w.WriteString(`</Computer>`)
+	if ev.UserID != "" {
+		w.WriteString(`<Security UserID="`)
+		x.esc(ev.UserID)
+		w.WriteString(`"/>`)
+	}
+	w.WriteString(`</System>`)
+	if ev.UserData != "" {
+		w.WriteString(`<UserData><`)
+		w.WriteString(ev.UserData)
+		if ev.UserDataNS != "" {
+			w.WriteString(` xmlns="`)
+			x.esc(ev.UserDataNS)
+			w.WriteString(`"`)
+		}
+		w.WriteString(`>`)
+		for _, f := range ev.Data {
+			fmt.Fprintf(w, "<%s>", f.Name)
+			x.esc(f.Value)
+			fmt.Fprintf(w, "</%s>", f.Name)
+		}
+		fmt.Fprintf(w, "</%s></UserData>", ev.UserData)
+	} else if len(ev.Data) > 0 || ev.Binary != "" {
+		w.WriteString(`<EventData>`)
+		for _, f := range ev.Data {
+			if f.Name != "" {
+				w.WriteString(`<Data Name="`)
+				x.esc(f.Name)
+				w.WriteString(`">`)
+			} else {
+				w.WriteString(`<Data>`)
+			}
+			x.esc(f.Value)
+			w.WriteString(`</Data>`)
+		}
+		if ev.Binary != "" {
+			w.WriteString(`<Binary>` + ev.Binary + `</Binary>`)
+		}
+		w.WriteString(`</EventData>`)
+	}
+	if ev.Message != "" {
+		w.WriteString(`<RenderingInfo><Message>`)
+		x.esc(ev.Message)
+		w.WriteString(`</Message></RenderingInfo>`)
+	}
+	w.WriteString("</Event>")
+	if ev.Recovered {
+		w.WriteString("<!-- recovered from slack space -->")
+	}
+	_, err := w.WriteString("\n")
+	return err
+}
+
+// tableWriter prints aligned columns; the payload is summarized.
+type tableWriter struct {
+	tw    *tabwriter.Writer
+	lines int
+}
+
+func (t *tableWriter) begin() {
+	fmt.Fprintln(t.tw, "TIME (UTC)\tRECORD\tEVENT\tLEVEL\tPROVIDER\tDATA")
+}
+
+func (t *tableWriter) end() { t.tw.Flush() }
+
+func (t *tableWriter) event(file string, ev *evtx.Event) error {
+	var sb strings.Builder
+	if ev.Recovered {
+		sb.WriteString("[recovered] ")
+	}
+	for i, f := range ev.Data {
+		if i > 0 {
+			sb.WriteString("; ")
+		}
+		if f.Name != "" {
+			sb.WriteString(f.Name)
+			sb.WriteString("=")
+		}
+		sb.WriteString(f.Value)
+		if sb.Len() > 160 {
+			break
+		}
+	}
+	if len(ev.Data) == 0 && ev.Message != "" {
+		sb.WriteString(ev.Message)
+	}
+	data := strings.Join(strings.Fields(sb.String()), " ") // no tabs or newlines in a cell
+	if r := []rune(data); len(r) > 160 {
+		data = string(r[:157]) + "..."
+	}
+	ts := ev.Time.UTC().Format("2006-01-02 15:04:05")
+	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%d\t%s\t%s\t%s\n", ts, ev.RecordID, ev.EventID, ev.LevelName(), ev.Provider, data)
+	t.lines++
+	if t.lines%512 == 0 { // bounded memory: realign every 512 rows
+		t.tw.Flush()
+	}
+	return err
+}
