@@ -63,7 +63,7 @@ func (d *chunkDecoder) salvage(p, end int) *Event {
 		}
 		data := d.data[v.off : v.off+v.n]
 		if i < len(want) {
-			if v.t != want[i] {
+			if v.t != want[i] || v.n < fixedSize(v.t) {
 				continue
 			}
 			switch i {
