@@ -1,0 +1,235 @@
+package textlogs
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wudiag/wudiag/cbslog"
+)
+
+var (
+	// 2021/07/13 10:23:06.3460256 3696  8172  Misc            *FAILED* [8024000C] ...
+	reWU10 = regexp.MustCompile(`^(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?[ \t]+(\d+)[ \t]+(\d+)[ \t]+(\S+)(?:[ \t]+(.*))?$`)
+	// 2021-08-28<TAB>03:07:48:216<TAB> 648<TAB>13bc<TAB>Report<TAB>...
+	// (tabs may have become spaces in a copy)
+	reWU7 = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})[ \t]+(\d{2}):(\d{2}):(\d{2}):(\d{3})[ \t]+(\d+)[ \t]+([0-9a-fA-F]+)[ \t]+(\S+)(?:[ \t]+(.*))?$`)
+
+	reIDUpdate       = regexp.MustCompile(`(?i)\bidUpdate=\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
+	reUpdateID       = regexp.MustCompile(`(?i)\bupdate ?id\s*=\s*\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
+	reFirstFailure   = regexp.MustCompile(`(?i)failure for update \{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
+	reResultMapped   = regexp.MustCompile(`(?i)\bresultMapped=([0-9a-f]{1,8})\b`)
+	reResultUnmapped = regexp.MustCompile(`(?i)\bresultUnMapped=([0-9a-f]{1,8})\b`)
+	reTitle          = regexp.MustCompile(`(?:^|\*\s*)Title\s*=\s*(.+)$`)
+	reMSIHandler     = regexp.MustCompile(`(?i)\bMSI:\s*(0x[0-9a-f]{8}),\s*Handler:\s*(0x[0-9a-f]{8})`)
+	reTransaction    = regexp.MustCompile(`(?i)transaction error\s*=\s*(0x[0-9a-f]{8}),\s*MSI result\s*=\s*(0x[0-9a-f]{8})(?:,\s*MSI action\s*=\s*(\w+))?`)
+	reURL            = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"']+`)
+	reLocalPath      = regexp.MustCompile(`(?i)local path\s*=\s*(.+?)(?:\s+with error\b|$)`)
+	reFailedBracket  = regexp.MustCompile(`^(?:\*FAILED\*\s*)?\[([0-9A-Fa-f]{8})\]`)
+
+	// The REPORT EVENT line of the classic log and the lines of
+	// ReportingEvents.log share one layout (tab separated; a console copy
+	// may turn tabs into spaces or lose them):
+	//   {event GUID} <time><zone> 1 182 [AGENT_INSTALLING_FAILED] 101 {update GUID} 205 80070643 AutomaticUpdates Failure Content Install Installation Failure: ...
+	// ReportingEvents.log adds the bracketed event name; WindowsUpdate.log
+	// omits it. The copy in LegacyUpdate/LegacyUpdate#115 shows "182101"
+	// with the separator lost; the three digits of the event ID come first.
+	reReport    = regexp.MustCompile(`(?s)^(?:REPORT EVENT:\s*)?\{([0-9A-Fa-f-]{36})\}\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:\d{3})([+-]\d{4})?\s+(\d+)\s+(\d{3})\s*(?:\[(\w+)\])?\s*(\d{3})\s*\{([0-9A-Fa-f-]{36})\}\s+(\d+)\s+([0-9A-Fa-f]{1,8})\s+(.*?)\s*(Success|Failure)\s+(Content\s+\w+|Software\s+Synchronization|\w+)\s+(.*)$`)
+	reFollowing = regexp.MustCompile(`(?is)following update(?: with error 0x[0-9a-f]+)?:\s*(.+?)\.?\s*$`)
+)
+
+// wuParser reads both WindowsUpdate.log formats: a line that starts with
+// a timestamp starts a record, any other line continues it (a console
+// copy wraps long lines).
+type wuParser struct {
+	classic bool
+	p       pending
+}
+
+func (w *wuParser) line(r *Reader, num int, b []byte) {
+	b = trimPaste(b)
+	if len(bytes.TrimSpace(b)) == 0 {
+		return
+	}
+	w.p.unwrap = true
+	w.p.finish = finishWU
+	re := reWU10
+	if w.classic {
+		re = reWU7
+	}
+	m := re.FindSubmatch(b)
+	if m == nil {
+		w.p.add(r, num, b)
+		return
+	}
+	w.p.emit(r)
+	rec := Record{Line: num, Component: string(m[10])}
+	rec.Time = wallTime(m[1], m[2], m[3], m[4], m[5], m[6], m[7], w.classic)
+	setField(&rec.Fields, "pid", string(m[8]))
+	setField(&rec.Fields, "tid", string(m[9]))
+	w.p.startLine(rec, bytes.TrimLeft(m[11], " \t"), b)
+}
+
+func (w *wuParser) flush(r *Reader) { w.p.emit(r) }
+
+// wallTime builds a wall-clock time in UTC from its text fields; frac is
+// milliseconds when ms is set, else a decimal fraction of a second. It
+// returns the zero time for impossible values.
+func wallTime(y, mo, d, h, mi, s, frac []byte, ms bool) time.Time {
+	n := func(b []byte) int { v, _ := strconv.Atoi(string(b)); return v }
+	ns := 0
+	if len(frac) > 0 {
+		if ms {
+			ns = n(frac) * int(time.Millisecond)
+		} else {
+			f := string(frac) + strings.Repeat("0", 9-len(frac))
+			ns = n([]byte(f))
+		}
+	}
+	if n(mo) < 1 || n(mo) > 12 || n(d) < 1 || n(d) > 31 || n(h) > 23 || n(mi) > 59 || n(s) > 60 {
+		return time.Time{}
+	}
+	return time.Date(n(y), time.Month(n(mo)), n(d), n(h), n(mi), n(s), ns, time.UTC)
+}
+
+// finishWU extracts the WindowsUpdate.log fields from a record's text.
+func finishWU(rec *Record, b []byte) {
+	text := string(b)
+	f := &rec.Fields
+	if reportEvent(rec, text) {
+		return
+	}
+	if m := reFailedBracket.FindStringSubmatch(text); m != nil {
+		setField(f, "hr", normCode(m[1]))
+	}
+	if m := reIDUpdate.FindStringSubmatch(text); m != nil {
+		setField(f, "update_id", strings.ToUpper(m[1]))
+	} else if m := reUpdateID.FindStringSubmatch(text); m != nil {
+		setField(f, "update_id", strings.ToUpper(m[1]))
+	} else if m := reFirstFailure.FindStringSubmatch(text); m != nil {
+		setField(f, "update_id", strings.ToUpper(m[1]))
+	}
+	if m := reResultMapped.FindStringSubmatch(text); m != nil {
+		setField(f, "result_mapped", hexCode(m[1]))
+	}
+	if m := reResultUnmapped.FindStringSubmatch(text); m != nil {
+		setField(f, "result_unmapped", hexCode(m[1]))
+	}
+	if m := reTitle.FindStringSubmatch(text); m != nil {
+		setField(f, "title", strings.TrimSpace(m[1]))
+	}
+	if m := reMSIHandler.FindStringSubmatch(text); m != nil {
+		setField(f, "msi_result", normCode(m[1]))
+		setField(f, "handler_result", normCode(m[2]))
+	}
+	if m := reTransaction.FindStringSubmatch(text); m != nil {
+		setField(f, "handler_result", normCode(m[1]))
+		setField(f, "msi_result", normCode(m[2]))
+		setField(f, "msi_action", m[3])
+	}
+	if containsFold(text, "fail") || containsFold(text, "error") {
+		if u := reURL.FindString(text); u != "" {
+			setField(f, "url", strings.TrimRight(u, ".,:;)]>"))
+		}
+		if m := reLocalPath.FindStringSubmatch(text); m != nil {
+			setField(f, "path", strings.TrimSpace(m[1]))
+		}
+	}
+	if kb := cbslog.FindKB(rec.Fields["title"]); kb != "" {
+		setField(f, "kb", kb)
+	} else {
+		setField(f, "kb", cbslog.FindKB(text))
+	}
+}
+
+// hexCode normalizes a WUA result written as bare hex: 8 digits are an
+// HRESULT as written; fewer digits are the installer's own exit code,
+// kept as its value ("FFFE" becomes "0x0000fffe") rather than read as a
+// Win32 error.
+func hexCode(s string) string {
+	if len(s) == 8 {
+		return normCode("0x" + s)
+	}
+	v, err := strconv.ParseUint(s, 16, 32)
+	if err != nil {
+		return ""
+	}
+	return "0x" + leftPad(strconv.FormatUint(v, 16), 8)
+}
+
+func leftPad(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return strings.Repeat("0", n-len(s)) + s
+}
+
+// reportEvent fills the fields of a REPORT EVENT / ReportingEvents.log
+// entry and reports whether text is one.
+func reportEvent(rec *Record, text string) bool {
+	m := reReport.FindStringSubmatch(text)
+	if m == nil {
+		return false
+	}
+	f := &rec.Fields
+	setField(f, "event_id", m[5])
+	setField(f, "event_name", m[6])
+	setField(f, "update_id", strings.ToUpper(m[8]))
+	setField(f, "revision", m[9])
+	setField(f, "result", hexCode(m[10]))
+	setField(f, "client", strings.TrimSpace(m[11]))
+	setField(f, "status", m[12])
+	setField(f, "operation", strings.Join(strings.Fields(m[13]), " "))
+	msg := m[14]
+	if i := strings.IndexByte(msg, '\t'); i >= 0 {
+		msg = msg[:i] // ReportingEvents.log: a tracking string follows
+	}
+	if t := reFollowing.FindStringSubmatch(msg); t != nil {
+		setField(f, "title", strings.TrimSpace(t[1]))
+	}
+	if kb := cbslog.FindKB(rec.Fields["title"]); kb != "" {
+		setField(f, "kb", kb)
+	} else {
+		setField(f, "kb", cbslog.FindKB(msg))
+	}
+	return true
+}
+
+// reportingParser reads ReportingEvents.log: one entry per line, in the
+// REPORT EVENT layout; lines that do not start an entry continue the one
+// above (a wrapped copy).
+type reportingParser struct{ p pending }
+
+var reReportHead = regexp.MustCompile(`^\{[0-9A-Fa-f-]{36}\}\s+(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}):(\d{3})([+-]\d{4})?`)
+
+func (q *reportingParser) line(r *Reader, num int, b []byte) {
+	b = trimPaste(b)
+	if len(bytes.TrimSpace(b)) == 0 {
+		return
+	}
+	q.p.unwrap = true
+	q.p.finish = func(rec *Record, text []byte) { reportEvent(rec, string(text)) }
+	m := reReportHead.FindSubmatch(b)
+	if m == nil {
+		q.p.add(r, num, b)
+		return
+	}
+	q.p.emit(r)
+	rec := Record{Line: num}
+	rec.Time = wallTime(m[1], m[2], m[3], m[4], m[5], m[6], m[7], true)
+	if len(m[8]) == 5 && !rec.Time.IsZero() {
+		// The entry carries its zone: report the instant in UTC.
+		h, _ := strconv.Atoi(string(m[8][1:3]))
+		mi, _ := strconv.Atoi(string(m[8][3:5]))
+		off := time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute
+		if m[8][0] == '+' {
+			off = -off
+		}
+		rec.Time = rec.Time.Add(off)
+	}
+	q.p.start(rec, b)
+}
+
+func (q *reportingParser) flush(r *Reader) { q.p.emit(r) }
