@@ -1,0 +1,312 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/wudiag/wudiag/cbslog"
+	"github.com/wudiag/wudiag/dismlog"
+	"github.com/wudiag/wudiag/evtx"
+)
+
+// Options adjust Analyze. The zero value is ready to use.
+type Options struct {
+	// Rules replaces the stock rules when non-nil (see MergeRules to
+	// extend them instead).
+	Rules []*Rule
+	// Lang is the language of summaries and remedies; the zero Tag means
+	// English.
+	Lang language.Tag
+	// Recover also reads deleted event records left in EVTX slack space.
+	Recover bool
+	// MaxInMemory bounds how much of an event log that is not on disk
+	// (an archive entry) is read into memory; 0 means 512 MiB.
+	MaxInMemory int64
+	// Since and Until, when set, drop evidence outside the range
+	// (evidence without a time is kept).
+	Since, Until time.Time
+	// Explain records every rule tried in Diagnosis.Explain.
+	Explain bool
+}
+
+// A Diagnosis is the result of an analysis: the failed installations,
+// the ranked causes, and what was read.
+type Diagnosis struct {
+	Failures []*Failure
+	Findings []*Finding
+	Inputs   []InputReport
+	Explain  []Trace
+	// Evidence is everything the extractors kept, for renderers that show
+	// a timeline.
+	Evidence []Evidence
+	Lang     language.Tag
+}
+
+// InputReport says what was read from one input.
+type InputReport struct {
+	File    string
+	Kind    string // cbs, dism, evtx, evtx-xml, evtx-text, windowsupdate, ... or "" when not recognised
+	Entries int    // entries, events or records read
+	Errors  []string
+	// Skipped reports an input that is not a log wudiag reads.
+	Skipped bool
+}
+
+// ErrNoInput is returned when no input could be read at all.
+var ErrNoInput = errors.New("no readable log in the inputs")
+
+// Analyze reads the inputs, extracts evidence, finds the failed
+// installations and ranks their causes. An input that cannot be read is
+// reported in Diagnosis.Inputs with the reason and the rest is still
+// analysed; the error is ErrNoInput only when nothing could be read, or
+// the context's error when it is cancelled. A Diagnosis is always
+// returned.
+func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Rules == nil {
+		o.Rules = StockRules()
+	}
+	if o.MaxInMemory <= 0 {
+		o.MaxInMemory = 512 << 20
+	}
+	if o.Lang == (language.Tag{}) {
+		o.Lang = language.English
+	}
+	d := &Diagnosis{Lang: o.Lang}
+	read := 0
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return finish(d, &o), err
+		}
+		rep, ev := readInput(ctx, in, &o)
+		d.Inputs = append(d.Inputs, rep)
+		if rep.Kind != "" && !rep.Skipped && rep.Entries > 0 {
+			read++
+		}
+		d.Evidence = append(d.Evidence, ev...)
+	}
+	if !o.Since.IsZero() || !o.Until.IsZero() {
+		kept := d.Evidence[:0]
+		for _, e := range d.Evidence {
+			if e.Time.IsZero() || (o.Since.IsZero() || !e.Time.Before(o.Since)) && (o.Until.IsZero() || !e.Time.After(o.Until)) {
+				kept = append(kept, e)
+			}
+		}
+		d.Evidence = kept
+	}
+	finish(d, &o)
+	if read == 0 {
+		return d, ErrNoInput
+	}
+	return d, nil
+}
+
+// finish finds failures, ranks causes and fills remedies.
+func finish(d *Diagnosis, o *Options) *Diagnosis {
+	sort.SliceStable(d.Evidence, func(i, j int) bool { return d.Evidence[i].Time.Before(d.Evidence[j].Time) })
+	d.Failures = findFailures(d.Evidence)
+	findings, traces := rank(o.Rules, d.Evidence, d.Failures)
+	d.Findings = findings
+	if o.Explain {
+		d.Explain = traces
+	}
+	for _, f := range d.Findings {
+		vals := remedyValues(f, d.Failures)
+		f.Remedy = remedySteps(f.Cause, o.Lang, vals)
+		f.Summary = summarize(f, o.Lang)
+	}
+	return d
+}
+
+// remedyValues collects the values remedies refer to.
+func remedyValues(f *Finding, failures []*Failure) map[string]string {
+	vals := map[string]string{}
+	for _, fl := range unresolved(failures) {
+		if vals["kb"] == "" && strings.HasPrefix(fl.Update, "KB") && (causeOfFamily[fl.Family] == f.Cause || causeOfFamily[fl.Family] == "") {
+			vals["kb"] = fl.Update
+		}
+		if vals["product"] == "" && fl.Family == FamilyMSI {
+			vals["product"] = fl.Title
+		}
+	}
+	for _, s := range f.Support {
+		e := s.Evidence
+		if vals["av"] == "" {
+			if v := e.Value("av_name"); v != "" {
+				vals["av"] = v
+			} else if e.Value("provider") == "SecurityCenter" {
+				name, _, _ := strings.Cut(e.Value("data0"), ",")
+				vals["av"] = strings.TrimSpace(name)
+			}
+		}
+		if vals["free"] == "" && e.Value("partition_free") != "" {
+			vals["free"] = e.Value("partition_free") + " bytes free"
+		}
+	}
+	return vals
+}
+
+// summarize writes the finding's one-line summary.
+func summarize(f *Finding, lang language.Tag) string {
+	name := CauseName(f.Cause, lang)
+	if len(f.Support) == 0 {
+		return name
+	}
+	top := f.Support[0]
+	where := top.Evidence.File
+	if top.Evidence.Line > 0 {
+		where += fmt.Sprintf(" line %d", top.Evidence.Line)
+	} else if top.Evidence.Record > 0 {
+		where += fmt.Sprintf(" record %d", top.Evidence.Record)
+	}
+	s := fmt.Sprintf("%s: %s (%s)", name, top.Rule.Name, where)
+	rules := map[*Rule]bool{}
+	for _, sp := range f.Support {
+		rules[sp.Rule] = true
+	}
+	if n := len(rules) - 1; n > 0 {
+		s += fmt.Sprintf(" and %d more signal(s)", n)
+	}
+	return s
+}
+
+// readInput sniffs one input and runs its reader.
+func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Evidence) {
+	rep := InputReport{File: in.Name}
+	head, err := readHead(in)
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+		return rep, nil
+	}
+	rep.Kind = Sniff(head)
+	var ev []Evidence
+	switch rep.Kind {
+	case KindCBS:
+		ev, err = readCBS(ctx, in, &rep)
+	case KindDISM:
+		ev, err = readDISM(ctx, in, &rep)
+	case KindEVTX, KindEVTXXML, KindEVTXTxt:
+		ev, err = readEvents(ctx, in, &rep, o)
+	default:
+		ev, err = readTextLog(ctx, in, head, &rep)
+	}
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+	}
+	return rep, ev
+}
+
+func readCBS(ctx context.Context, in Input, rep *InputReport) ([]Evidence, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	c := newCollector(in.Name, KindCBS)
+	var s cbslog.Summary
+	r := cbslog.NewReader(rc)
+	for r.Scan() {
+		e := r.Entry()
+		s.Add(&e)
+		c.extractCBSEntry(&e)
+		if s.Entries%4096 == 0 && ctx.Err() != nil {
+			return c.out, ctx.Err()
+		}
+	}
+	s.Finish()
+	c.extractCBSSummary(&s)
+	rep.Entries = s.Entries
+	if s.OffsetKnown {
+		shiftTimes(c.out, s.Offset)
+	}
+	return c.out, r.Err()
+}
+
+func readDISM(ctx context.Context, in Input, rep *InputReport) ([]Evidence, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	c := newCollector(in.Name, KindDISM)
+	var s dismlog.Summary
+	r := dismlog.NewReader(rc)
+	for r.Scan() {
+		e := r.Entry()
+		s.Add(&e)
+		if e.Component == "CBS" || e.Component == "CSI" {
+			c.extractCBSEntry(&e.Entry)
+		}
+		if s.Entries%4096 == 0 && ctx.Err() != nil {
+			return c.out, ctx.Err()
+		}
+	}
+	s.Finish()
+	c.extractDISM(&s)
+	c.extractCBSSummary(&s.CBS)
+	rep.Entries = s.Entries
+	if s.CBS.OffsetKnown {
+		shiftTimes(c.out, s.CBS.Offset)
+	}
+	return c.out, r.Err()
+}
+
+func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	ra, size, err := readerAt(rc, in.Size, o.MaxInMemory)
+	if err != nil {
+		return nil, err
+	}
+	c := newCollector(in.Name, rep.Kind)
+	r := evtx.NewReader(ra, size, &evtx.Options{Recover: o.Recover})
+	const maxErrors = 20
+	for ev, err := range r.All(ctx) {
+		if err != nil {
+			if len(rep.Errors) < maxErrors {
+				rep.Errors = append(rep.Errors, err.Error())
+			}
+			if ev == nil {
+				continue
+			}
+		}
+		rep.Entries++
+		c.extractEvent(ev)
+	}
+	for _, w := range r.Warnings() {
+		if len(rep.Errors) < maxErrors {
+			rep.Errors = append(rep.Errors, "warning: "+w.Error())
+		}
+	}
+	return c.out, r.Err()
+}
+
+// readerAt returns rc as an io.ReaderAt, reading it into memory when it
+// is not one already.
+func readerAt(rc io.ReadCloser, size, limit int64) (io.ReaderAt, int64, error) {
+	if ra, ok := rc.(io.ReaderAt); ok && size >= 0 {
+		return ra, size, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if int64(len(b)) > limit {
+		return nil, 0, fmt.Errorf("event log larger than %d bytes in memory", limit)
+	}
+	return bytes.NewReader(b), int64(len(b)), nil
+}

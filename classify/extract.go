@@ -1,0 +1,353 @@
+package classify
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wudiag/wudiag/cbslog"
+	"github.com/wudiag/wudiag/codes"
+	"github.com/wudiag/wudiag/dismlog"
+	"github.com/wudiag/wudiag/evtx"
+)
+
+// A collector gathers the evidence of one input. Repetitive evidence (the
+// same routine line thousands of times) is capped per shape: the first
+// few and the latest ones are kept, the rest only counted, so memory stays
+// bounded whatever the size of the logs.
+type collector struct {
+	file   string
+	kind   string
+	out    []Evidence
+	shapes map[string]*shape
+	capped int // evidence dropped by the per-shape cap
+}
+
+type shape struct {
+	count int
+	ring  []int // indexes into out of the latest kept items
+}
+
+const (
+	shapeFirst  = 8  // always keep the first occurrences of a shape
+	shapeLatest = 24 // and the latest ones
+)
+
+func newCollector(file, kind string) *collector {
+	return &collector{file: file, kind: kind, shapes: make(map[string]*shape)}
+}
+
+// add keeps e unless its shape has been seen too often; then it replaces
+// the oldest of the latest kept items of that shape.
+func (c *collector) add(e Evidence, key string) {
+	e.File, e.Kind = c.file, c.kind
+	s := c.shapes[key]
+	if s == nil {
+		s = &shape{}
+		c.shapes[key] = s
+	}
+	s.count++
+	switch {
+	case s.count <= shapeFirst:
+		c.out = append(c.out, e)
+	case len(s.ring) < shapeLatest:
+		s.ring = append(s.ring, len(c.out))
+		c.out = append(c.out, e)
+	default:
+		i := s.ring[0]
+		copy(s.ring, s.ring[1:])
+		s.ring[len(s.ring)-1] = i
+		c.out[i] = e
+		c.capped++
+	}
+}
+
+// shapeKey reduces a text to its shape: digits and hex runs removed,
+// cut to 48 bytes.
+func shapeKey(signal, text string) string {
+	var b strings.Builder
+	b.WriteString(signal)
+	b.WriteByte('|')
+	n := 0
+	for i := 0; i < len(text) && n < 48; i++ {
+		c := text[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'f' && i > 0 && text[i-1] >= '0' && text[i-1] <= '9' {
+			continue
+		}
+		b.WriteByte(c)
+		n++
+	}
+	return b.String()
+}
+
+// cbsKeywords are phrases that make a CBS entry evidence even without a
+// failing code: benign markers the negative rules need, and failure
+// phrases CBS writes without a code.
+var cbsKeywords = []string{
+	"[SR] ",
+	"Mark store corruption",
+	"Store corruption",
+	"mark store corrupt",
+	"requires Servicing Stack",
+	"Hydration failed",
+	"Failed execution of queue item Installer",
+	"Failed to process advanced operation queue",
+	"A possible hang was detected",
+	"Antivirus",
+}
+
+// extractCBSEntry turns one CBS (or DISM-logged CBS) entry into evidence
+// when it can matter.
+func (c *collector) extractCBSEntry(e *cbslog.Entry) {
+	keep := e.Failure || e.Failed()
+	if !keep {
+		for _, k := range cbsKeywords {
+			if strings.Contains(e.Text, k) {
+				keep = true
+				break
+			}
+		}
+	}
+	if !keep {
+		return
+	}
+	ev := Evidence{
+		Signal: "cbs.entry",
+		Line:   e.Line,
+		Time:   e.Time,
+		Text:   clip(firstLine(e.Text), 600),
+		Codes:  e.Codes,
+	}
+	ev.set("level", e.Level)
+	ev.set("component", e.Component)
+	if e.Failure {
+		ev.set("failure_mark", "true")
+	}
+	if kb := cbslog.FindKB(e.Text); kb != "" {
+		ev.set("kb", kb)
+	}
+	c.add(ev, shapeKey(ev.Signal+e.Level, ev.Text))
+}
+
+// extractCBSSummary turns a finished cbslog.Summary into evidence.
+func (c *collector) extractCBSSummary(s *cbslog.Summary) {
+	for _, f := range s.SFC {
+		ev := Evidence{Signal: "cbs.sfc", Line: f.Line, Time: f.Time, Text: "[SR] " + clip(f.Text, 500)}
+		ev.set("file", f.File)
+		ev.set("component", f.Component)
+		ev.set("reason", f.Reason)
+		ev.set("repaired", strconv.FormatBool(f.Repaired))
+		c.add(ev, shapeKey(ev.Signal, f.File+f.Reason))
+	}
+	for _, r := range s.Store {
+		ev := Evidence{Signal: "cbs.store_report", Line: r.Line, Time: r.Time}
+		ev.Text = storeReportText(&r)
+		if r.ResultKnown {
+			ev.Codes = []codes.Code{r.Result}
+		}
+		ev.set("operation", r.Operation)
+		ev.set("detected", strconv.Itoa(r.Detected))
+		ev.set("repaired", strconv.Itoa(r.Repaired))
+		ev.set("unrepaired", strconv.FormatBool(r.Unrepaired()))
+		var items []string
+		for _, it := range r.Items {
+			items = append(items, it.Path)
+		}
+		ev.set("items", strings.Join(items, "\n"))
+		c.out = append(c.out, withSource(ev, c))
+	}
+	for _, r := range s.Required {
+		ev := Evidence{Signal: "cbs.stack_required", Line: r.Line, Time: r.Time,
+			Text:  "Package " + r.Package + " requires Servicing Stack v" + r.Required + " but current Servicing Stack is v" + r.Current,
+			Codes: []codes.Code{0x800f0823}}
+		ev.set("package", r.Package)
+		ev.set("required", r.Required)
+		ev.set("current", r.Current)
+		c.add(ev, shapeKey(ev.Signal, r.Package))
+	}
+	for _, ss := range s.Sessions {
+		failed := ss.ResultKnown && ss.Result.Failed()
+		if !failed {
+			continue
+		}
+		ev := Evidence{Signal: "cbs.session", Line: ss.Line, Time: ss.Start, Codes: []codes.Code{ss.Result}}
+		ev.Text = "Session " + ss.ID + " (client " + ss.Client + ") ended with " + ss.Result.String()
+		ev.set("session", ss.ID)
+		ev.set("client", ss.Client)
+		ev.set("kb", ss.KB)
+		if !ss.End.IsZero() {
+			ev.Time = ss.End
+		}
+		var pkgs []string
+		for _, p := range ss.Packages {
+			pkgs = append(pkgs, p.Identity)
+		}
+		ev.set("packages", strings.Join(pkgs, "\n"))
+		if ff := ss.FirstFailure; ff != nil {
+			ev.set("first_failure", ff.Text)
+			ev.set("first_failure_line", strconv.Itoa(ff.Line))
+			ev.set("first_failure_code", ff.Code.String())
+		}
+		c.add(ev, shapeKey(ev.Signal, ss.Client+ss.Result.String()))
+	}
+	for _, v := range s.Stacks {
+		ev := Evidence{Signal: "cbs.stack_loaded", Line: v.Line, Time: v.Time, Text: "Loaded Servicing Stack v" + v.Version}
+		ev.set("version", v.Version)
+		c.out = append(c.out, withSource(ev, c))
+	}
+}
+
+func withSource(e Evidence, c *collector) Evidence {
+	e.File, e.Kind = c.file, c.kind
+	return e
+}
+
+func storeReportText(r *cbslog.StoreReport) string {
+	var b strings.Builder
+	b.WriteString("Store report: ")
+	if r.Operation != "" {
+		b.WriteString(r.Operation + ", ")
+	}
+	if r.ResultKnown {
+		b.WriteString("result " + r.Result.String() + ", ")
+	}
+	b.WriteString("detected " + strconv.Itoa(r.Detected) + ", repaired " + strconv.Itoa(r.Repaired))
+	for i, it := range r.Items {
+		if i == 3 {
+			b.WriteString(" …")
+			break
+		}
+		fixed := "not fixed"
+		if it.Fixed {
+			fixed = "fixed"
+		}
+		b.WriteString("; " + it.Class + " (" + fixed + ") " + it.Path)
+	}
+	return b.String()
+}
+
+// extractDISM turns the failures of a dism.log summary into evidence.
+func (c *collector) extractDISM(s *dismlog.Summary) {
+	for _, ss := range s.Sessions {
+		for _, f := range ss.Failures {
+			ev := Evidence{Signal: "dism.failure", Line: f.Line, Time: f.Time, Text: clip(f.Message, 500), Codes: []codes.Code{f.Code}}
+			if f.Method != "" {
+				ev.Text += " - " + f.Method
+			}
+			ev.set("level", f.Level)
+			ev.set("method", f.Method)
+			ev.set("command", ss.Command)
+			c.add(ev, shapeKey(ev.Signal, f.Method+f.Code.String()))
+		}
+	}
+}
+
+// eventKeep lists the informational events that matter beside every
+// warning and error: update successes and starts, servicing state
+// changes, installer results, Defender updates, WinRE servicing, security
+// products and services.
+var eventKeep = map[string][]uint32{
+	"Microsoft-Windows-WindowsUpdateClient": {19, 20, 21, 22, 25, 31, 43, 44},
+	"Microsoft-Windows-Servicing":           {1, 2, 3, 4, 5, 6},
+	"MsiInstaller":                          {1022, 1023, 1033, 1035, 1036, 11707, 11708, 11724, 11725, 11728, 11729},
+	"Microsoft-Windows-Windows Defender":    {1150, 1151, 2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2010, 2011, 2012, 2014, 5001, 5007, 5010, 5012},
+	"Microsoft-Windows-WinREAgent":          {4500, 4501, 4502, 4503, 4504},
+	"SecurityCenter":                        {1, 15, 16, 17, 18},
+	"Service Control Manager":               {7000, 7009, 7011, 7023, 7024, 7031, 7034, 7040, 7045},
+	"disk":                                  {7, 11, 15, 51, 52, 153, 154, 157},
+	"Ntfs":                                  {55, 98, 137, 140},
+	"Microsoft-Windows-Ntfs":                {55, 98, 137, 140, 142},
+	"Microsoft-Windows-WER-SystemErrorReporting": {1001},
+	"Windows Error Reporting":                    {1001},
+	"User32":                                     {1074},
+	"Microsoft-Windows-Kernel-General":           {12, 13},
+}
+
+// extractEvent turns one event into evidence when it can matter: every
+// event of the providers above that they list, and every error or warning.
+func (c *collector) extractEvent(ev *evtx.Event) {
+	keep := ev.Level >= 1 && ev.Level <= 3
+	for _, id := range eventKeep[ev.Provider] {
+		if id == ev.EventID {
+			keep = true
+			break
+		}
+	}
+	if !keep {
+		return
+	}
+	e := Evidence{Signal: "evtx.event", Record: ev.RecordID, Offset: ev.Offset, Time: ev.Time}
+	e.set("provider", ev.Provider)
+	e.set("event_id", strconv.FormatUint(uint64(ev.EventID), 10))
+	e.set("channel", ev.Channel)
+	e.set("level", ev.LevelName())
+	e.set("computer", ev.Computer)
+	if ev.Recovered {
+		e.set("recovered", "true")
+	}
+	var text strings.Builder
+	text.WriteString(ev.Provider + " " + strconv.FormatUint(uint64(ev.EventID), 10) + ":")
+	var match []codes.Match
+	for i, f := range ev.Data {
+		name := f.Name
+		if name == "" {
+			name = "data" + strconv.Itoa(i)
+		}
+		e.set(name, f.Value)
+		if f.Value != "" && i < 12 {
+			text.WriteString(" " + name + "=" + clip(f.Value, 160))
+		}
+		match = codes.FindString(match[:0], f.Value)
+		for _, m := range match {
+			if !e.HasCode(m.Code) {
+				e.Codes = append(e.Codes, m.Code)
+			}
+		}
+	}
+	// Event fields that carry a code as a bare number.
+	for _, name := range []string{"errorCode", "ErrorCode", "Error Code", "Errorcode", "hr", "Status"} {
+		if v, ok := ev.Lookup(name); ok {
+			if code, err := codes.Parse(strings.TrimSpace(v)); err == nil && !e.HasCode(code) {
+				e.Codes = append(e.Codes, code)
+			}
+		}
+	}
+	if ev.Provider == "MsiInstaller" && (ev.EventID == 1033 || ev.EventID == 1035 || ev.EventID == 1034) {
+		// Data[3] is the installation status, a decimal Win32 code (1603).
+		if n, err := strconv.ParseUint(strings.TrimSpace(ev.Value(3)), 10, 16); err == nil {
+			e.set("status", ev.Value(3))
+			if n != 0 {
+				e.Codes = append(e.Codes, codes.FromWin32(uint32(n)))
+			}
+		}
+		e.set("product", ev.Value(0))
+	}
+	if ev.Message != "" {
+		text.WriteString(" — " + clip(ev.Message, 300))
+	}
+	if title := ev.Get("updateTitle"); title != "" {
+		e.set("title", title)
+		e.set("kb", cbslog.FindKB(title))
+	} else if pkg := ev.Get("PackageIdentifier"); pkg != "" {
+		e.set("kb", cbslog.FindKB(pkg))
+	}
+	e.Text = text.String()
+	c.add(e, ev.Provider+"|"+strconv.FormatUint(uint64(ev.EventID), 10)+"|"+e.Value("kb")+e.Value("updateGuid"))
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// shiftTimes converts wall-clock times read from a text log to UTC when
+// the machine's offset is known.
+func shiftTimes(ev []Evidence, offset time.Duration) {
+	for i := range ev {
+		if !ev[i].Time.IsZero() {
+			ev[i].Time = ev[i].Time.Add(-offset)
+		}
+	}
+}

@@ -1,0 +1,300 @@
+package classify
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wudiag/wudiag/cbslog"
+	"github.com/wudiag/wudiag/codes"
+)
+
+// A Failure is one failed installation found in the inputs.
+type Failure struct {
+	// Update names what failed: a KB ("KB5034441") when known, else the
+	// package or product name.
+	Update string
+	Title  string // the update title or product name as logged
+	Code   codes.Code
+	Time   time.Time
+	// Family groups updates whose failures share causes: "winre",
+	// "defender", "msi" (.NET, Office and other MSI products), "lcu",
+	// "ssu", or "".
+	Family string
+	// Resolved reports that a later success of the same update was found
+	// (WindowsUpdateClient 19 with the same update GUID or KB, WinREAgent
+	// 4501 after a WinRE failure, a later successful MSI install).
+	Resolved   bool
+	ResolvedBy *Evidence
+	// Source is the evidence that reported the failure; Also lists other
+	// reports of the same failure (the same update failing in the event
+	// log, WindowsUpdate.log and CBS.log).
+	Source *Evidence
+	Also   []*Evidence
+	guid   string
+}
+
+// Families of updates.
+const (
+	FamilyWinRE    = "winre"
+	FamilyDefender = "defender"
+	FamilyMSI      = "msi"
+	FamilyLCU      = "lcu"
+	FamilySSU      = "ssu"
+)
+
+// family classifies an update by its KB and title.
+func family(kb, title string) string {
+	switch kb {
+	case "KB5034441", "KB5034440", "KB5034439", "KB5057589", "KB5057588", "KB5028997":
+		return FamilyWinRE
+	case "KB2267602", "KB4052623", "KB5007651", "KB915597", "KB2461484":
+		return FamilyDefender
+	}
+	t := strings.ToLower(title)
+	switch {
+	case strings.Contains(t, "windows recovery environment"), strings.Contains(t, "safe os dynamic update"), strings.Contains(t, "winre"):
+		return FamilyWinRE
+	case strings.Contains(t, "defender"), strings.Contains(t, "security intelligence"), strings.Contains(t, "antimalware platform"),
+		strings.Contains(t, "windows security platform"), strings.Contains(t, "セキュリティ インテリジェンス"):
+		return FamilyDefender
+	case strings.Contains(t, ".net"), strings.Contains(t, "office"), strings.Contains(t, "visual c++"), strings.Contains(t, "sql server"):
+		return FamilyMSI
+	case strings.Contains(t, "servicing stack"):
+		return FamilySSU
+	case strings.Contains(t, "cumulative update"), strings.Contains(t, "rollup"), strings.Contains(t, "累積更新"):
+		return FamilyLCU
+	}
+	return ""
+}
+
+// findFailures lists the failed installations in the evidence, merges
+// reports of the same failure, and marks those a later success resolved.
+func findFailures(ev []Evidence) []*Failure {
+	var fs []*Failure
+	var successes []*Evidence
+	for i := range ev {
+		e := &ev[i]
+		if f := asFailure(e); f != nil {
+			fs = append(fs, f)
+		} else if isSuccess(e) {
+			successes = append(successes, e)
+		}
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Time.Before(fs[j].Time) })
+	fs = mergeFailures(fs)
+	for _, f := range fs {
+		for _, s := range successes {
+			if resolves(s, f) {
+				f.Resolved, f.ResolvedBy = true, s
+				break
+			}
+		}
+	}
+	return fs
+}
+
+// asFailure reports e as a failure when it is one.
+func asFailure(e *Evidence) *Failure {
+	f := &Failure{Source: e, Time: e.Time}
+	switch e.Signal {
+	case "evtx.event":
+		prov, id := e.Value("provider"), e.Value("event_id")
+		switch {
+		case prov == "Microsoft-Windows-WindowsUpdateClient" && (id == "20" || id == "31"):
+			f.Title = e.Value("title")
+			f.guid = strings.ToUpper(e.Value("updateGuid"))
+			f.Code = firstFailedCode(e)
+		case prov == "Microsoft-Windows-Servicing" && (id == "3" || id == "6"):
+			f.Title = e.Value("PackageIdentifier")
+			f.Code = firstFailedCode(e)
+		case prov == "MsiInstaller" && (id == "1033" || id == "1035") && e.Value("status") != "" && e.Value("status") != "0" &&
+			e.Value("status") != "3010" && e.Value("status") != "1641":
+			f.Title = e.Value("product")
+			f.Code = firstFailedCode(e)
+		case prov == "MsiInstaller" && id == "11708":
+			f.Title = strings.TrimSuffix(strings.TrimPrefix(e.Value("data0"), "Product: "), " -- Installation failed.")
+			f.Code = 0x80070643
+		case prov == "MsiInstaller" && id == "1023":
+			f.Title = e.Value("data0")
+			f.Code = firstFailedCode(e)
+		default:
+			return nil
+		}
+	case "cbs.session":
+		client := e.Value("client")
+		if client != "WindowsUpdateAgent" && client != "UpdateAgentLCU" && client != "wusa" && !strings.HasPrefix(client, "UpdateAgent") {
+			return nil
+		}
+		f.Title = firstLine(e.Value("packages"))
+		f.Code = firstFailedCode(e)
+	case "textlog.record":
+		switch {
+		case e.Value("result_mapped") != "":
+			c, err := codes.Parse(e.Value("result_mapped"))
+			if err != nil || !c.Failed() || notAFailure[c] {
+				return nil
+			}
+			f.Code = c
+			f.Title = e.Value("title")
+			f.guid = strings.ToUpper(strings.Trim(e.Value("update_id"), "{}"))
+		case e.Value("status") == "Failure" && strings.Contains(e.Text, "Installation Failure"):
+			f.Title = e.Value("title")
+			f.Code = firstFailedCode(e)
+		case e.Kind == "burn" && e.Value("component") == "i399" && e.Value("result") != "":
+			c, err := codes.Parse(e.Value("result"))
+			if err != nil || !c.Failed() {
+				return nil
+			}
+			f.Code = c
+			f.Title = e.Value("bundle")
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	if f.Code == 0 {
+		return nil
+	}
+	kb := e.Value("kb")
+	if kb == "" {
+		kb = cbslog.FindKB(f.Title)
+	}
+	f.Update = kb
+	if f.Update == "" {
+		f.Update = f.Title
+	}
+	f.Family = family(kb, f.Title)
+	if f.Family == "" && e.Value("provider") == "MsiInstaller" {
+		f.Family = FamilyMSI
+	}
+	if f.Family == "" && e.Kind == "burn" {
+		f.Family = FamilyMSI
+	}
+	if f.Family == "" {
+		for _, p := range strings.Split(e.Value("packages"), "\n") {
+			if pk, ok := cbslog.ParsePackage(p); ok {
+				switch pk.Kind {
+				case "rollup":
+					f.Family = FamilyLCU
+				case "ssu":
+					f.Family = FamilySSU
+				}
+			}
+		}
+	}
+	return f
+}
+
+// notAFailure lists Windows Update results with the severity bit that do
+// not mean the installation failed.
+var notAFailure = map[codes.Code]bool{
+	0x80242014: true, // WU_E_UH_POSTREBOOTSTILLPENDING: waiting for the restart
+	0x80240017: true, // WU_E_NOT_APPLICABLE
+}
+
+func firstFailedCode(e *Evidence) codes.Code {
+	for _, c := range e.Codes {
+		if c.Failed() {
+			return c
+		}
+	}
+	return 0
+}
+
+// isSuccess reports evidence of a successful installation.
+func isSuccess(e *Evidence) bool {
+	if e.Signal != "evtx.event" {
+		return false
+	}
+	prov, id := e.Value("provider"), e.Value("event_id")
+	switch {
+	case prov == "Microsoft-Windows-WindowsUpdateClient" && id == "19":
+		return true
+	case prov == "Microsoft-Windows-WinREAgent" && id == "4501":
+		return true
+	case prov == "Microsoft-Windows-Servicing" && id == "2":
+		return firstFailedCode(e) == 0
+	case prov == "MsiInstaller" && (id == "1033" || id == "11707") && (e.Value("status") == "0" || id == "11707"):
+		return true
+	}
+	return false
+}
+
+// resolves reports whether success s, later than f, is the same update.
+func resolves(s *Evidence, f *Failure) bool {
+	if !s.Time.IsZero() && !f.Time.IsZero() && !s.Time.After(f.Time) {
+		return false
+	}
+	switch s.Value("provider") {
+	case "Microsoft-Windows-WinREAgent":
+		return f.Family == FamilyWinRE
+	case "Microsoft-Windows-WindowsUpdateClient":
+		if f.guid != "" && strings.EqualFold(strings.Trim(s.Value("updateGuid"), "{}"), strings.Trim(f.guid, "{}")) {
+			return true
+		}
+		kb := s.Value("kb")
+		return kb != "" && kb == f.Update && f.Family != FamilyDefender // KB2267602 is reused for every definition version
+	case "Microsoft-Windows-Servicing":
+		return s.Value("kb") != "" && s.Value("kb") == f.Update
+	case "MsiInstaller":
+		p := s.Value("product")
+		if p == "" {
+			p = strings.TrimSuffix(strings.TrimPrefix(s.Value("data0"), "Product: "), " -- Installation completed successfully.")
+		}
+		return p != "" && p == f.Title
+	}
+	return false
+}
+
+// mergeFailures folds reports of the same failure (same update within 30
+// minutes, or same update GUID) into one, keeping the event-log report
+// as the source where there is one.
+func mergeFailures(fs []*Failure) []*Failure {
+	var out []*Failure
+next:
+	for _, f := range fs {
+		for _, g := range out {
+			same := f.guid != "" && f.guid == g.guid ||
+				f.Update == g.Update && f.Update != "" && closeInTime(f.Time, g.Time, 30*time.Minute)
+			if !same {
+				continue
+			}
+			if reportRank(f.Source) > reportRank(g.Source) {
+				g.Also = append(g.Also, g.Source)
+				g.Source, g.Title, g.Code = f.Source, f.Title, f.Code
+				if f.guid != "" {
+					g.guid = f.guid
+				}
+			} else {
+				g.Also = append(g.Also, f.Source)
+			}
+			if g.Title == "" {
+				g.Title = f.Title
+			}
+			continue next
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// reportRank orders failure reports: event log first.
+func reportRank(e *Evidence) int {
+	switch e.Signal {
+	case "evtx.event":
+		return 3
+	case "textlog.record":
+		return 2
+	}
+	return 1
+}
+
+func closeInTime(a, b time.Time, d time.Duration) bool {
+	if a.IsZero() || b.IsZero() {
+		return true
+	}
+	diff := a.Sub(b)
+	return diff < d && diff > -d
+}

@@ -1,0 +1,312 @@
+package classify
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// A Finding is one ranked cause with the evidence that supports it.
+type Finding struct {
+	Cause string
+	// Score is 0..1: how strongly the evidence points at the cause.
+	Score float64
+	// Confidence is "high", "medium" or "low"; Reason says why in one line.
+	Confidence string
+	Reason     string
+	// Summary says, in one line, what was found.
+	Summary string
+	// Support lists the matched rules and evidence, strongest first.
+	Support []Support
+	// Remedy is the playbook for the cause, in order, filled in with the
+	// evidence (the failing KB, the antivirus product, ...).
+	Remedy []string
+}
+
+// Support is one piece of evidence matched by one rule.
+type Support struct {
+	Rule     *Rule
+	Evidence *Evidence
+	// Weight is the rule's weight times the evidence's proximity to the
+	// failure.
+	Weight float64
+}
+
+// A Trace records one rule tried on the bundle, for --explain.
+type Trace struct {
+	Rule    *Rule
+	Matched int    // pieces of evidence matched (after suppression)
+	Why     string // why it did or did not count
+}
+
+// proximity weighs evidence by its distance in time to the nearest
+// unresolved failure.
+func proximity(e *Evidence, failures []*Failure) float64 {
+	if e.Time.IsZero() || len(failures) == 0 {
+		return 0.8
+	}
+	best := time.Duration(math.MaxInt64)
+	for _, f := range failures {
+		if f.Time.IsZero() {
+			continue
+		}
+		d := e.Time.Sub(f.Time)
+		if d < 0 {
+			d = -d
+		}
+		best = min(best, d)
+	}
+	switch {
+	case best == time.Duration(math.MaxInt64):
+		return 0.8
+	case best <= time.Hour:
+		return 1
+	case best <= 24*time.Hour:
+		return 0.9
+	case best <= 7*24*time.Hour:
+		return 0.75
+	}
+	return 0.5
+}
+
+// inWindow reports whether e falls in the rule's window around one of the
+// unresolved failures. A windowed rule is about correlation with a
+// failure: without one it does not match. Evidence without a time passes.
+func inWindow(w *Window, e *Evidence, failures []*Failure) bool {
+	if w == nil {
+		return true
+	}
+	if len(failures) == 0 {
+		return false
+	}
+	if e.Time.IsZero() {
+		return true
+	}
+	for _, f := range failures {
+		if f.Time.IsZero() {
+			return true
+		}
+		if !e.Time.Before(f.Time.Add(-time.Duration(w.Before))) && !e.Time.After(f.Time.Add(time.Duration(w.After))) {
+			return true
+		}
+	}
+	return false
+}
+
+// causeOfFamily maps a failed update's family to the cause it suggests.
+var causeOfFamily = map[string]string{
+	FamilyWinRE:    CauseRecoveryPartition,
+	FamilyDefender: CauseDefenderPlatform,
+	FamilyMSI:      CauseMSIDotNet,
+	FamilySSU:      CauseServicingStack,
+}
+
+// rank applies the rules to the evidence and returns the findings, best
+// first, and a trace of every rule.
+func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trace) {
+	focus := unresolved(failures)
+	families := map[string]bool{}
+	for _, f := range focus {
+		families[f.Family] = true
+	}
+
+	type hit struct {
+		rule *Rule
+		ev   []int
+	}
+	hits := make(map[string]*hit, len(rules))
+	why := make(map[string]string, len(rules))
+	suppressed := map[string]map[int]bool{} // rule ID → evidence indexes
+	for _, r := range rules {
+		if len(r.Family) > 0 {
+			ok := false
+			for _, fam := range r.Family {
+				ok = ok || families[fam]
+			}
+			if !ok {
+				why[r.ID] = "no failed update of family " + strings.Join(r.Family, "/")
+				continue
+			}
+		}
+		h := &hit{rule: r}
+		for i := range ev {
+			if ok, _ := r.matches(&ev[i]); ok && inWindow(r.Window, &ev[i], focus) {
+				h.ev = append(h.ev, i)
+			}
+		}
+		hits[r.ID] = h
+		for _, id := range r.Suppress {
+			for _, i := range h.ev {
+				if suppressed[id] == nil {
+					suppressed[id] = map[int]bool{}
+				}
+				suppressed[id][i] = true
+			}
+		}
+	}
+	// Drop suppressed evidence.
+	for id, s := range suppressed {
+		h := hits[id]
+		if h == nil {
+			continue
+		}
+		kept := h.ev[:0]
+		for _, i := range h.ev {
+			if !s[i] {
+				kept = append(kept, i)
+			}
+		}
+		if len(kept) < len(h.ev) {
+			why[id] = fmt.Sprintf("%d match(es) were benign look-alikes", len(h.ev)-len(kept))
+		}
+		h.ev = kept
+	}
+	matched := func(id string) bool { h := hits[id]; return h != nil && len(h.ev) > 0 }
+
+	byCause := map[string]*Finding{}
+	var traces []Trace
+	for _, r := range rules {
+		h := hits[r.ID]
+		t := Trace{Rule: r}
+		switch {
+		case h == nil:
+			t.Why = why[r.ID]
+		case len(h.ev) == 0:
+			t.Why = why[r.ID]
+			if t.Why == "" {
+				t.Why = "no evidence matched"
+			}
+		default:
+			t.Matched = len(h.ev)
+			t.Why = "matched"
+			for _, id := range r.Requires {
+				if !matched(id) {
+					t.Why = "requires " + id + ", which did not match"
+				}
+			}
+			for _, id := range r.Excludes {
+				if matched(id) {
+					t.Why = "cancelled: " + id + " matched"
+				}
+			}
+		}
+		traces = append(traces, t)
+		if t.Why != "matched" || r.Weight == 0 {
+			continue
+		}
+		f := byCause[r.Cause]
+		if f == nil {
+			f = &Finding{Cause: r.Cause}
+			byCause[r.Cause] = f
+		}
+		for _, i := range h.ev {
+			f.Support = append(f.Support, Support{Rule: r, Evidence: &ev[i], Weight: r.Weight * proximity(&ev[i], focus)})
+		}
+	}
+
+	var out []*Finding
+	for cause, f := range byCause {
+		sort.SliceStable(f.Support, func(i, j int) bool { return f.Support[i].Weight > f.Support[j].Weight })
+		raw, positive, top := score(f.Support)
+		if positive == 0 {
+			continue // only negative evidence: nothing to report
+		}
+		if c := causeOfFamily[familyOf(focus, cause)]; c == cause {
+			raw *= 1.25
+		}
+		f.Score = math.Round((1-math.Exp(-1.5*raw))*1000) / 1000
+		f.Confidence, f.Reason = confidence(f, positive, top, focus, failures)
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].Cause < out[j].Cause
+	})
+	return out, traces
+}
+
+// score sums a cause's support: per rule, its strongest match plus a
+// little for repeats; negative rules subtract.
+func score(sup []Support) (raw float64, positiveRules int, top float64) {
+	best := map[*Rule]float64{}
+	count := map[*Rule]int{}
+	for _, s := range sup {
+		count[s.Rule]++
+		if w, ok := best[s.Rule]; !ok || math.Abs(s.Weight) > math.Abs(w) {
+			best[s.Rule] = s.Weight
+		}
+	}
+	for r, w := range best {
+		if w > 0 {
+			positiveRules++
+			top = max(top, r.Weight)
+			raw += w * (1 + 0.15*float64(min(count[r]-1, 4)))
+		} else {
+			raw += w
+		}
+	}
+	return max(raw, 0), positiveRules, top
+}
+
+// familyOf returns the family of a focused failure that suggests cause.
+func familyOf(focus []*Failure, cause string) string {
+	for _, f := range focus {
+		if causeOfFamily[f.Family] == cause {
+			return f.Family
+		}
+	}
+	return ""
+}
+
+// confidence grades a finding: high needs a strong score and either two
+// independent rules or one decisive rule; a finding about failures that
+// all resolved themselves is at most medium.
+func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failure) (string, string) {
+	level := "low"
+	switch {
+	case f.Score >= 0.75 && (positiveRules >= 2 || top >= 0.9):
+		level = "high"
+	case f.Score >= 0.45:
+		level = "medium"
+	}
+	var reason strings.Builder
+	fmt.Fprintf(&reason, "%d rule(s) matched", positiveRules)
+	near := 0
+	for _, s := range f.Support {
+		if s.Weight > 0 && proximity(s.Evidence, focus) >= 0.9 && !s.Evidence.Time.IsZero() && len(focus) > 0 {
+			near++
+		}
+	}
+	if near > 0 {
+		fmt.Fprintf(&reason, ", %d piece(s) of evidence within a day of the failure", near)
+	}
+	if fam := familyOf(focus, f.Cause); fam != "" {
+		fmt.Fprintf(&reason, ", and the failed update is a %s update", fam)
+	}
+	if len(all) > 0 && len(focus) == 0 {
+		if level == "high" {
+			level = "medium"
+		}
+		reason.WriteString("; the failure was later resolved")
+	}
+	if len(all) == 0 {
+		reason.WriteString("; no failed installation was found in the inputs")
+	}
+	return level, reason.String()
+}
+
+// unresolved returns the failures not resolved later; when all were
+// resolved, ranking still looks at all of them.
+func unresolved(fs []*Failure) []*Failure {
+	var out []*Failure
+	for _, f := range fs {
+		if !f.Resolved {
+			out = append(out, f)
+		}
+	}
+	return out
+}

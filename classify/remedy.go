@@ -1,0 +1,236 @@
+package classify
+
+import (
+	"os"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+)
+
+// Cause IDs: stable, used in JSON, rules and tests.
+const (
+	CauseAVConflict          = "av_conflict"
+	CauseComponentCorruption = "component_corruption"
+	CauseRecoveryPartition   = "recovery_partition"
+	CauseDefenderPlatform    = "defender_platform"
+	CauseMSIDotNet           = "msi_dotnet"
+	CauseDownloadCache       = "download_cache"
+	CauseDiskStorage         = "disk_storage"
+	CauseServicingStack      = "servicing_stack"
+)
+
+// Causes lists every cause ID.
+var Causes = []string{
+	CauseAVConflict, CauseComponentCorruption, CauseRecoveryPartition, CauseDefenderPlatform,
+	CauseMSIDotNet, CauseDownloadCache, CauseDiskStorage, CauseServicingStack,
+}
+
+func isCause(s string) bool {
+	for _, c := range Causes {
+		if c == s {
+			return true
+		}
+	}
+	return false
+}
+
+// text is one message in English and Japanese. Placeholders in braces
+// ({kb}, {av}, {product}) are filled from the evidence; a step whose
+// placeholder has no value uses the alternative after "|" in the braces
+// ({kb|the update}).
+type text struct{ en, ja string }
+
+var causeNames = map[string]text{
+	CauseAVConflict:          {"Third-party antivirus interference", "サードパーティ製ウイルス対策ソフトの干渉"},
+	CauseComponentCorruption: {"Component store corruption", "コンポーネント ストアの破損"},
+	CauseRecoveryPartition:   {"Recovery partition too small for the WinRE update", "回復パーティションの空き不足 (WinRE 更新)"},
+	CauseDefenderPlatform:    {"Microsoft Defender platform or definition update failure", "Microsoft Defender のプラットフォーム／定義更新の失敗"},
+	CauseMSIDotNet:           {".NET Framework, Office or MSI installer failure", ".NET Framework／Office／MSI インストーラーの失敗"},
+	CauseDownloadCache:       {"Download failure or damaged update cache", "ダウンロードの失敗または更新キャッシュの破損"},
+	CauseDiskStorage:         {"Disk full or disk errors", "ディスク容量不足またはディスク エラー"},
+	CauseServicingStack:      {"Servicing stack update required first", "サービス スタック更新プログラムが先に必要"},
+}
+
+// remedies are the support playbook's steps per cause, in order.
+var remedies = map[string][]text{
+	CauseDownloadCache: {
+		{"Retry {kb|the update}. If it fails again, reset the Windows Update cache: stop the wuauserv, cryptSvc, bits and msiserver services, rename C:\\Windows\\SoftwareDistribution and C:\\Windows\\System32\\catroot2, then start the services again.",
+			"{kb|更新プログラム} を再試行します。再び失敗する場合は Windows Update のキャッシュをリセットします: wuauserv、cryptSvc、bits、msiserver サービスを停止し、C:\\Windows\\SoftwareDistribution と C:\\Windows\\System32\\catroot2 の名前を変更してから、サービスを再開します。"},
+		{"Check the path to Windows Update or WSUS: proxy settings, DNS and TLS inspection (codes such as 0x8024402C mean the server could not be reached).",
+			"Windows Update／WSUS への経路 (プロキシ設定、DNS、TLS 検査) を確認します。0x8024402C などのコードはサーバーに到達できなかったことを示します。"},
+		{"Run DISM /Online /Cleanup-Image /RestoreHealth, then sfc /scannow.",
+			"DISM /Online /Cleanup-Image /RestoreHealth を実行し、続けて sfc /scannow を実行します。"},
+		{"Install {kb|the update} manually from the standalone package in the Microsoft Update Catalog.",
+			"Microsoft Update カタログからスタンドアロン パッケージを入手し、{kb|更新プログラム} を手動でインストールします。"},
+	},
+	CauseComponentCorruption: {
+		{"Run DISM /Online /Cleanup-Image /RestoreHealth, then sfc /scannow, and retry {kb|the update}.",
+			"DISM /Online /Cleanup-Image /RestoreHealth を実行し、続けて sfc /scannow を実行してから {kb|更新プログラム} を再試行します。"},
+		{"If DISM cannot find source files (0x800f081f), repair from installation media of the same build and edition: DISM /Online /Cleanup-Image /RestoreHealth /Source:WIM:X:\\sources\\install.wim:1 /LimitAccess.",
+			"DISM がソース ファイルを見つけられない場合 (0x800f081f) は、同じビルド・エディションのインストール メディアから修復します: DISM /Online /Cleanup-Image /RestoreHealth /Source:WIM:X:\\sources\\install.wim:1 /LimitAccess"},
+		{"If the manifest of an earlier update is missing (0x800f0831), install that update from the Microsoft Update Catalog first.",
+			"以前の更新プログラムのマニフェストが欠落している場合 (0x800f0831) は、先にその更新プログラムを Microsoft Update カタログからインストールします。"},
+		{"Install {kb|the update} from the Microsoft Update Catalog; if the store still cannot be repaired, do an in-place upgrade (repair install) that keeps files and apps.",
+			"Microsoft Update カタログから {kb|更新プログラム} をインストールします。それでもストアを修復できない場合は、ファイルとアプリを保持したまま上書きインストール (修復インストール) を行います。"},
+	},
+	CauseRecoveryPartition: {
+		{"Run reagentc /info to see whether WinRE is enabled and which disk and partition hold it.",
+			"reagentc /info を実行し、WinRE が有効か、どのディスク・パーティションにあるかを確認します。"},
+		{"Check the free space on the recovery partition{free| }: the WinRE update needs at least 250 MB free.",
+			"回復パーティションの空き容量{free| }を確認します。WinRE 更新プログラムには 250 MB 以上の空きが必要です。"},
+		{"Back up, then enlarge the recovery partition as described in KB5028997 (reagentc /disable; shrink the OS partition by 250 MB; delete and recreate the recovery partition; reagentc /enable), and retry {kb|the update}.",
+			"バックアップを取ったうえで、KB5028997 の手順で回復パーティションを拡張し (reagentc /disable、OS パーティションを 250 MB 縮小、回復パーティションを削除して再作成、reagentc /enable)、{kb|更新プログラム} を再試行します。"},
+		{"If the device has no recovery partition or WinRE is disabled, Microsoft states that the update does not apply and the error can be ignored.",
+			"回復パーティションがない、または WinRE が無効な場合、この更新プログラムは適用対象外であり、エラーは無視できると Microsoft は案内しています。"},
+	},
+	CauseDefenderPlatform: {
+		{"Update the Microsoft Defender antimalware platform (KB4052623) first, then the security intelligence (KB2267602): new definitions need a current platform.",
+			"先に Microsoft Defender マルウェア対策プラットフォーム (KB4052623) を更新し、その後にセキュリティ インテリジェンス (KB2267602) を更新します。新しい定義には最新のプラットフォームが必要です。"},
+		{"Run \"%ProgramFiles%\\Windows Defender\\MpCmdRun.exe\" -RemoveDefinitions -DynamicSignatures, then MpCmdRun.exe -SignatureUpdate (or -SignatureUpdate -MMPC).",
+			"\"%ProgramFiles%\\Windows Defender\\MpCmdRun.exe\" -RemoveDefinitions -DynamicSignatures を実行し、続けて MpCmdRun.exe -SignatureUpdate (または -SignatureUpdate -MMPC) を実行します。"},
+		{"If Windows Update still fails, install the definitions manually with the mpam-fe.exe package from Microsoft's security intelligence download page.",
+			"それでも Windows Update で失敗する場合は、Microsoft のセキュリティ インテリジェンス ダウンロード ページから mpam-fe.exe を入手し、定義を手動でインストールします。"},
+		{"If another antivirus product is active, Defender runs in passive mode and its updates may not install: check the antivirus registered in Windows Security.",
+			"他社製ウイルス対策ソフトが有効な場合、Defender はパッシブ モードで動作し、更新をインストールできないことがあります。Windows セキュリティに登録されているウイルス対策ソフトを確認します。"},
+	},
+	CauseMSIDotNet: {
+		{"For .NET Framework, run the Microsoft .NET Framework Repair Tool, then retry {kb|the update}.",
+			".NET Framework の場合は Microsoft .NET Framework 修復ツールを実行してから、{kb|更新プログラム} を再試行します。"},
+		{"For Office, run Quick Repair, then Online Repair, from Installed apps.",
+			"Office の場合は、インストールされているアプリから「クイック修復」、次に「オンライン修復」を実行します。"},
+		{"Make sure the Windows Installer service (msiserver) is not disabled and that no other installation is running (MSI error 1618).",
+			"Windows Installer サービス (msiserver) が無効になっていないこと、ほかのインストールが実行中でないこと (MSI エラー 1618) を確認します。"},
+		{"If it still fails, capture a verbose MSI log (msiexec /l*v) and look at the action before \"Return value 3\"; install {product|the package} from the Microsoft Update Catalog.",
+			"それでも失敗する場合は詳細 MSI ログ (msiexec /l*v) を取得し、\"Return value 3\" の直前のアクションを確認します。{product|パッケージ} は Microsoft Update カタログからインストールします。"},
+	},
+	CauseDiskStorage: {
+		{"Run chkdsk C: /scan, and chkdsk C: /f at the next restart if it reports errors.",
+			"chkdsk C: /scan を実行し、エラーが報告された場合は次回の再起動時に chkdsk C: /f を実行します。"},
+		{"Check the disk's SMART health with the vendor's tool; replace a failing disk before retrying.",
+			"メーカーのツールでディスクの SMART 状態を確認し、故障の兆候があれば再試行の前に交換します。"},
+		{"Free space on the system drive (Disk Cleanup, including system files): updates need several GB free.",
+			"システム ドライブの空き容量を確保します (ディスク クリーンアップ、システム ファイルのクリーンアップを含む)。更新には数 GB の空きが必要です。"},
+		{"Retry {kb|the update}; if files were damaged, run DISM /Online /Cleanup-Image /RestoreHealth and sfc /scannow first.",
+			"{kb|更新プログラム} を再試行します。ファイルが破損していた場合は、先に DISM /Online /Cleanup-Image /RestoreHealth と sfc /scannow を実行します。"},
+	},
+	CauseServicingStack: {
+		{"Install the latest servicing stack update (SSU) for this Windows version, restart, then install {kb|the update}.",
+			"この Windows バージョン用の最新のサービス スタック更新プログラム (SSU) をインストールして再起動し、その後 {kb|更新プログラム} をインストールします。"},
+		{"On Windows 10 21H2 and later the SSU ships inside the cumulative update: install the combined package from the Microsoft Update Catalog.",
+			"Windows 10 21H2 以降では SSU は累積更新プログラムに含まれています。Microsoft Update カタログから統合パッケージをインストールします。"},
+		{"When servicing an offline image with DISM (0x800f0823), add the SSU to the image before the package.",
+			"DISM でオフライン イメージを処理する場合 (0x800f0823) は、パッケージより先に SSU をイメージに追加します。"},
+	},
+	CauseAVConflict: {
+		{"Pause or temporarily disable {av|the third-party antivirus} for the duration of the update, then retry {kb|the update}.",
+			"更新の間だけ {av|サードパーティ製ウイルス対策ソフト} を一時停止または無効にしてから、{kb|更新プログラム} を再試行します。"},
+		{"If the product was uninstalled, remove its leftover filter drivers with the vendor's removal tool (fltmc filters lists them).",
+			"製品をアンインストール済みの場合は、メーカーの削除ツールで残ったフィルター ドライバーを削除します (fltmc filters で確認できます)。"},
+		{"Reset the Windows Update cache (SoftwareDistribution and catroot2) and retry.",
+			"Windows Update のキャッシュ (SoftwareDistribution と catroot2) をリセットして再試行します。"},
+		{"Install {kb|the update} from its standalone package in the Microsoft Update Catalog.",
+			"Microsoft Update カタログのスタンドアロン パッケージから {kb|更新プログラム} をインストールします。"},
+	},
+}
+
+// messages is the catalog of every text, keyed "cause.<id>" and
+// "remedy.<id>.<n>", in English and Japanese.
+var messages = func() catalog.Catalog {
+	b := catalog.NewBuilder(catalog.Fallback(language.English))
+	set := func(key string, t text) {
+		// Texts are not format strings: escape the % of %ProgramFiles%.
+		b.SetString(language.English, key, strings.ReplaceAll(t.en, "%", "%%"))
+		b.SetString(language.Japanese, key, strings.ReplaceAll(t.ja, "%", "%%"))
+	}
+	for id, t := range causeNames {
+		set("cause."+id, t)
+	}
+	for id, steps := range remedies {
+		for i, t := range steps {
+			set("remedy."+id+"."+string(rune('1'+i)), t)
+		}
+	}
+	return b
+}()
+
+// Languages are the report languages wudiag has messages for.
+var Languages = []language.Tag{language.English, language.Japanese}
+
+// ParseLanguage picks the report language from a name such as "ja",
+// "ja_JP.UTF-8" or "en-US"; unknown or empty names give English.
+func ParseLanguage(name string) language.Tag {
+	name = strings.TrimSpace(name)
+	if i := strings.IndexAny(name, ".@"); i >= 0 {
+		name = name[:i]
+	}
+	name = strings.ReplaceAll(name, "_", "-")
+	if name == "" || name == "C" || name == "POSIX" {
+		return language.English
+	}
+	tag, err := language.Parse(name)
+	if err != nil {
+		return language.English
+	}
+	m := language.NewMatcher(Languages)
+	_, i, conf := m.Match(tag)
+	if conf == language.No {
+		return language.English
+	}
+	return Languages[i]
+}
+
+// LanguageFromEnv reads LC_ALL, LC_MESSAGES and LANG, in that order.
+func LanguageFromEnv() language.Tag {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := os.Getenv(v); s != "" {
+			return ParseLanguage(s)
+		}
+	}
+	return language.English
+}
+
+// CauseName returns the cause's name in the language.
+func CauseName(cause string, lang language.Tag) string {
+	return message.NewPrinter(lang, message.Catalog(messages)).Sprintf("cause." + cause)
+}
+
+// remedySteps returns the cause's playbook in the language, with the
+// placeholders filled from vals.
+func remedySteps(cause string, lang language.Tag, vals map[string]string) []string {
+	p := message.NewPrinter(lang, message.Catalog(messages))
+	var out []string
+	for i := range remedies[cause] {
+		out = append(out, fill(p.Sprintf("remedy."+cause+"."+string(rune('1'+i))), vals))
+	}
+	return out
+}
+
+// fill replaces {name} and {name|alternative} placeholders.
+func fill(s string, vals map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		name, alt, _ := strings.Cut(s[i+1:i+j], "|")
+		if v := vals[name]; v != "" {
+			if name == "free" {
+				v = " (" + v + ")"
+			}
+			b.WriteString(v)
+		} else {
+			b.WriteString(strings.TrimSpace(alt))
+		}
+		s = s[i+j+1:]
+	}
+}

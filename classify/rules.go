@@ -1,0 +1,409 @@
+package classify
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/wudiag/wudiag/codes"
+)
+
+// The stock rules, as data. See rules.yaml for the format.
+//
+//go:embed rules.yaml
+var stockRules []byte
+
+// A Rule ties a kind of evidence to a cause. Rules are data: the stock set
+// is embedded (rules.yaml) and Options.Rules adds or replaces rules by ID.
+type Rule struct {
+	// ID is stable: it names the rule in reports, --explain and overrides.
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Cause is one of the cause IDs (Causes).
+	Cause string `yaml:"cause"`
+	// Weight is how strongly one match supports the cause, 0 to 1; a
+	// negative weight argues against it (negative evidence such as a clean
+	// chkdsk).
+	Weight float64 `yaml:"weight"`
+	// Match selects evidence; Unless excludes evidence that also matches
+	// it (a benign look-alike of the same shape).
+	Match  Match  `yaml:"match"`
+	Unless *Match `yaml:"unless,omitempty"`
+	// Window limits matches to evidence near an unresolved failure:
+	// between Before before it and After after it ("72h", "30m").
+	Window *Window `yaml:"window,omitempty"`
+	// Family limits the rule to bundles where an update of one of these
+	// families failed ("winre", "defender", "msi", "lcu", "ssu").
+	Family []string `yaml:"family,omitempty"`
+	// Requires names rules that must also have matched; Excludes names
+	// rules whose match cancels this one.
+	Requires []string `yaml:"requires,omitempty"`
+	Excludes []string `yaml:"excludes,omitempty"`
+	// Suppress makes this a negative rule for the same evidence: evidence
+	// it matches does not count for the rules named here.
+	Suppress []string `yaml:"suppress,omitempty"`
+	// Tests are examples the rule must match (Positive) and must not
+	// match (Negative); the test suite checks every rule against them.
+	Tests struct {
+		Positive []Example `yaml:"positive"`
+		Negative []Example `yaml:"negative"`
+	} `yaml:"tests"`
+
+	codes  []codes.Code
+	regex  *regexp.Regexp
+	fields []fieldTest
+	unless *Rule
+}
+
+// A Match is a conjunction of conditions on one piece of evidence; each
+// list condition is satisfied by any one of its values. Empty conditions
+// are not checked.
+type Match struct {
+	Signal   []string `yaml:"signal,omitempty"`   // Evidence.Signal
+	Kind     []string `yaml:"kind,omitempty"`     // Evidence.Kind
+	Provider []string `yaml:"provider,omitempty"` // event provider
+	EventID  []int    `yaml:"event_id,omitempty"`
+	// Codes are code spellings or symbolic names (0x800f081f,
+	// CBS_E_SOURCE_MISSING, ERROR_DISK_FULL); one must be on the evidence.
+	Codes []string `yaml:"codes,omitempty"`
+	// Text: the evidence text contains one of these, ignoring case.
+	// AllText: it contains all of them.
+	Text    []string `yaml:"text,omitempty"`
+	AllText []string `yaml:"all_text,omitempty"`
+	// Regex is a Go regular expression matched against the text.
+	Regex string `yaml:"regex,omitempty"`
+	// Fields test extracted values by name: "value" (equal, ignoring
+	// case), "~regex", "!value" (not equal), ">n", "<n" (numbers), "*"
+	// (present).
+	Fields map[string]string `yaml:"fields,omitempty"`
+}
+
+// A Window is a time range around a failure.
+type Window struct {
+	Before Duration `yaml:"before"`
+	After  Duration `yaml:"after"`
+}
+
+// Duration is a time.Duration written as "72h" or "30m" in rule files.
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration such as "72h", "30m" or "7d".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	s := strings.TrimSpace(n.Value)
+	if strings.HasSuffix(s, "d") {
+		days, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err != nil {
+			return fmt.Errorf("line %d: bad duration %q", n.Line, s)
+		}
+		*d = Duration(time.Duration(days) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: bad duration %q", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// An Example is evidence written in a rule file for the rule's tests.
+type Example struct {
+	Signal string            `yaml:"signal"`
+	Kind   string            `yaml:"kind"`
+	Text   string            `yaml:"text"`
+	Codes  []string          `yaml:"codes"`
+	Values map[string]string `yaml:"values"`
+}
+
+// Evidence returns the example as evidence.
+func (x Example) Evidence() (Evidence, error) {
+	e := Evidence{Signal: x.Signal, Kind: x.Kind, Text: x.Text, Values: x.Values}
+	for _, s := range x.Codes {
+		c, err := parseCode(s)
+		if err != nil {
+			return e, err
+		}
+		e.Codes = append(e.Codes, c)
+	}
+	if len(e.Codes) == 0 {
+		// Codes written in the text count, as extractors would find them.
+		for _, m := range codes.FindString(nil, x.Text) {
+			e.Codes = append(e.Codes, m.Code)
+		}
+	}
+	return e, nil
+}
+
+type fieldTest struct {
+	name, op, value string
+	re              *regexp.Regexp
+	num             float64
+}
+
+// ErrRule is wrapped by every error about a rule file.
+var ErrRule = errors.New("bad rule")
+
+// ParseRules reads a rule file (YAML: a list of rules, see rules.yaml).
+func ParseRules(r io.Reader) ([]*Rule, error) {
+	var rules []*Rule
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&rules); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%w: %v", ErrRule, err)
+	}
+	seen := map[string]bool{}
+	for _, rl := range rules {
+		if err := rl.compile(); err != nil {
+			return nil, err
+		}
+		if seen[rl.ID] {
+			return nil, fmt.Errorf("%w %s: duplicate id", ErrRule, rl.ID)
+		}
+		seen[rl.ID] = true
+	}
+	return rules, nil
+}
+
+// StockRules returns the embedded rule set.
+func StockRules() []*Rule {
+	rules, err := ParseRules(strings.NewReader(string(stockRules)))
+	if err != nil {
+		panic("classify: stock rules: " + err.Error()) // a test keeps this from shipping
+	}
+	return rules
+}
+
+// MergeRules returns base with extra added; an extra rule with the ID of
+// a base rule replaces it.
+func MergeRules(base, extra []*Rule) []*Rule {
+	out := append([]*Rule(nil), base...)
+	for _, x := range extra {
+		replaced := false
+		for i, r := range out {
+			if r.ID == x.ID {
+				out[i], replaced = x, true
+			}
+		}
+		if !replaced {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (r *Rule) compile() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w %s: %s", ErrRule, r.ID, fmt.Sprintf(format, a...))
+	}
+	if r.ID == "" {
+		return bad("missing id")
+	}
+	if !isCause(r.Cause) {
+		return bad("unknown cause %q", r.Cause)
+	}
+	if r.Weight < -1 || r.Weight > 1 {
+		return bad("weight %v out of [-1, 1]", r.Weight)
+	}
+	var err error
+	if r.codes, r.regex, r.fields, err = compileMatch(&r.Match); err != nil {
+		return bad("%v", err)
+	}
+	if r.Unless != nil {
+		u := &Rule{ID: r.ID + ".unless", Match: *r.Unless}
+		if u.codes, u.regex, u.fields, err = compileMatch(&u.Match); err != nil {
+			return bad("unless: %v", err)
+		}
+		r.unless = u
+	}
+	return nil
+}
+
+func compileMatch(m *Match) ([]codes.Code, *regexp.Regexp, []fieldTest, error) {
+	var cs []codes.Code
+	for _, s := range m.Codes {
+		c, err := parseCode(s)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		cs = append(cs, c)
+	}
+	var re *regexp.Regexp
+	if m.Regex != "" {
+		var err error
+		if re, err = regexp.Compile(m.Regex); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	var fs []fieldTest
+	names := make([]string, 0, len(m.Fields))
+	for n := range m.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v := m.Fields[n]
+		ft := fieldTest{name: n, op: "=", value: v}
+		switch {
+		case v == "*":
+			ft.op = "*"
+		case strings.HasPrefix(v, "~"):
+			re, err := regexp.Compile(v[1:])
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("field %s: %v", n, err)
+			}
+			ft.op, ft.re = "~", re
+		case strings.HasPrefix(v, "!"):
+			ft.op, ft.value = "!", v[1:]
+		case strings.HasPrefix(v, ">"), strings.HasPrefix(v, "<"):
+			f, err := strconv.ParseFloat(strings.TrimSpace(v[1:]), 64)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("field %s: %q is not a number", n, v[1:])
+			}
+			ft.op, ft.num = v[:1], f
+		}
+		fs = append(fs, ft)
+	}
+	return cs, re, fs, nil
+}
+
+// parseCode reads a code spelling or symbolic name.
+func parseCode(s string) (codes.Code, error) {
+	if c, ok := codes.ByName(s); ok {
+		return c, nil
+	}
+	c, err := codes.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("code %q: %w", s, err)
+	}
+	return c, nil
+}
+
+// matches reports whether e satisfies the rule's own conditions (not its
+// window, family, requires or excludes, which depend on the bundle), and
+// why not when it does not.
+func (r *Rule) matches(e *Evidence) (bool, string) {
+	if ok, why := matchOne(&r.Match, r.codes, r.regex, r.fields, e); !ok {
+		return false, why
+	}
+	if u := r.unless; u != nil {
+		if ok, _ := matchOne(&u.Match, u.codes, u.regex, u.fields, e); ok {
+			return false, "benign look-alike (unless)"
+		}
+	}
+	return true, ""
+}
+
+func matchOne(m *Match, cs []codes.Code, re *regexp.Regexp, fs []fieldTest, e *Evidence) (bool, string) {
+	if len(m.Signal) > 0 && !contains(m.Signal, e.Signal) {
+		return false, "signal"
+	}
+	if len(m.Kind) > 0 && !contains(m.Kind, e.Kind) {
+		return false, "kind"
+	}
+	if len(m.Provider) > 0 && !containsFold(m.Provider, e.Value("provider")) {
+		return false, "provider"
+	}
+	if len(m.EventID) > 0 {
+		id, err := strconv.Atoi(e.Value("event_id"))
+		if err != nil || !containsInt(m.EventID, id) {
+			return false, "event id"
+		}
+	}
+	if len(cs) > 0 {
+		found := false
+		for _, c := range cs {
+			if e.HasCode(c) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, "codes"
+		}
+	}
+	if len(m.Text) > 0 || len(m.AllText) > 0 {
+		lt := strings.ToLower(e.Text)
+		if len(m.Text) > 0 {
+			found := false
+			for _, t := range m.Text {
+				if strings.Contains(lt, strings.ToLower(t)) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false, "text"
+			}
+		}
+		for _, t := range m.AllText {
+			if !strings.Contains(lt, strings.ToLower(t)) {
+				return false, "text"
+			}
+		}
+	}
+	if re != nil && !re.MatchString(e.Text) {
+		return false, "regex"
+	}
+	for _, f := range fs {
+		v, ok := e.Values[f.name]
+		switch f.op {
+		case "*":
+			if !ok || v == "" {
+				return false, "field " + f.name
+			}
+		case "=":
+			if !strings.EqualFold(v, f.value) {
+				return false, "field " + f.name
+			}
+		case "!":
+			if strings.EqualFold(v, f.value) {
+				return false, "field " + f.name
+			}
+		case "~":
+			if !f.re.MatchString(v) {
+				return false, "field " + f.name
+			}
+		case ">", "<":
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || f.op == ">" && !(n > f.num) || f.op == "<" && !(n < f.num) {
+				return false, "field " + f.name
+			}
+		}
+	}
+	return true, ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,120 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestEveryRuleHasPassingExamples runs each stock rule on the positive
+// and negative examples written beside it in rules.yaml.
+func TestEveryRuleHasPassingExamples(t *testing.T) {
+	rules := StockRules()
+	require.NotEmpty(t, rules)
+	causes := map[string]int{}
+	for _, r := range rules {
+		t.Run(r.ID, func(t *testing.T) {
+			assert.NotEmpty(t, r.Name)
+			require.NotEmpty(t, r.Tests.Positive, "rule needs a positive example")
+			require.NotEmpty(t, r.Tests.Negative, "rule needs a negative example")
+			for _, x := range r.Tests.Positive {
+				e, err := x.Evidence()
+				require.NoError(t, err)
+				ok, why := r.matches(&e)
+				assert.True(t, ok, "should match %q (failed on %s)", x.Text, why)
+			}
+			for _, x := range r.Tests.Negative {
+				e, err := x.Evidence()
+				require.NoError(t, err)
+				ok, _ := r.matches(&e)
+				assert.False(t, ok, "should not match %q", x.Text)
+			}
+		})
+		if r.Weight > 0 {
+			causes[r.Cause]++
+		}
+	}
+	for _, c := range Causes {
+		assert.Positive(t, causes[c], "no positive rule for %s", c)
+	}
+}
+
+func TestRuleReferencesExist(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range StockRules() {
+		ids[r.ID] = true
+	}
+	for _, r := range StockRules() {
+		for _, list := range [][]string{r.Requires, r.Excludes, r.Suppress} {
+			for _, id := range list {
+				assert.True(t, ids[id], "%s names unknown rule %s", r.ID, id)
+			}
+		}
+	}
+}
+
+func TestParseRulesErrors(t *testing.T) {
+	for name, in := range map[string]string{
+		"unknown cause": "- {id: x, name: x, cause: gremlins, weight: 0.5}",
+		"bad weight":    "- {id: x, name: x, cause: disk_storage, weight: 3}",
+		"bad code":      "- {id: x, name: x, cause: disk_storage, weight: 0.5, match: {codes: [NOT_A_CODE]}}",
+		"bad regex":     "- {id: x, name: x, cause: disk_storage, weight: 0.5, match: {regex: '('}}",
+		"unknown key":   "- {id: x, name: x, cause: disk_storage, weight: 0.5, colour: red}",
+		"duplicate id":  "- {id: x, name: x, cause: disk_storage, weight: 0.5}\n- {id: x, name: y, cause: disk_storage, weight: 0.5}",
+		"missing id":    "- {name: x, cause: disk_storage, weight: 0.5}",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseRules(strings.NewReader(in))
+			assert.ErrorIs(t, err, ErrRule)
+		})
+	}
+}
+
+func TestMergeRulesOverridesByID(t *testing.T) {
+	extra, err := ParseRules(strings.NewReader(`
+- id: disk-full
+  name: my stricter disk-full rule
+  cause: disk_storage
+  weight: 0.2
+  match: {codes: [ERROR_DISK_FULL]}
+- id: my-new-rule
+  name: something local
+  cause: av_conflict
+  weight: 0.5
+  match: {text: ["AcmeShield"]}
+`))
+	require.NoError(t, err)
+	merged := MergeRules(StockRules(), extra)
+	assert.Len(t, merged, len(StockRules())+1)
+	for _, r := range merged {
+		if r.ID == "disk-full" {
+			assert.Equal(t, 0.2, r.Weight)
+		}
+	}
+}
+
+func TestFieldOperators(t *testing.T) {
+	rules, err := ParseRules(strings.NewReader(`
+- id: ops
+  name: ops
+  cause: disk_storage
+  weight: 0.5
+  match:
+    fields: {n: ">10", s: "~^ab", t: "!no", u: "*"}
+`))
+	require.NoError(t, err)
+	r := rules[0]
+	ok, _ := r.matches(&Evidence{Values: map[string]string{"n": "11", "s": "abc", "t": "yes", "u": "x"}})
+	assert.True(t, ok)
+	for _, vals := range []map[string]string{
+		{"n": "10", "s": "abc", "t": "yes", "u": "x"},
+		{"n": "11", "s": "cab", "t": "yes", "u": "x"},
+		{"n": "11", "s": "abc", "t": "NO", "u": "x"},
+		{"n": "11", "s": "abc", "t": "yes"},
+	} {
+		ok, _ := r.matches(&Evidence{Values: vals})
+		assert.False(t, ok, "%v", vals)
+	}
+}

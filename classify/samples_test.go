@@ -1,0 +1,93 @@
+package classify
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wudiag/wudiag/internal/sharedtest"
+)
+
+// TestSampleCases analyzes each real case under ../shared/samples/text and
+// holds the classifier to its label: a cause label must rank first,
+// "unknown" (clean logs) gets no finding of medium or high confidence,
+// "other" gets no high-confidence finding.
+func TestSampleCases(t *testing.T) {
+	root := sharedtest.Dir(t, "samples", "text")
+	dirs, err := os.ReadDir(root)
+	require.NoError(t, err)
+	var total, ok int
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, d.Name())
+		var c struct{ Label string }
+		b, err := os.ReadFile(filepath.Join(dir, "case.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &c))
+		t.Run(d.Name(), func(t *testing.T) {
+			total++
+			in, errs := PathInputs(dir)
+			require.Empty(t, errs)
+			var logs []Input
+			for _, x := range in {
+				if !strings.HasSuffix(x.Name, "case.json") {
+					logs = append(logs, x)
+				}
+			}
+			diag, _ := Analyze(context.Background(), logs, nil)
+			var got []string
+			for _, f := range diag.Findings {
+				got = append(got, f.Cause+"/"+f.Confidence)
+			}
+			t.Logf("label %-22s findings %v failures %d", c.Label, got, len(diag.Failures))
+			pass := true
+			switch c.Label {
+			case "unknown":
+				for _, f := range diag.Findings {
+					if f.Confidence != "low" {
+						pass = false
+						t.Errorf("clean case got %s/%s: %s", f.Cause, f.Confidence, f.Summary)
+					}
+				}
+			case "other":
+				for _, f := range diag.Findings {
+					if f.Confidence == "high" {
+						pass = false
+						t.Errorf("case outside the causes got %s/%s: %s", f.Cause, f.Confidence, f.Summary)
+					}
+				}
+			default:
+				if len(diag.Findings) == 0 || diag.Findings[0].Cause != c.Label {
+					pass = false
+					t.Errorf("want %s first, got %v", c.Label, got)
+				}
+			}
+			if pass {
+				ok++
+			}
+		})
+	}
+	t.Logf("sample cases: %d of %d as labelled", ok, total)
+}
+
+func TestShippedExample(t *testing.T) {
+	in, errs := PathInputs(filepath.Join("..", "corpus", "examples", "win10-store-corruption"))
+	require.Empty(t, errs)
+	d, err := Analyze(context.Background(), in, &Options{Explain: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, d.Findings)
+	assert.Equal(t, CauseComponentCorruption, d.Findings[0].Cause)
+	assert.Equal(t, "high", d.Findings[0].Confidence)
+	require.NotEmpty(t, d.Failures)
+	assert.Equal(t, "KB5034122", d.Failures[0].Update)
+	assert.Contains(t, d.Findings[0].Remedy[0], "KB5034122")
+	assert.NotEmpty(t, d.Explain)
+}

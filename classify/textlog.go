@@ -1,0 +1,56 @@
+package classify
+
+import (
+	"context"
+	"path"
+	"strings"
+
+	"github.com/wudiag/wudiag/cbslog"
+	"github.com/wudiag/wudiag/internal/textlogs"
+)
+
+// readTextLog reads a secondary text log (WindowsUpdate.log, ReAgent.log,
+// MpCmdRun.log, a Burn log, ...) and keeps its records as evidence.
+func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport) ([]Evidence, error) {
+	kind := textlogs.Sniff(path.Base(strings.ReplaceAll(in.Name, "\\", "/")), head)
+	if kind == "" {
+		rep.Skipped = true
+		return nil, nil
+	}
+	rep.Kind = string(kind)
+	rc, err := in.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	c := newCollector(in.Name, string(kind))
+	r := textlogs.NewReader(rc, kind)
+	for r.Scan() {
+		rec := r.Record()
+		rep.Entries++
+		c.extractRecord(&rec)
+		if rep.Entries%4096 == 0 && ctx.Err() != nil {
+			return c.out, ctx.Err()
+		}
+	}
+	return c.out, r.Err()
+}
+
+// extractRecord keeps a text-log record that carries a code, a field or
+// a key phrase.
+func (c *collector) extractRecord(r *textlogs.Record) {
+	if len(r.Codes) == 0 && len(r.Fields) == 0 && !strings.Contains(strings.ToLower(r.Text), "fail") &&
+		!strings.Contains(strings.ToLower(r.Text), "error") {
+		return
+	}
+	e := Evidence{Signal: "textlog.record", Line: r.Line, Time: r.Time, Text: clip(r.Text, 600), Codes: r.Codes}
+	e.set("level", r.Level)
+	e.set("component", r.Component)
+	for k, v := range r.Fields {
+		e.set(k, v)
+	}
+	if e.Value("kb") == "" {
+		e.set("kb", cbslog.FindKB(r.Text))
+	}
+	c.add(e, shapeKey(c.kind+r.Component, r.Text))
+}
