@@ -77,7 +77,8 @@ type chunkDecoder struct {
 	opsBuf    []op
 	// steps bounds the work per record so that no input, however
 	// crafted, makes decoding loop for long.
-	steps int
+	steps      int
+	chunkSteps int
 }
 
 func newChunkDecoder() *chunkDecoder {
@@ -89,6 +90,7 @@ func newChunkDecoder() *chunkDecoder {
 
 func (d *chunkDecoder) reset(data []byte) {
 	d.data = data
+	d.chunkSteps = chunkBudget
 	clear(d.names)
 	clear(d.templates)
 }

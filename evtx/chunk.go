@@ -27,8 +27,16 @@ type item struct {
 	err error
 }
 
-// recordBudget bounds decoding work per record (ops run plus tokens read).
-const recordBudget = 1 << 20
+// recordBudget bounds decoding work per record (ops run plus tokens read):
+// proportional to the record's size, with a floor for records that use a
+// large template defined earlier. chunkBudget bounds a whole chunk, so a
+// chunk of thousands of tiny crafted records stays cheap too.
+const (
+	recordBudget = 1 << 20
+	chunkBudget  = 1 << 24
+)
+
+func recordSteps(size int) int { return min(256*size+16384, recordBudget) }
 
 // decodeChunk decodes one chunk (data may be shorter than 64 KiB when the
 // file is truncated) and appends its events and warnings to out.
@@ -168,8 +176,10 @@ func (d *chunkDecoder) record(data []byte, off int64, p, size int, recovered boo
 func (d *chunkDecoder) decodeRecord(data []byte, off int64, p, size int, recovered bool) (*Event, error) {
 	id := le.Uint64(data[p+8:])
 	d.b.reset()
-	d.steps = recordBudget
+	d.steps = min(recordSteps(size), d.chunkSteps)
+	start := d.steps
 	_, err := d.fragment(p+recordHeader, p+size-4, 0)
+	d.chunkSteps -= start - max(d.steps, 0)
 	if err == nil {
 		err = d.b.err
 	}

@@ -53,7 +53,7 @@ func (d *chunkDecoder) salvage(p, end int) *Event {
 		return nil
 	}
 	d.b.reset()
-	d.steps = recordBudget
+	d.steps = min(recordSteps(end-p), d.chunkSteps)
 	b := &d.b
 	b.start("Event", kOther)
 	b.start("System", kSystem)

@@ -687,7 +687,7 @@ func (e *enc) eventTemplate(ev *Event, vals []value, nested bool) {
 	e.closeStart()
 	sys := e.open("System", nil)
 	e.closeStart()
-	pattrs := []attr{{name: "Name", sub: sProvider, t: tString}}
+	pattrs := []attr{{name: "Name", sub: sProvider, t: tString, optional: true}}
 	if ev.ProviderGUID != "" {
 		pattrs = append(pattrs, attr{name: "Guid", sub: sProviderGUID, t: tGUID})
 	}
@@ -709,8 +709,8 @@ func (e *enc) eventTemplate(ev *Event, vals []value, nested bool) {
 	e.leaf("EventRecordID", nil, sRecordID, tUint64, false)
 	e.closeEmpty(e.open("Correlation", []attr{{name: "ActivityID", sub: sActivityID, t: tGUID, optional: true}}))
 	e.closeEmpty(e.open("Execution", []attr{{name: "ProcessID", sub: sProcessID, t: tUint32}, {name: "ThreadID", sub: sThreadID, t: tUint32}}))
-	e.leaf("Channel", nil, sChannel, tString, false)
-	e.leaf("Computer", nil, sComputer, tString, false)
+	e.leaf("Channel", nil, sChannel, tString, true)
+	e.leaf("Computer", nil, sComputer, tString, true)
 	if ev.UserID != "" {
 		e.closeEmpty(e.open("Security", []attr{{name: "UserID", sub: sUserID, t: tSID, optional: true}}))
 	} else {
@@ -737,7 +737,7 @@ func (e *enc) payload(ev *Event, vals []value, first int) {
 		el := e.open(ev.UserData, attrs)
 		e.closeStart()
 		for i, f := range ev.Data {
-			e.leaf(f.Name, nil, first+i, vals[i].t, true)
+			e.leaf(f.Name, nil, first+i, vals[i].t, false)
 		}
 		e.end(el)
 		e.end(ud)
@@ -753,7 +753,7 @@ func (e *enc) payload(ev *Event, vals []value, first int) {
 		if !ev.Unnamed {
 			attrs = []attr{{name: "Name", sub: -1, text: f.Name}}
 		}
-		e.leaf("Data", attrs, first+i, vals[i].t, true)
+		e.leaf("Data", attrs, first+i, vals[i].t, false)
 	}
 	if len(ev.Binary) > 0 {
 		e.leaf("Binary", nil, first+len(ev.Data), tBinary, true)
