@@ -3,6 +3,7 @@ package textlogs
 import (
 	"bytes"
 	"regexp"
+	"strings"
 
 	"github.com/wudiag/wudiag/internal/logline"
 )
@@ -32,7 +33,7 @@ var (
 	}{
 		{"winre_size", regexp.MustCompile(`(?i)\b(?:winre(?:\.wim)?|wim|image)\s*(?:file\s*)?size\b\D{0,8}?(\d+)`)},
 		{"required_free", regexp.MustCompile(`(?i)\b(?:required|needed)\s*(?:free\s*(?:space|size|bytes)?|space|size|bytes)\b\D{0,8}?(\d+)`)},
-		{"partition_free", regexp.MustCompile(`(?i)\b(?:partition\s*)?free\s*(?:space|size|bytes)\b\D{0,8}?(\d+)`)},
+		{"partition_free", regexp.MustCompile(`(?i)(?:\b(\w+)\s+)?\bfree\s*(?:space|size|bytes)\b\D{0,8}?(\d+)`)},
 		{"partition_size", regexp.MustCompile(`(?i)\b(?:partition\s*size|total\s*(?:size|space|bytes))\b\D{0,8}?(\d+)`)},
 	}
 )
@@ -60,8 +61,15 @@ func (p *pantherParser) record(r *Reader, lr *logline.Record) {
 		}
 		if reSizeContext.MatchString(s) {
 			for _, sz := range reSizes {
-				if m := sz.re.FindStringSubmatch(s); m != nil {
+				for _, m := range sz.re.FindAllStringSubmatch(s, -1) {
+					if len(m) == 3 { // partition_free: not the free space that is required
+						if w := strings.ToLower(m[1]); w == "required" || w == "needed" {
+							continue
+						}
+						m = m[1:]
+					}
 					setField(&rec.Fields, sz.field, m[1])
+					break
 				}
 			}
 		}

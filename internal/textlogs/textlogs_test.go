@@ -1,0 +1,395 @@
+package textlogs
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+)
+
+// read returns every record of text read as kind.
+func read(t *testing.T, kind Kind, text string) []Record {
+	t.Helper()
+	var out []Record
+	for rec, err := range Records(strings.NewReader(text), kind) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+func TestFields(t *testing.T) {
+	tests := []struct {
+		name      string
+		kind      Kind
+		text      string
+		rec       int // index of the record checked
+		line      int
+		component string
+		level     string
+		time      string // RFC 3339 with nanoseconds, "" for zero
+		fields    map[string]string
+		codes     []string
+		textHas   string
+	}{{
+		name: "wu10 LogHistory (wu-wsus-wpp-custom-update-fffe-80070643, pasted with ' |')",
+		kind: WindowsUpdate,
+		text: "2019/06/05 11:07:50.0950566 21136   9740  Agent           LogHistory called.   idUpdate={E0F87EBF-B414-4AC7-A225-8FE802CF8618}.1, resultMapped=80070643,   resultUnMapped=FFFE |  \r\n",
+		line: 1, component: "Agent", time: "2019-06-05T11:07:50.0950566Z",
+		fields: map[string]string{"pid": "21136", "tid": "9740", "update_id": "E0F87EBF-B414-4AC7-A225-8FE802CF8618",
+			"result_mapped": "0x80070643", "result_unmapped": "0x0000fffe"},
+		codes: []string{"0x80070643", "0x0000fffe"},
+	}, {
+		name: "wu10 *FAILED* bracket code",
+		kind: WindowsUpdate,
+		text: "2021/07/13 10:23:06.3460256 3696  8172  Misc            *FAILED* [8024000C] LoadHistoryEventFromRegistry completed\r\n",
+		line: 1, component: "Misc", time: "2021-07-13T10:23:06.3460256Z",
+		fields: map[string]string{"hr": "0x8024000c"}, codes: []string{"0x8024000c"},
+	}, {
+		name: "wu10 title line",
+		kind: WindowsUpdate,
+		text: "2021/07/13 14:02:41.8208077 576   1504  Agent             Title = Windows Malicious Software Removal Tool x64 - v5.91 (KB890830)\n",
+		line: 1, component: "Agent", time: "2021-07-13T14:02:41.8208077Z",
+		fields: map[string]string{"title": "Windows Malicious Software Removal Tool x64 - v5.91 (KB890830)", "kb": "KB890830"},
+	}, {
+		name: "WinRE installer download onto a full OS disk (wu-winre-updater-download-disk-full-80070070, no timestamps)",
+		kind: WindowsUpdate,
+		text: "Windows failed to download from http://au.download.windowsupdate.com/c/msdownload/update/software/secu/2024/01/winreupdateinstaller_2401b_amd64_db08130ebf8845056f4677e8ef6d85ec048bf7b4.exe\n" +
+			"to local path = C:\\Windows\\SoftwareDistribution\\Download\\f8c37f82eee991ffa34047ca3710154c\\db08130ebf8845056f4677e8ef6d85ec048bf7b4 with error 0x80070070\n",
+		line: 1,
+		fields: map[string]string{
+			"url":  "http://au.download.windowsupdate.com/c/msdownload/update/software/secu/2024/01/winreupdateinstaller_2401b_amd64_db08130ebf8845056f4677e8ef6d85ec048bf7b4.exe",
+			"path": `C:\Windows\SoftwareDistribution\Download\f8c37f82eee991ffa34047ca3710154c\db08130ebf8845056f4677e8ef6d85ec048bf7b4`},
+		codes: []string{"0x80070070"}, textHas: ".exe\nto local path",
+	}, {
+		name: "wu10 Handler MSI transaction (KB903772 wording, built line)",
+		kind: WindowsUpdate,
+		text: "2012/04/10 22:47:10.0000000 956   728   Handler         MSI transaction completed. MSI: 0x80070643, Handler: 0x8024200b\n",
+		line: 1, component: "Handler", time: "2012-04-10T22:47:10Z",
+		fields: map[string]string{"msi_result": "0x80070643", "handler_result": "0x8024200b"},
+		codes:  []string{"0x80070643", "0x8024200b"},
+	}, {
+		name: "classic first failure (KB903772 wording, built line)",
+		kind: WindowsUpdateClassic,
+		text: "2009-11-18\t16:02:55:468\t1096\tf74\tHandler\tWARNING: First failure for update {D6C74CA9-4F5A-4B3E-8E57-0A3F9C1B2D3E}, transaction error = 0x8024200b, MSI result = 0x80070643, MSI action = StartCache\r\n",
+		line: 1, component: "Handler", time: "2009-11-18T16:02:55.468Z",
+		fields: map[string]string{"pid": "1096", "tid": "f74", "update_id": "D6C74CA9-4F5A-4B3E-8E57-0A3F9C1B2D3E",
+			"handler_result": "0x8024200b", "msi_result": "0x80070643", "msi_action": "StartCache"},
+	}, {
+		name: "classic proxy failure (wu-legacy-selfupdate-proxy-8024402c, single spaces)",
+		kind: WindowsUpdateClassic,
+		text: "2010-01-05 18:52:06:747 808 aac Misc WARNING: DownloadFileInternal failed for http://servername/selfupdate/wuident.cab: error 0x8024402c\n",
+		line: 1, component: "Misc", time: "2010-01-05T18:52:06.747Z",
+		fields: map[string]string{"pid": "808", "tid": "aac", "url": "http://servername/selfupdate/wuident.cab"},
+		codes:  []string{"0x8024402c"},
+	}, {
+		name: "classic REPORT EVENT, tab separated (built from the ReportingEvents layout)",
+		kind: WindowsUpdateClassic,
+		text: "2017-04-20\t10:15:02:120\t1188\t1418\tReport\tREPORT EVENT: {87F8BCEC-FE1A-47A9-886D-E56112D19E42}\t2017-04-20 10:14:57:713+0900\t1\t182\t101\t{53367D29-F57A-442B-9F49-DC50B1334BD4}\t205\t80070643\tAutomaticUpdates\tFailure\tContent Install\tInstallation Failure: Windows failed to install the following update with error 0x80070643: Security Update for Microsoft .NET Framework 4.6 (KB4014984).\r\n",
+		line: 1, component: "Report", time: "2017-04-20T10:15:02.12Z",
+		fields: map[string]string{"event_id": "182", "update_id": "53367D29-F57A-442B-9F49-DC50B1334BD4", "revision": "205",
+			"result": "0x80070643", "client": "AutomaticUpdates", "status": "Failure", "operation": "Content Install",
+			"title": "Security Update for Microsoft .NET Framework 4.6 (KB4014984)", "kb": "KB4014984"},
+		codes: []string{"0x80070643"},
+	}, {
+		name: "ReportingEvents.log line",
+		kind: ReportingEvents,
+		text: "{2C3C39FA-FC0F-4F44-9049-D2AA53B27FFB}\t2017-12-12 19:46:19:636+0900\t1\t182 [AGENT_INSTALLING_FAILED]\t101\t{BFC8A103-FD5F-4458-9935-231D9F79E2C1}\t203\t80242015\tUpdateOrchestrator\tFailure\tContent Install\tInstallation Failure: Windows failed to install the following update with error 0x80242015: Cumulative Update (KB4051033).\tzJjC7+v4xEmJYbP.1\r\n",
+		line: 1, time: "2017-12-12T10:46:19.636Z",
+		fields: map[string]string{"event_id": "182", "event_name": "AGENT_INSTALLING_FAILED", "result": "0x80242015",
+			"client": "UpdateOrchestrator", "status": "Failure", "title": "Cumulative Update (KB4051033)", "kb": "KB4051033"},
+	}, {
+		name: "ReAgentc line (veracrypt/VeraCrypt#574)",
+		kind: ReAgent,
+		text: "2020-01-03 17:12:50, Info                         [ReAgentc.exe] -----Executing command line: reagentc  /setreimage /path R:\\Recovery\\WindowsRE-----\r\n",
+		line: 1, level: "Info", time: "2020-01-03T17:12:50Z",
+		fields: map[string]string{"tool": "ReAgentc.exe"}, textHas: "-----Executing command line",
+	}, {
+		name: "ReAgent partition info (built; wording unknown, labels matched loosely)",
+		kind: ReAgent,
+		text: "2024-01-10 10:00:00, Info                         [ReAgentc.exe] MeetPartitionRequirements: WinRE size: 524288000, required free space: 262144000, partition free space: 104857600, partition size: 555745280\n" +
+			"2024-01-10 10:00:00, Info                         [ReAgentc.exe] BitlockerEnabled: 1\n",
+		line: 1, level: "Info", time: "2024-01-10T10:00:00Z",
+		fields: map[string]string{"tool": "ReAgentc.exe", "winre_size": "524288000", "required_free": "262144000",
+			"partition_free": "104857600", "partition_size": "555745280"},
+	}, {
+		name: "ReAgent BitLocker flag (built)",
+		kind: ReAgent,
+		text: "2024-01-10 10:00:00, Info                         [ReAgentc.exe] BitlockerEnabled: 1\n",
+		line: 1, level: "Info", time: "2024-01-10T10:00:00Z",
+		fields: map[string]string{"tool": "ReAgentc.exe", "bitlocker": "1"},
+	}, {
+		name: "setupact antivirus block (setupact-win10-upgrade-dismhost-800700b7)",
+		kind: SetupAct,
+		text: "2022-07-06 08:08:30, Info                  SP     Antivirus software information:\r\n" +
+			"                                   Name: Windows Defender, Path: %ProgramFiles%\\Windows Defender\\MsMpeng.exe, Timestamp: Tue, 05 Jul 2022 14:46:21 GMT, State: 397568\r\n" +
+			"                                   Name: Contoso AV, Path: C:\\Program Files\\Contoso\\av.exe, State: 266240\r\n\r\n",
+		rec: 1, line: 3, component: "SP", level: "Info", time: "2022-07-06T08:08:30Z",
+		fields: map[string]string{"av_name": "Contoso AV", "av_path": `C:\Program Files\Contoso\av.exe`, "av_state": "266240"},
+	}, {
+		name: "setupact tagged WinRE line (setupact-win10-upgrade-dismhost-800700b7)",
+		kind: SetupAct,
+		text: "2022-07-06 08:08:32, Info                         [SetupHost.exe] ReAgentConfig::ReadBcdAndUpdateEnhancedConfigInfo WinRE disabled, WinRE Guid could not be determined  (0x490) \r\n",
+		line: 1, level: "Info", time: "2022-07-06T08:08:32Z",
+		fields: map[string]string{"tool": "SetupHost.exe"}, textHas: "ReAgentConfig::",
+	}, {
+		name: "MpCmdRun failing run (built around the real zh-CN dates)",
+		kind: MpCmdRun,
+		text: "-------------------------------------------------------------------------------------\r\n" +
+			"MpCmdRun: Command Line: \"C:\\Program Files\\Windows Defender\\MpCmdRun.exe\" -SignatureUpdate\r\n" +
+			" Start Time: \u200e周日 \u200e5月 \u200e30 \u200e2021 13:43:24\r\n\r\n" +
+			"ERROR: SignatureUpdate failed with hr=80070643\r\n" +
+			"MpCmdRun: End Time: \u200eSun \u200eMay \u200e30 \u200e2021 13:44:02\r\n" +
+			"-------------------------------------------------------------------------------------\r\n",
+		line: 2, time: "2021-05-30T13:43:24Z",
+		fields: map[string]string{"command": `"C:\Program Files\Windows Defender\MpCmdRun.exe" -SignatureUpdate`,
+			"start": "2021-05-30T13:43:24", "end": "2021-05-30T13:44:02", "hr": "0x80070643", "function": "SignatureUpdate"},
+		codes: []string{"0x80070643"}, textHas: "周日 5月 30 2021",
+	}, {
+		name:   "MpCmdRun unknown date language keeps the raw text",
+		kind:   MpCmdRun,
+		text:   "MpCmdRun: Command Line: x\n Start Time: \u200eso \u200ekvě \u200e30 \u200e2021 13:43:24\nUpdate failed with hr: 0x8024402c\n",
+		line:   1,
+		fields: map[string]string{"start_raw": "so kvě 30 2021 13:43:24", "hr": "0x8024402c"},
+	}, {
+		name: "MpSigStub success section (mpsigstub-win10-delta-update-success)",
+		kind: MpSigStub,
+		text: "================================ ValidateUpdate ================================\n\n" +
+			"MpSigStub successfully updated Microsoft Windows Defender (RS1+) using the AM BDD package.\n\n" +
+			"DeltaUpdateFailure set to 0\nBddUpdateFailure set to 0\nEnd time: 2024-03-25 03:17:54Z\n" +
+			"--------------------------------------------------------------------------------\n",
+		line: 3, time: "2024-03-25T03:17:54Z",
+		fields: map[string]string{"section": "ValidateUpdate", "end": "2024-03-25T03:17:54Z", "delta_update_failure": "0", "bdd_update_failure": "0"},
+	}, {
+		name: "MpSigStub failure with Watson table (built from the documented keys)",
+		kind: MpSigStub,
+		text: "-------------------------------------------------------------------------------- Start time: 2024-03-25 17:33:12Z\n" +
+			"Command: /stub 1.1.24010.2001 /payload 1.407.708.0\n" +
+			"================================ ValidateUpdate ================================\n" +
+			"ERROR 0x80070643 : Engine failed to update.\nWatson Report:\n  HRESULT: 0x80070643\n  FailedFunction: UpdateEngine\n  ProductVersion: 4.10.14393.0\n",
+		rec: 1, line: 4, time: "2024-03-25T17:33:12Z",
+		fields: map[string]string{"section": "ValidateUpdate", "start": "2024-03-25T17:33:12Z", "command": "/stub 1.1.24010.2001 /payload 1.407.708.0",
+			"hr": "0x80070643", "error": "Engine failed to update.", "hresult": "0x80070643", "failed_function": "UpdateEngine", "product_version": "4.10.14393.0"},
+	}, {
+		name:   "UpdatePlatform error (updateplatform-defender-platform-80501005)",
+		kind:   UpdatePlatform,
+		text:   "ERROR 0x80501005 : Failed to update platform from C:\\Users\\ADMINI~1.SVG\\AppData\\Local\\Temp\\C825D6EC-36AD-4487-968D-FBA1B9B06AB9\n",
+		line:   1,
+		fields: map[string]string{"hr": "0x80501005", "path": `C:\Users\ADMINI~1.SVG\AppData\Local\Temp\C825D6EC-36AD-4487-968D-FBA1B9B06AB9`},
+		codes:  []string{"0x80501005"},
+	}, {
+		name: "Burn apply complete (burn-dotnet-core-sdk-3.1.402-apply-80070643)",
+		kind: Burn,
+		text: "[2D50:1074][2020-10-07T04:11:44]i399: Apply complete, result: 0x80070643, restart: None, ba requested restart:  No\n",
+		line: 1, component: "i399", level: "Info", time: "2020-10-07T04:11:44Z",
+		fields: map[string]string{"pid": "2D50", "tid": "1074", "result": "0x80070643"}, codes: []string{"0x80070643"},
+	}, {
+		name: "Burn MSI error with bundle name (built)",
+		kind: Burn,
+		text: "[2D50:1074][2020-10-07T04:11:30]i000: Setting string variable 'WixBundleName' to value 'Microsoft .NET Core SDK 3.1.402 (x64)'\n" +
+			"[2D50:1074][2020-10-07T04:11:40]i301: Applying execute package: dotnet_runtime_3.1.8_win_x64, action: Install, path: C:\\x.msi\n" +
+			"[2D50:1074][2020-10-07T04:11:43]e000: Error 0x80070643: Failed to install MSI package.\n",
+		rec: 2, line: 3, component: "e000", level: "Error", time: "2020-10-07T04:11:43Z",
+		fields: map[string]string{"hr": "0x80070643", "bundle": "Microsoft .NET Core SDK 3.1.402 (x64)"},
+	}, {
+		name: "MSI failing action (built)",
+		kind: MSI,
+		text: "=== Verbose logging started: 10/7/2020  4:11:40  Build type: SHIP UNICODE 5.00.10011.00  Calling process: C:\\x.exe ===\n" +
+			"Action start 4:11:43: InstallFinalize.\n" +
+			"Action ended 4:11:44: InstallFinalize. Return value 3.\n" +
+			"MSI (s) (A0:B4) [04:11:44:123]: Product: Microsoft .NET Core Runtime - 3.1.8 (x64) -- Installation failed.\n" +
+			"MSI (s) (A0:B4) [04:11:44:130]: MainEngineThread is returning 1603\n",
+		rec: 0, line: 3,
+		fields: map[string]string{"action": "InstallFinalize", "return_value": "3"},
+	}, {
+		name: "MSI MainEngineThread (built)",
+		kind: MSI,
+		text: "=== Verbose logging started: 10/7/2020  4:11:40  Build type: SHIP ===\nMSI (s) (A0:B4) [04:11:44:130]: MainEngineThread is returning 1603\n",
+		line: 2, component: "MSI (s)", time: "2020-10-07T04:11:44.13Z",
+		fields: map[string]string{"msi_error": "1603", "pid": "A0", "tid": "B4"}, codes: []string{"0x80070643"},
+	}, {
+		name: "fltmc row (built)",
+		kind: Fltmc,
+		text: "Filter Name                     Num Instances    Altitude    Frame\n------------------------------  -------------  ------------  -----\nbindflt                                 1       409800         0\nWdFilter                               10       328010         0\n",
+		rec:  1, line: 4,
+		fields: map[string]string{"filter": "WdFilter", "instances": "10", "altitude": "328010", "frame": "0"},
+	}, {
+		name:   "chkdsk bad sectors (built)",
+		kind:   Chkdsk,
+		text:   "  4,096 KB in bad sectors.\n",
+		line:   1,
+		fields: map[string]string{"bad_sectors_kb": "4096"},
+	}, {
+		name:   "chkdsk clean (built)",
+		kind:   Chkdsk,
+		text:   "Windows has scanned the file system and found no problems.\n",
+		line:   1,
+		fields: map[string]string{"no_problems": "true"},
+	}, {
+		name:  "generic: signed decimal code (updateplatform install.ps1 output)",
+		kind:  Generic,
+		text:  "nothing here\nCommand \"UpdatePlatform.exe\" failed with error -2142236667 after 00:00:04.2079816\n",
+		line:  2,
+		codes: []string{"0x80501005"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := read(t, tt.kind, tt.text)
+			if tt.rec >= len(recs) {
+				t.Fatalf("got %d records, want record %d: %+v", len(recs), tt.rec, recs)
+			}
+			r := recs[tt.rec]
+			if r.Line != tt.line {
+				t.Errorf("Line = %d, want %d", r.Line, tt.line)
+			}
+			if r.Component != tt.component {
+				t.Errorf("Component = %q, want %q", r.Component, tt.component)
+			}
+			if r.Level != tt.level {
+				t.Errorf("Level = %q, want %q", r.Level, tt.level)
+			}
+			got := ""
+			if !r.Time.IsZero() {
+				got = r.Time.Format(time.RFC3339Nano)
+			}
+			if got != tt.time {
+				t.Errorf("Time = %q, want %q", got, tt.time)
+			}
+			for k, v := range tt.fields {
+				if r.Fields[k] != v {
+					t.Errorf("Fields[%q] = %q, want %q", k, r.Fields[k], v)
+				}
+			}
+			var cs []string
+			for _, c := range r.Codes {
+				cs = append(cs, c.String())
+			}
+			for _, c := range tt.codes {
+				if !strings.Contains(strings.Join(cs, " "), c) {
+					t.Errorf("Codes = %v, want %s", cs, c)
+				}
+			}
+			if !strings.Contains(r.Text, tt.textHas) {
+				t.Errorf("Text = %q, want it to hold %q", r.Text, tt.textHas)
+			}
+			if t.Failed() {
+				t.Logf("record: %+v", r)
+			}
+		})
+	}
+}
+
+// TestConsoleWrap reads a REPORT EVENT line hard-wrapped at 80 columns with
+// its tabs turned into spaces, the damage of the copy in
+// LegacyUpdate/LegacyUpdate#115.
+func TestConsoleWrap(t *testing.T) {
+	line := "2023-02-06      11:45:33:713    1188    1418    Report  REPORT EVENT: {11111111-2222-3333-4444-555555555555}    2023-02-06 11:45:28:713+0900    1       182101{66666666-7777-8888-9999-AAAAAAAAAAAA}    205     80070643        Legacy UpdateFailure    Content Install Installation Failure: Windows failed to install the following update with error 0x80070643: Security and Quality Rollup for .NET Framework (KB4014984)."
+	var wrapped strings.Builder
+	for len(line) > 80 {
+		wrapped.WriteString(line[:80] + "\n")
+		line = line[80:]
+	}
+	wrapped.WriteString(line + "\n")
+	recs := read(t, WindowsUpdateClassic, wrapped.String())
+	if len(recs) != 1 {
+		t.Fatalf("got %d records", len(recs))
+	}
+	r := recs[0]
+	want := map[string]string{"event_id": "182", "status": "Failure", "client": "Legacy Update", "result": "0x80070643",
+		"update_id": "66666666-7777-8888-9999-AAAAAAAAAAAA", "kb": "KB4014984",
+		"title": "Security and Quality Rollup for .NET Framework (KB4014984)"}
+	for k, v := range want {
+		if r.Fields[k] != v {
+			t.Errorf("Fields[%q] = %q, want %q", k, r.Fields[k], v)
+		}
+	}
+	if !strings.Contains(r.Text, "Installation Failure: Windows failed to install the following update") {
+		t.Errorf("Text not unwrapped: %q", r.Text)
+	}
+}
+
+func TestSniff(t *testing.T) {
+	utf16le := func(s string) []byte {
+		var b bytes.Buffer
+		b.Write([]byte{0xff, 0xfe})
+		for _, u := range utf16.Encode([]rune(s)) {
+			binary.Write(&b, binary.LittleEndian, u)
+		}
+		return b.Bytes()
+	}
+	tests := []struct {
+		name string
+		file string
+		head []byte
+		want Kind
+	}{
+		{"wu10", "x.txt", []byte("2021/07/13 10:22:58.9553434 3696  8172  Shared          InitializeSus\r\n"), WindowsUpdate},
+		{"wu7", "x.txt", []byte("2021-08-28\t03:07:48:216\t 648\t13bc\tReport\tCWERReporter finishing event handling. (00000000)\r\n"), WindowsUpdateClassic},
+		{"reporting", "x.txt", []byte("{2C3C39FA-FC0F-4F44-9049-D2AA53B27FFB}\t2017-12-12 19:46:19:636+0900\t1\t182 [AGENT_INSTALLING_FAILED]\t101\t{BFC8A103-FD5F-4458-9935-231D9F79E2C1}\t203\t80242015\tx\tFailure\tContent Install\tx\n"), ReportingEvents},
+		{"mpcmdrun utf16", "x.txt", utf16le("\r\n---------------------------------\r\nMpCmdRun: Command Line: x\r\n"), MpCmdRun},
+		{"burn", "x.txt", []byte("[2D50:1074][2020-10-07T04:11:44]i399: Apply complete, result: 0x80070643\n"), Burn},
+		{"msi", "x.txt", []byte("=== Verbose logging started: 10/7/2020  4:11:40  Build type: SHIP ===\n"), MSI},
+		{"cbs", "x.txt", []byte("2015-02-23 21:47:28, Info                  CBS    Loaded Servicing Stack v6.3.9600.17246\r\n"), ""},
+		{"dism", "x.txt", []byte("2014-02-17 15:22:02, Info                  DISM   DISM.EXE: Image session has been closed. Reboot required=no.\n"), ""},
+		{"reagent", "x.txt", []byte("2020-01-03 17:12:50, Info                         [ReAgentc.exe] -----Executing command line: reagentc  /info-----\n"), ReAgent},
+		{"setupact", "x.txt", []byte("2022-07-06 08:08:29, Info                  MOUPG  SetupHost::Initialize\r\n"), SetupAct},
+		{"winreagent setupact by folder", `C:\Windows\Logs\WinREAgent\setupact.log`, []byte("2022-07-06 08:08:29, Info                  MOUPG  SetupHost::Initialize\r\n"), ReAgent},
+		{"evtx", "x.evtx", []byte("ElfFile\x00\x00\x00"), ""},
+		{"zip", "x.zip", []byte("PK\x03\x04\x14\x00"), ""},
+		{"binary", "x.bin", bytes.Repeat([]byte{1, 2, 3, 0, 200, 7}, 100), ""},
+		{"event text", "x.txt", []byte("Log Name:      Microsoft-Windows-TaskScheduler/Operational\r\nSource:        x\r\nEvent ID:      146\r\n"), ""},
+		{"fltmc by name", "fltmc.txt", []byte("nothing to see\n"), Fltmc},
+		{"fltmc by header", "x.txt", []byte("Filter Name                     Num Instances    Altitude    Frame\n"), Fltmc},
+		{"chkdsk", "x.txt", []byte("The type of the file system is NTFS.\n"), Chkdsk},
+		{"generic", "x.txt", []byte("hello\n"), Generic},
+		{"empty", "x.txt", nil, Generic},
+	}
+	for _, tt := range tests {
+		if got := Sniff(tt.file, tt.head); got != tt.want {
+			t.Errorf("%s: Sniff = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestLongRecord checks that a run of continuation lines longer than the
+// record cap comes back in pieces, none longer than the cap.
+func TestLongRecord(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("2021/07/13 10:22:58.9553434 3696  8172  Shared          head\n")
+	line := strings.Repeat("x", 1000) + "\n"
+	for b.Len() < 3*maxRecord {
+		b.WriteString(line)
+	}
+	n := 0
+	for rec, err := range Records(strings.NewReader(b.String()), WindowsUpdate) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.Text) > maxRecord {
+			t.Fatalf("record of %d bytes", len(rec.Text))
+		}
+		if rec.Fields["pid"] != "3696" {
+			t.Fatalf("piece lost its head fields: %v", rec.Fields)
+		}
+		n++
+	}
+	if n < 3 {
+		t.Fatalf("got %d pieces", n)
+	}
+}
+
+// TestRecordOwnsData keeps records across Scan calls.
+func TestRecordOwnsData(t *testing.T) {
+	r := NewReader(strings.NewReader("error 0x80070002 one\nerror 0x80070003 two\n"), Generic)
+	var recs []Record
+	for r.Scan() {
+		recs = append(recs, r.Record())
+	}
+	if len(recs) != 2 || recs[0].Text != "error 0x80070002 one" || recs[1].Text != "error 0x80070003 two" {
+		t.Fatalf("got %+v", recs)
+	}
+}
