@@ -39,6 +39,7 @@ type command struct {
 
 // commands lists every subcommand; each lives in its own file.
 var commands = []command{
+	{"analyze", "find failed updates in logs and rank their causes, with evidence and remedies", runAnalyze},
 	{"summary", "print what the CBS.log/dism.log readers see: sessions, failures, SFC and store findings", runSummary},
 	{"events", "print the events of .evtx logs and their XML/text exports (damaged copies too)", runEvents},
 	{"codes", "explain error codes in any spelling (0x800f081f, -2147023293, HRESULT_FROM_WIN32(…))", runCodes},

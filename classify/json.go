@@ -1,0 +1,141 @@
+package classify
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON contract written by
+// Diagnosis.MarshalJSON. Fields may be added; none is renamed or removed
+// without a new version.
+const SchemaVersion = 1
+
+// maxJSONEvidence caps the evidence listed per finding.
+const maxJSONEvidence = 20
+
+type jsonSource struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Record uint64 `json:"record"`
+}
+
+type jsonFailure struct {
+	Update     string      `json:"update"`
+	Title      string      `json:"title"`
+	Code       string      `json:"code"`
+	Time       string      `json:"time"`
+	Resolved   bool        `json:"resolved"`
+	Family     string      `json:"family,omitempty"`
+	Source     jsonSource  `json:"source"`
+	ResolvedBy *jsonSource `json:"resolved_by,omitempty"`
+}
+
+type jsonEvidence struct {
+	Rule   string  `json:"rule"`
+	Signal string  `json:"signal"`
+	File   string  `json:"file"`
+	Line   int     `json:"line"`
+	Record uint64  `json:"record"`
+	Time   string  `json:"time"`
+	Text   string  `json:"text"`
+	Weight float64 `json:"weight"`
+}
+
+type jsonFinding struct {
+	Cause         string         `json:"cause"`
+	Name          string         `json:"name"`
+	Score         float64        `json:"score"`
+	Confidence    string         `json:"confidence"`
+	Summary       string         `json:"summary"`
+	Reason        string         `json:"reason"`
+	Evidence      []jsonEvidence `json:"evidence"`
+	EvidenceTotal int            `json:"evidence_total"`
+	Remedy        []string       `json:"remedy"`
+}
+
+type jsonInput struct {
+	File    string   `json:"file"`
+	Kind    string   `json:"kind"`
+	Entries int      `json:"entries"`
+	Errors  []string `json:"errors"`
+	Skipped bool     `json:"skipped,omitempty"`
+}
+
+type jsonTrace struct {
+	Rule    string `json:"rule"`
+	Cause   string `json:"cause"`
+	Matched int    `json:"matched"`
+	Why     string `json:"why"`
+}
+
+type jsonDiagnosis struct {
+	SchemaVersion int           `json:"schema_version"`
+	Failures      []jsonFailure `json:"failures"`
+	Findings      []jsonFinding `json:"findings"`
+	Inputs        []jsonInput   `json:"inputs"`
+	Explain       []jsonTrace   `json:"explain,omitempty"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func source(e *Evidence) jsonSource {
+	if e == nil {
+		return jsonSource{}
+	}
+	return jsonSource{File: e.File, Line: e.Line, Record: e.Record}
+}
+
+// MarshalJSON writes the diagnosis in the documented JSON contract
+// (schema_version 1): failures, findings best first, and inputs.
+func (d *Diagnosis) MarshalJSON() ([]byte, error) {
+	out := jsonDiagnosis{
+		SchemaVersion: SchemaVersion,
+		Failures:      []jsonFailure{},
+		Findings:      []jsonFinding{},
+		Inputs:        []jsonInput{},
+	}
+	for _, f := range d.Failures {
+		jf := jsonFailure{Update: f.Update, Title: f.Title, Code: f.Code.String(), Time: rfc3339(f.Time),
+			Resolved: f.Resolved, Family: f.Family, Source: source(f.Source)}
+		if f.ResolvedBy != nil {
+			s := source(f.ResolvedBy)
+			jf.ResolvedBy = &s
+		}
+		out.Failures = append(out.Failures, jf)
+	}
+	for _, f := range d.Findings {
+		jf := jsonFinding{Cause: f.Cause, Name: CauseName(f.Cause, d.Lang), Score: f.Score, Confidence: f.Confidence,
+			Summary: f.Summary, Reason: f.Reason, Evidence: []jsonEvidence{}, EvidenceTotal: len(f.Support), Remedy: f.Remedy}
+		if jf.Remedy == nil {
+			jf.Remedy = []string{}
+		}
+		for i, s := range f.Support {
+			if i == maxJSONEvidence {
+				break
+			}
+			e := s.Evidence
+			jf.Evidence = append(jf.Evidence, jsonEvidence{Rule: s.Rule.ID, Signal: e.Signal, File: e.File, Line: e.Line,
+				Record: e.Record, Time: rfc3339(e.Time), Text: e.Text, Weight: round3(s.Weight)})
+		}
+		out.Findings = append(out.Findings, jf)
+	}
+	for _, in := range d.Inputs {
+		ji := jsonInput{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped}
+		if ji.Errors == nil {
+			ji.Errors = []string{}
+		}
+		out.Inputs = append(out.Inputs, ji)
+	}
+	for _, t := range d.Explain {
+		out.Explain = append(out.Explain, jsonTrace{Rule: t.Rule.ID, Cause: t.Rule.Cause, Matched: t.Matched, Why: t.Why})
+	}
+	return json.Marshal(out)
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
