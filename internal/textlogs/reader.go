@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"iter"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -327,7 +326,25 @@ func trimPaste(b []byte) []byte {
 	return b
 }
 
-// containsFold reports whether s contains substr, ignoring ASCII case.
-func containsFold(s, substr string) bool {
-	return strings.Contains(strings.ToLower(s), substr)
+// containsFold reports whether s contains lower, a lower-case ASCII
+// word, ignoring ASCII case, without allocating.
+func containsFold(s, lower string) bool {
+	n := len(lower)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for j < n {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }

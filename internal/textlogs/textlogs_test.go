@@ -393,3 +393,14 @@ func TestRecordOwnsData(t *testing.T) {
 		t.Fatalf("got %+v", recs)
 	}
 }
+
+func TestContainsFold(t *testing.T) {
+	for _, tt := range []struct {
+		s, sub string
+		want   bool
+	}{{"Install FAILED here", "fail", true}, {"ERROR", "error", true}, {"err", "error", false}, {"", "fail", false}, {"Faİl", "fail", false}} {
+		if got := containsFold(tt.s, tt.sub); got != tt.want {
+			t.Errorf("containsFold(%q, %q) = %v", tt.s, tt.sub, got)
+		}
+	}
+}

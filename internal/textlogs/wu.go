@@ -137,11 +137,16 @@ func finishWU(rec *Record, b []byte) {
 			setField(f, "path", strings.TrimSpace(m[1]))
 		}
 	}
-	if kb := cbslog.FindKB(rec.Fields["title"]); kb != "" {
-		setField(f, "kb", kb)
-	} else {
-		setField(f, "kb", cbslog.FindKB(text))
+	setKB(rec, text)
+}
+
+// setKB sets the kb field from the title field, else from text.
+func setKB(rec *Record, text string) {
+	kb := cbslog.FindKB(rec.Fields["title"])
+	if kb == "" {
+		kb = cbslog.FindKB(text)
 	}
+	setField(&rec.Fields, "kb", kb)
 }
 
 // hexCode normalizes a WUA result written as bare hex: 8 digits are an
@@ -189,11 +194,7 @@ func reportEvent(rec *Record, text string) bool {
 	if t := reFollowing.FindStringSubmatch(msg); t != nil {
 		setField(f, "title", strings.TrimSpace(t[1]))
 	}
-	if kb := cbslog.FindKB(rec.Fields["title"]); kb != "" {
-		setField(f, "kb", kb)
-	} else {
-		setField(f, "kb", cbslog.FindKB(msg))
-	}
+	setKB(rec, msg)
 	return true
 }
 
