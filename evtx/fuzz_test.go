@@ -37,14 +37,6 @@ func usedChunk(log []byte) []byte {
 	return c[:min(free+64, len(c))]
 }
 
-func checkNoInternal(t *testing.T, items []item) {
-	for _, it := range items {
-		if it.err != nil && errors.Is(it.err, errInternal) {
-			t.Fatalf("decoder panicked: %v", it.err)
-		}
-	}
-}
-
 // FuzzChunk feeds arbitrary bytes to the chunk decoder, with slack-space
 // recovery on, and requires that it never panics.
 func FuzzChunk(f *testing.F) {
