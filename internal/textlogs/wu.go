@@ -98,7 +98,7 @@ func wallTime(y, mo, d, h, mi, s, frac []byte, ms bool) time.Time {
 func finishWU(rec *Record, b []byte) {
 	text := string(b)
 	f := &rec.Fields
-	if reportEvent(rec, text) {
+	if strings.HasPrefix(text, "REPORT EVENT:") && reportEvent(rec, text) {
 		return
 	}
 	if m := reFailedBracket.FindStringSubmatch(text); m != nil {
