@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/wudiag/wudiag/cbslog"
 	"github.com/wudiag/wudiag/dismlog"
@@ -125,6 +127,7 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 		vals := remedyValues(f, d.Failures)
 		f.Remedy = remedySteps(f.Cause, o.Lang, vals)
 		f.Summary = summarize(f, o.Lang)
+		f.Reason = reasonLine(f.grounds, o.Lang)
 	}
 	return d
 }
@@ -151,7 +154,9 @@ func remedyValues(f *Finding, failures []*Failure) map[string]string {
 			}
 		}
 		if vals["free"] == "" && e.Value("partition_free") != "" {
-			vals["free"] = e.Value("partition_free") + " bytes free"
+			if n, err := strconv.ParseInt(e.Value("partition_free"), 10, 64); err == nil {
+				vals["free"] = fmt.Sprintf("%d MB", n>>20)
+			}
 		}
 	}
 	return vals
@@ -170,13 +175,13 @@ func summarize(f *Finding, lang language.Tag) string {
 	} else if top.Evidence.Record > 0 {
 		where += fmt.Sprintf(" record %d", top.Evidence.Record)
 	}
-	s := fmt.Sprintf("%s: %s (%s)", name, top.Rule.Name, where)
+	s := fmt.Sprintf("%s: %s (%s)", name, top.Rule.Title(lang), where)
 	rules := map[*Rule]bool{}
 	for _, sp := range f.Support {
 		rules[sp.Rule] = true
 	}
 	if n := len(rules) - 1; n > 0 {
-		s += fmt.Sprintf(" and %d more signal(s)", n)
+		s += message.NewPrinter(lang, message.Catalog(messages)).Sprintf("summary.more", n)
 	}
 	return s
 }

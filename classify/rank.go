@@ -23,6 +23,8 @@ type Finding struct {
 	// Remedy is the playbook for the cause, in order, filled in with the
 	// evidence (the failing KB, the antivirus product, ...).
 	Remedy []string
+
+	grounds grounds
 }
 
 // Support is one piece of evidence matched by one rule.
@@ -264,7 +266,8 @@ func familyOf(focus []*Failure, cause string) string {
 
 // confidence grades a finding: high needs a strong score and either two
 // independent rules or one decisive rule; a finding about failures that
-// all resolved themselves is at most medium.
+// all resolved themselves is at most medium. It records the grounds for
+// the reason line, which finish writes in the report's language.
 func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failure) (string, string) {
 	level := "low"
 	switch {
@@ -273,30 +276,27 @@ func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failur
 	case f.Score >= 0.45:
 		level = "medium"
 	}
-	var reason strings.Builder
-	fmt.Fprintf(&reason, "%d rule(s) matched", positiveRules)
-	near := 0
+	g := grounds{rules: positiveRules, family: familyOf(focus, f.Cause), noFailure: len(all) == 0}
 	for _, s := range f.Support {
 		if s.Weight > 0 && proximity(s.Evidence, focus) >= 0.9 && !s.Evidence.Time.IsZero() && len(focus) > 0 {
-			near++
+			g.near++
 		}
-	}
-	if near > 0 {
-		fmt.Fprintf(&reason, ", %d piece(s) of evidence within a day of the failure", near)
-	}
-	if fam := familyOf(focus, f.Cause); fam != "" {
-		fmt.Fprintf(&reason, ", and the failed update is a %s update", fam)
 	}
 	if len(all) > 0 && len(focus) == 0 {
 		if level == "high" {
 			level = "medium"
 		}
-		reason.WriteString("; the failure was later resolved")
+		g.resolved = true
 	}
-	if len(all) == 0 {
-		reason.WriteString("; no failed installation was found in the inputs")
-	}
-	return level, reason.String()
+	f.grounds = g
+	return level, ""
+}
+
+// grounds are what a finding's confidence rests on.
+type grounds struct {
+	rules, near         int
+	family              string
+	resolved, noFailure bool
 }
 
 // unresolved returns the failures not resolved later; when all were

@@ -135,6 +135,16 @@ var remedies = map[string][]text{
 	},
 }
 
+// reasons are the pieces of a finding's reason line (printf formats).
+var reasons = map[string]text{
+	"reason.rules":     {"%d rule(s) matched", "%d 件のルールが一致"},
+	"reason.near":      {", %d piece(s) of evidence within a day of the failure", "、失敗の前後 1 日以内の根拠 %d 件"},
+	"reason.family":    {", and the failed update is a %s update", "、失敗した更新は %s 系の更新"},
+	"reason.resolved":  {"; the failure was later resolved", "。失敗は後で解決済み"},
+	"reason.nofailure": {"; no failed installation was found in the inputs", "。入力に失敗したインストールは見つからない"},
+	"summary.more":     {" and %d more signal(s)", " ほか %d 件のシグナル"},
+}
+
 // messages is the catalog of every text, keyed "cause.<id>" and
 // "remedy.<id>.<n>", in English and Japanese.
 var messages = func() catalog.Catalog {
@@ -146,6 +156,10 @@ var messages = func() catalog.Catalog {
 	}
 	for id, t := range causeNames {
 		set("cause."+id, t)
+	}
+	for id, t := range reasons {
+		b.SetString(language.English, id, t.en)
+		b.SetString(language.Japanese, id, t.ja)
 	}
 	for id, steps := range remedies {
 		for i, t := range steps {
@@ -233,4 +247,23 @@ func fill(s string, vals map[string]string) string {
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// reasonLine writes a finding's reason in the language.
+func reasonLine(g grounds, lang language.Tag) string {
+	p := message.NewPrinter(lang, message.Catalog(messages))
+	s := p.Sprintf("reason.rules", g.rules)
+	if g.near > 0 {
+		s += p.Sprintf("reason.near", g.near)
+	}
+	if g.family != "" {
+		s += p.Sprintf("reason.family", g.family)
+	}
+	if g.resolved {
+		s += p.Sprintf("reason.resolved")
+	}
+	if g.noFailure {
+		s += p.Sprintf("reason.nofailure")
+	}
+	return s
 }

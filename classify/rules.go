@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
 
 	"github.com/wudiag/wudiag/codes"
 )
@@ -27,6 +28,8 @@ type Rule struct {
 	// ID is stable: it names the rule in reports, --explain and overrides.
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
+	// NameJA is the name in Japanese (optional; Name is used when empty).
+	NameJA string `yaml:"name_ja,omitempty"`
 	// Cause is one of the cause IDs (Causes).
 	Cause string `yaml:"cause"`
 	// Weight is how strongly one match supports the cause, 0 to 1; a
@@ -284,6 +287,14 @@ func parseCode(s string) (codes.Code, error) {
 		return 0, fmt.Errorf("code %q: %w", s, err)
 	}
 	return c, nil
+}
+
+// Title returns the rule's name in the language.
+func (r *Rule) Title(lang language.Tag) string {
+	if lang == language.Japanese && r.NameJA != "" {
+		return r.NameJA
+	}
+	return r.Name
 }
 
 // matches reports whether e satisfies the rule's own conditions (not its

@@ -3,6 +3,7 @@ package classify
 import (
 	"context"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/wudiag/wudiag/cbslog"
@@ -51,6 +52,13 @@ func (c *collector) extractRecord(r *textlogs.Record) {
 	}
 	if e.Value("kb") == "" {
 		e.set("kb", cbslog.FindKB(r.Text))
+	}
+	// ReAgent logs give the space WinRE needs and the space the partition
+	// has on separate labels; rules compare them through partition_short.
+	free, err1 := strconv.ParseInt(e.Value("partition_free"), 10, 64)
+	need, err2 := strconv.ParseInt(e.Value("required_free"), 10, 64)
+	if err1 == nil && err2 == nil {
+		e.set("partition_short", strconv.FormatBool(free < need))
 	}
 	c.add(e, shapeKey(c.kind+r.Component, r.Text))
 }
