@@ -1,6 +1,7 @@
 package cbslog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -267,4 +268,19 @@ func FuzzReader(f *testing.F) {
 			t.Fatal(rd.Err())
 		}
 	})
+}
+
+func TestSummarySessionLimit(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i <= maxSessions; i++ {
+		fmt.Fprintf(&b, "2024-01-01 00:00:00, Info                  CBS    Session: %d_1 initialized by client WindowsUpdateAgent\n", i)
+	}
+	// A package line of the session past the limit must not land in the
+	// last kept session.
+	fmt.Fprintf(&b, "2024-01-01 00:00:01, Info                  CBS    Exec: Processing started.  Client: WindowsUpdateAgent, Session: %d_1, Package: Package_for_KB5034441~31bf3856ad364e35~amd64~~19041.3920.1.3\n", maxSessions)
+	s, err := Summarize(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	assert.Len(t, s.Sessions, maxSessions)
+	assert.Equal(t, 1, s.Dropped)
+	assert.Empty(t, s.Sessions[maxSessions-1].Packages)
 }

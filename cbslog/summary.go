@@ -39,6 +39,7 @@ type Summary struct {
 	Dropped     int // findings not kept because a limit was reached
 
 	open      map[string]*Session // sessions by ID that have not ended
+	byID      map[string]*Session // every kept session by ID
 	current   *Session            // most recent open session
 	store     *StoreReport        // report being read
 	storePart int                 // 0 items, 1 detected counts, 2 repaired counts
@@ -335,6 +336,7 @@ func (s *Summary) sessionLine(e *Entry, line string) {
 		client = strings.TrimSuffix(strings.TrimSpace(client), ".")
 		if len(s.Sessions) >= maxSessions {
 			s.Dropped++
+			s.current = nil // its lines must not land in an older session
 			return
 		}
 		ss := &Session{ID: strings.Clone(id), Client: strings.Clone(client), Line: e.Line, Start: e.Time}
@@ -343,6 +345,10 @@ func (s *Summary) sessionLine(e *Entry, line string) {
 			s.open = make(map[string]*Session)
 		}
 		s.open[id] = ss
+		if s.byID == nil {
+			s.byID = make(map[string]*Session)
+		}
+		s.byID[ss.ID] = ss
 		s.current = ss
 	case strings.HasPrefix(rest, " finalized"), strings.HasPrefix(rest, " failed"):
 		if ss := s.open[id]; ss != nil {
@@ -383,14 +389,10 @@ func (s *Summary) sessionIn(line string) *Session {
 	for _, key := range []string{"Session: ", "): ", "session:"} {
 		if i := strings.Index(line, key); i >= 0 {
 			if id := sessionID(line[i+len(key):]); id != "" {
-				if ss := s.open[id]; ss != nil {
+				if ss := s.byID[id]; ss != nil {
 					return ss
 				}
-				for j := len(s.Sessions) - 1; j >= 0; j-- {
-					if s.Sessions[j].ID == id {
-						return s.Sessions[j]
-					}
-				}
+				return nil // a session not kept (limit reached)
 			}
 		}
 	}
