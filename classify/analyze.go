@@ -50,6 +50,11 @@ type Diagnosis struct {
 	// a timeline.
 	Evidence []Evidence
 	Lang     language.Tag
+	// Offset is the machine's UTC offset, learned from CBS/CSI records
+	// that carry both local and UTC times; OffsetKnown reports whether any
+	// did. Renderers show times in the machine's local time with it.
+	Offset      time.Duration
+	OffsetKnown bool
 }
 
 // InputReport says what was read from one input.
@@ -60,6 +65,9 @@ type InputReport struct {
 	Errors  []string
 	// Skipped reports an input that is not a log wudiag reads.
 	Skipped bool
+
+	offset      time.Duration // the machine's UTC offset, when the log shows it
+	offsetKnown bool
 }
 
 // ErrNoInput is returned when no input could be read at all.
@@ -87,16 +95,31 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 	}
 	d := &Diagnosis{Lang: o.Lang}
 	read := 0
+	type span struct{ from, to int }
+	var wallClock []span // evidence whose times are local wall-clock times of an unknown zone
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return finish(d, &o), err
 		}
 		rep, ev := readInput(ctx, in, &o)
 		d.Inputs = append(d.Inputs, rep)
+		if rep.offsetKnown && !d.OffsetKnown {
+			d.Offset, d.OffsetKnown = rep.offset, true
+		}
 		if rep.Kind != "" && !rep.Skipped && rep.Entries > 0 {
 			read++
 		}
+		if !rep.offsetKnown && wallClockKind(rep.Kind) {
+			wallClock = append(wallClock, span{len(d.Evidence), len(d.Evidence) + len(ev)})
+		}
 		d.Evidence = append(d.Evidence, ev...)
+	}
+	// Logs that write local time without a zone take the machine's offset
+	// learned from another log of the bundle (CBS.log's CSI stamps).
+	if d.OffsetKnown {
+		for _, sp := range wallClock {
+			shiftTimes(d.Evidence[sp.from:sp.to], d.Offset)
+		}
 	}
 	if !o.Since.IsZero() || !o.Until.IsZero() {
 		kept := d.Evidence[:0]
@@ -130,6 +153,17 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 		f.Reason = reasonLine(f.grounds, o.Lang)
 	}
 	return d
+}
+
+// wallClockKind reports whether a kind of log writes local wall-clock
+// times without a zone. Event logs, MpSigStub ("Z") and ReportingEvents
+// (with its zone) give UTC.
+func wallClockKind(kind string) bool {
+	switch kind {
+	case KindEVTX, KindEVTXXML, KindEVTXTxt, "mpsigstub", "reportingevents", "":
+		return false
+	}
+	return true
 }
 
 // remedyValues collects the values remedies refer to.
@@ -234,6 +268,7 @@ func readCBS(ctx context.Context, in Input, rep *InputReport) ([]Evidence, error
 	rep.Entries = s.Entries
 	if s.OffsetKnown {
 		shiftTimes(c.out, s.Offset)
+		rep.offset, rep.offsetKnown = s.Offset, true
 	}
 	return c.out, r.Err()
 }
@@ -263,6 +298,7 @@ func readDISM(ctx context.Context, in Input, rep *InputReport) ([]Evidence, erro
 	rep.Entries = s.Entries
 	if s.CBS.OffsetKnown {
 		shiftTimes(c.out, s.CBS.Offset)
+		rep.offset, rep.offsetKnown = s.CBS.Offset, true
 	}
 	return c.out, r.Err()
 }

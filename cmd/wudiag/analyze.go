@@ -1,21 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-
 	"github.com/wudiag/wudiag/classify"
-	"github.com/wudiag/wudiag/codes"
+	"github.com/wudiag/wudiag/internal/render"
 )
 
 const analyzeHelp = `usage: wudiag analyze [flags] PATH...
@@ -44,7 +41,9 @@ Flags:
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	format := fl.String("format", "text", "output format: text or json")
+	format := fl.String("format", "", "output format: table, text, json, markdown or html (default: table on a terminal, else text)")
+	output := fl.String("o", "", "write the report to this file instead of standard output")
+	tz := fl.String("tz", "", "time zone for displayed times: an IANA name, UTC, or an offset like +09:00 (default: the machine's local time when the logs tell it, else UTC)")
 	lang := fl.String("lang", "", "language of the report: en or ja (default: from LC_ALL, LC_MESSAGES or LANG)")
 	explain := fl.Bool("explain", false, "list every rule tried, matched or not, and why")
 	rulesFile := fl.String("rules", "", "YAML file of extra rules; a rule with the ID of a stock rule replaces it")
@@ -94,9 +93,34 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		opts.Rules = classify.MergeRules(classify.StockRules(), extra)
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "wudiag analyze: unknown format %q (text or json)\n", *format)
+	ropts := &render.Options{Explain: *explain}
+	if *tz != "" {
+		loc, err := parseZone(*tz)
+		if err != nil {
+			fmt.Fprintf(stderr, "wudiag analyze: -tz: %v\n", err)
+			return exitUsage
+		}
+		ropts.Location = loc
+	}
+	var out io.Writer = stdout
+	if *format == "" {
+		*format = "text"
+		if *output == "" && isTerminal(stdout) {
+			*format = "table"
+		}
+	}
+	if !slices.Contains(render.Formats, *format) {
+		fmt.Fprintf(stderr, "wudiag analyze: unknown format %q (one of %s)\n", *format, strings.Join(render.Formats, ", "))
 		return exitUsage
+	}
+	if *output != "" {
+		f, err := os.Create(*output)
+		if err != nil {
+			fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		out = f
 	}
 
 	inputs, errs := classify.PathInputs(fl.Args()...)
@@ -104,19 +128,9 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "wudiag: %v\n", err)
 	}
 	d, err := classify.Analyze(ctx, inputs, opts)
-	out := bufio.NewWriter(stdout)
-	defer out.Flush()
-	switch *format {
-	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(d); err != nil {
-			fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
-			return exitUsage
-		}
-	default:
-		printText(out, d, *explain)
+	if werr := render.Write(out, d, *format, ropts); werr != nil {
+		fmt.Fprintf(stderr, "wudiag analyze: %v\n", werr)
+		return exitUsage
 	}
 	switch {
 	case errors.Is(err, classify.ErrNoInput):
@@ -143,123 +157,21 @@ func parseWhen(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("cannot read time %q (use RFC 3339 or 2006-01-02)", s)
 }
 
-// labels are the headings of the text report.
-var labels = map[string][2]string{
-	"failures":  {"Failed installations", "失敗したインストール"},
-	"none":      {"No failed installation was found in these logs.", "これらのログに失敗したインストールは見つかりませんでした。"},
-	"findings":  {"Causes, most likely first", "原因 (可能性の高い順)"},
-	"nocause":   {"No known cause matched. What was looked at:", "既知の原因には該当しませんでした。確認した内容:"},
-	"evidence":  {"evidence", "根拠"},
-	"remedy":    {"what to do", "対処"},
-	"inputs":    {"Inputs", "入力"},
-	"resolved":  {"resolved later", "後で解決済み"},
-	"why":       {"why", "理由"},
-	"explain":   {"Rules tried", "評価したルール"},
-	"more":      {"more", "件 ほか"},
-	"notread":   {"not a log wudiag reads", "wudiag が読まない形式"},
-	"readerror": {"error", "エラー"},
+// parseZone reads "UTC", an IANA zone name or an offset such as "+09:00".
+func parseZone(s string) (*time.Location, error) {
+	if t, err := time.Parse("-07:00", s); err == nil {
+		_, off := t.Zone()
+		return time.FixedZone(s, off), nil
+	}
+	return time.LoadLocation(s)
 }
 
-func label(d *classify.Diagnosis, key string) string {
-	if d.Lang == language.Japanese {
-		return labels[key][1]
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
 	}
-	return labels[key][0]
-}
-
-func where(file string, line int, record uint64) string {
-	switch {
-	case line > 0:
-		return fmt.Sprintf("%s:%d", file, line)
-	case record > 0:
-		return fmt.Sprintf("%s record %d", file, record)
-	}
-	return file
-}
-
-func whenUTC(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05Z")
-}
-
-func printText(w io.Writer, d *classify.Diagnosis, explain bool) {
-	fmt.Fprintf(w, "%s\n", label(d, "failures"))
-	if len(d.Failures) == 0 {
-		fmt.Fprintf(w, "  %s\n", label(d, "none"))
-	}
-	for _, f := range d.Failures {
-		name := f.Code.String()
-		if info, ok := codes.Lookup(f.Code); ok {
-			name += " " + info.Name
-		}
-		fmt.Fprintf(w, "  %-12s %s  %s", f.Update, name, whenUTC(f.Time))
-		if f.Resolved {
-			fmt.Fprintf(w, "  (%s)", label(d, "resolved"))
-		}
-		fmt.Fprintln(w)
-		if f.Title != "" && f.Title != f.Update {
-			fmt.Fprintf(w, "               %s\n", f.Title)
-		}
-		fmt.Fprintf(w, "               %s\n", where(f.Source.File, f.Source.Line, f.Source.Record))
-	}
-	fmt.Fprintln(w)
-	if len(d.Findings) == 0 {
-		fmt.Fprintf(w, "%s\n", label(d, "nocause"))
-		for _, in := range d.Inputs {
-			fmt.Fprintf(w, "  %s (%s, %d)\n", in.File, kindOr(in.Kind, label(d, "notread")), in.Entries)
-		}
-	} else {
-		fmt.Fprintf(w, "%s\n", label(d, "findings"))
-	}
-	for i, f := range d.Findings {
-		fmt.Fprintf(w, "  %d. %s — %s (%.2f)\n", i+1, classify.CauseName(f.Cause, d.Lang), f.Confidence, f.Score)
-		fmt.Fprintf(w, "     %s: %s\n", label(d, "why"), f.Reason)
-		fmt.Fprintf(w, "     %s:\n", label(d, "evidence"))
-		// Each piece of evidence once, with every rule that matched it.
-		var order []*classify.Evidence
-		ruleIDs := map[*classify.Evidence][]string{}
-		for _, s := range f.Support {
-			if _, ok := ruleIDs[s.Evidence]; !ok {
-				order = append(order, s.Evidence)
-			}
-			ruleIDs[s.Evidence] = append(ruleIDs[s.Evidence], s.Rule.ID)
-		}
-		for j, e := range order {
-			if j == 5 {
-				fmt.Fprintf(w, "       … %d %s\n", len(order)-5, label(d, "more"))
-				break
-			}
-			fmt.Fprintf(w, "       - %s  %s\n         %s  [%s]\n", where(e.File, e.Line, e.Record), whenUTC(e.Time), clip(e.Text, 200), strings.Join(ruleIDs[e], ", "))
-		}
-		fmt.Fprintf(w, "     %s:\n", label(d, "remedy"))
-		for j, step := range f.Remedy {
-			fmt.Fprintf(w, "       %d. %s\n", j+1, step)
-		}
-		fmt.Fprintln(w)
-	}
-	fmt.Fprintf(w, "%s\n", label(d, "inputs"))
-	for _, in := range d.Inputs {
-		if in.Skipped {
-			continue
-		}
-		fmt.Fprintf(w, "  %-60s %-14s %8d\n", in.File, kindOr(in.Kind, "?"), in.Entries)
-		for _, e := range in.Errors {
-			fmt.Fprintf(w, "    %s: %s\n", label(d, "readerror"), e)
-		}
-	}
-	if explain {
-		fmt.Fprintf(w, "\n%s\n", label(d, "explain"))
-		for _, t := range d.Explain {
-			fmt.Fprintf(w, "  %-32s %-22s %4d  %s\n", t.Rule.ID, t.Rule.Cause, t.Matched, t.Why)
-		}
-	}
-}
-
-func kindOr(k, alt string) string {
-	if k == "" {
-		return alt
-	}
-	return k
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

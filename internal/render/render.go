@@ -1,0 +1,335 @@
+// Package render writes a classify.Diagnosis for people: plain text (for
+// pipes and logs), a terminal table, Markdown to paste into a ticket, and
+// one self-contained HTML page. The JSON contract is written by
+// classify.Diagnosis itself.
+//
+// Every format says the same things in the same order: the failed
+// installations, the causes best first with their confidence, the
+// evidence for each (file and line or record, time, excerpt, rule) and
+// the remedy steps; then what was read. Headings follow the diagnosis'
+// language (English or Japanese).
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/codes"
+)
+
+// Formats are the names Write accepts.
+var Formats = []string{"text", "table", "json", "markdown", "html"}
+
+// Options adjust the output.
+type Options struct {
+	// Location is the zone times are shown in; nil means the machine's
+	// local time when the logs tell it (Diagnosis.Offset), else UTC.
+	Location *time.Location
+	// Explain adds every rule tried, and why it matched or not.
+	Explain bool
+	// MaxEvidence is how many pieces of evidence to show per cause in the
+	// text formats; 0 means 5.
+	MaxEvidence int
+}
+
+// Write renders d in the named format.
+func Write(w io.Writer, d *classify.Diagnosis, format string, opts *Options) error {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxEvidence <= 0 {
+		o.MaxEvidence = 5
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+		if d.OffsetKnown {
+			o.Location = time.FixedZone(zoneName(d.Offset), int(d.Offset/time.Second))
+		}
+	}
+	v := newView(d, &o)
+	switch format {
+	case "text":
+		return writeText(w, v)
+	case "table":
+		return writeTable(w, v)
+	case "markdown":
+		return writeMarkdown(w, v)
+	case "html":
+		return writeHTML(w, v)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(d)
+	}
+	return fmt.Errorf("render: unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
+}
+
+func zoneName(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, int(d.Hours()), int(d.Minutes())%60)
+}
+
+// A view is the diagnosis prepared for the templates: strings ready to
+// print, in the report's language and time zone.
+type view struct {
+	d        *classify.Diagnosis
+	o        *Options
+	ja       bool
+	Failures []failureView
+	Findings []findingView
+	Inputs   []inputView
+	Explain  []traceView
+	Timeline []timelineView
+	Zone     string
+	L        map[string]string // headings in the report's language
+}
+
+type failureView struct {
+	Update, Title, Code, CodeName, Time, Where, Family string
+	Resolved                                           bool
+}
+
+type evidenceView struct {
+	Where, Time, Text, Rules, File string
+}
+
+type findingView struct {
+	Rank                           int
+	Cause, Name, Confidence, Score string
+	Summary, Reason                string
+	Evidence                       []evidenceView
+	More                           int
+	Remedy                         []string
+}
+
+type inputView struct {
+	File, Kind string
+	Entries    int
+	Errors     []string
+	Skipped    bool
+}
+
+type traceView struct {
+	Rule, Cause, Why string
+	Matched          int
+}
+
+type timelineView struct {
+	Time, Where, Text, Causes, Kind string
+	Failure                         bool
+}
+
+func newView(d *classify.Diagnosis, o *Options) *view {
+	v := &view{d: d, o: o, ja: d.Lang == language.Japanese, Zone: o.Location.String()}
+	v.L = map[string]string{}
+	for k, t := range headings {
+		if v.ja {
+			v.L[k] = t[1]
+		} else {
+			v.L[k] = t[0]
+		}
+	}
+	for _, f := range d.Failures {
+		fv := failureView{Update: f.Update, Title: f.Title, Code: f.Code.String(), Time: v.when(f.Time),
+			Resolved: f.Resolved, Family: f.Family}
+		if f.Title == f.Update {
+			fv.Title = ""
+		}
+		if info, ok := codes.Lookup(f.Code); ok {
+			fv.CodeName = info.Name
+		}
+		if f.Source != nil {
+			fv.Where = where(f.Source.File, f.Source.Line, f.Source.Record)
+		}
+		v.Failures = append(v.Failures, fv)
+	}
+	for i, f := range d.Findings {
+		fv := findingView{Rank: i + 1, Cause: f.Cause, Name: classify.CauseName(f.Cause, d.Lang),
+			Confidence: f.Confidence, Score: fmt.Sprintf("%.2f", f.Score), Summary: f.Summary, Reason: f.Reason, Remedy: f.Remedy}
+		// Each piece of evidence once, with every rule that matched it.
+		var order []*classify.Evidence
+		rules := map[*classify.Evidence][]string{}
+		for _, s := range f.Support {
+			if _, ok := rules[s.Evidence]; !ok {
+				order = append(order, s.Evidence)
+			}
+			rules[s.Evidence] = append(rules[s.Evidence], s.Rule.ID)
+		}
+		for j, e := range order {
+			if j == o.MaxEvidence {
+				fv.More = len(order) - j
+				break
+			}
+			fv.Evidence = append(fv.Evidence, evidenceView{Where: where(e.File, e.Line, e.Record), Time: v.when(e.Time),
+				Text: clip(e.Text, 300), Rules: strings.Join(rules[e], ", "), File: e.File})
+		}
+		v.Findings = append(v.Findings, fv)
+	}
+	for _, in := range d.Inputs {
+		v.Inputs = append(v.Inputs, inputView{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped})
+	}
+	if o.Explain {
+		for _, t := range d.Explain {
+			v.Explain = append(v.Explain, traceView{Rule: t.Rule.ID, Cause: t.Rule.Cause, Why: t.Why, Matched: t.Matched})
+		}
+	}
+	v.Timeline = timeline(v)
+	return v
+}
+
+// timeline lists the evidence that supports a finding, and the failures,
+// within a day of the first unresolved failure, oldest first.
+func timeline(v *view) []timelineView {
+	var center time.Time
+	for _, f := range v.d.Failures {
+		if !f.Resolved && !f.Time.IsZero() {
+			center = f.Time
+			break
+		}
+	}
+	causes := map[*classify.Evidence][]string{}
+	for _, f := range v.d.Findings {
+		for _, s := range f.Support {
+			if !contains(causes[s.Evidence], f.Cause) {
+				causes[s.Evidence] = append(causes[s.Evidence], f.Cause)
+			}
+		}
+	}
+	type item struct {
+		t time.Time
+		v timelineView
+	}
+	var items []item
+	near := func(t time.Time) bool {
+		if center.IsZero() || t.IsZero() {
+			return !t.IsZero()
+		}
+		d := t.Sub(center)
+		return d > -24*time.Hour && d < 24*time.Hour
+	}
+	for e, cs := range causes {
+		if near(e.Time) {
+			items = append(items, item{e.Time, timelineView{Time: v.when(e.Time), Where: where(e.File, e.Line, e.Record),
+				Text: clip(e.Text, 200), Causes: strings.Join(cs, ", "), Kind: e.Kind}})
+		}
+	}
+	for _, f := range v.d.Failures {
+		if near(f.Time) {
+			code := f.Code.String()
+			items = append(items, item{f.Time, timelineView{Time: v.when(f.Time), Text: f.Update + " " + code, Failure: true,
+				Where: whereOf(f.Source)}})
+		}
+	}
+	// By time, then by place, so that the report is the same every time;
+	// a failure comes after the evidence logged in the same second.
+	sort.Slice(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		switch {
+		case !a.t.Equal(b.t):
+			return a.t.Before(b.t)
+		case a.v.Failure != b.v.Failure:
+			return b.v.Failure
+		}
+		return a.v.Where < b.v.Where
+	})
+	const maxTimeline = 60
+	var out []timelineView
+	for i, it := range items {
+		if i == maxTimeline {
+			break
+		}
+		out = append(out, it.v)
+	}
+	return out
+}
+
+func whereOf(e *classify.Evidence) string {
+	if e == nil {
+		return ""
+	}
+	return where(e.File, e.Line, e.Record)
+}
+
+func (v *view) when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(v.o.Location).Format("2006-01-02 15:04:05")
+}
+
+func where(file string, line int, record uint64) string {
+	switch {
+	case line > 0:
+		return fmt.Sprintf("%s:%d", file, line)
+	case record > 0:
+		return fmt.Sprintf("%s#%d", file, record)
+	}
+	return file
+}
+
+func clip(s string, n int) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\n", " ⏎ "))
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// headings are the fixed words of the reports, in English and Japanese.
+var headings = map[string][2]string{
+	"title":      {"wudiag diagnosis", "wudiag 診断結果"},
+	"failures":   {"Failed installations", "失敗したインストール"},
+	"none":       {"No failed installation was found in these logs.", "これらのログに失敗したインストールは見つかりませんでした。"},
+	"findings":   {"Causes, most likely first", "原因 (可能性の高い順)"},
+	"nocause":    {"No known cause matched. What was looked at:", "既知の原因には該当しませんでした。確認した内容:"},
+	"evidence":   {"Evidence", "根拠"},
+	"remedy":     {"What to do", "対処"},
+	"inputs":     {"Inputs", "入力"},
+	"resolved":   {"resolved later", "後で解決済み"},
+	"why":        {"Why", "理由"},
+	"explain":    {"Rules tried", "評価したルール"},
+	"more":       {"more", "件 ほか"},
+	"notread":    {"not a log wudiag reads", "wudiag が読まない形式"},
+	"error":      {"error", "エラー"},
+	"timeline":   {"Timeline of the failure window", "失敗前後のタイムライン"},
+	"update":     {"Update", "更新"},
+	"code":       {"Code", "コード"},
+	"time":       {"Time", "時刻"},
+	"source":     {"Source", "出典"},
+	"cause":      {"Cause", "原因"},
+	"confidence": {"Confidence", "確度"},
+	"score":      {"Score", "スコア"},
+	"file":       {"File", "ファイル"},
+	"kind":       {"Kind", "種類"},
+	"entries":    {"Entries", "件数"},
+	"errors":     {"Errors", "エラー"},
+	"rule":       {"Rule", "ルール"},
+	"matched":    {"Matched", "一致"},
+	"failure":    {"failure", "失敗"},
+	"times":      {"Times are in", "時刻の表示:"},
+	"summary":    {"Summary", "要約"},
+}
