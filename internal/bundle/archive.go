@@ -1,0 +1,197 @@
+package bundle
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
+
+// Zip methods read: the two any Windows or TSS zip uses.
+const (
+	zipStore   = 0
+	zipDeflate = 8
+)
+
+// addZip lists the entries of a zip read in place through ra.
+func (b *Bundle) addZip(ctx context.Context, it *item, ra io.ReaderAt, size int64) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		b.problem(it.name, fmt.Errorf("read zip: %w", decodeError(err)))
+		return
+	}
+	for _, f := range zr.File {
+		if ctx.Err() != nil {
+			return
+		}
+		if strings.HasSuffix(f.Name, "/") || strings.HasSuffix(f.Name, `\`) {
+			continue // a directory
+		}
+		name, err := entryName(f.Name)
+		if err != nil {
+			b.problem(it.name, err)
+			continue
+		}
+		full := it.name + ":" + name
+		if err := b.zipEntry(ctx, it, f, full, ra, size); err != nil {
+			b.problem(full, err)
+		}
+	}
+}
+
+// zipEntry checks one zip entry and adds it.
+func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name string, ra io.ReaderAt, size int64) error {
+	if f.Flags&0x1 != 0 {
+		return ErrEncrypted
+	}
+	if f.Method != zipStore && f.Method != zipDeflate {
+		return fmt.Errorf("%w: zip compression method %d", ErrUnsupported, f.Method)
+	}
+	usize, csize := int64(f.UncompressedSize64), int64(f.CompressedSize64)
+	if usize < 0 || csize < 0 {
+		return fmt.Errorf("%w: entry sizes out of range", ErrCorrupt)
+	}
+	off, err := f.DataOffset()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if off < 0 || csize > size-off {
+		return fmt.Errorf("%w: entry data runs past the end of the archive", ErrTruncated)
+	}
+	crc := f.CRC32
+	child := &item{name: name, size: usize, csize: csize, depth: it.depth + 1}
+	switch f.Method {
+	case zipStore:
+		if csize != usize {
+			return fmt.Errorf("%w: stored entry of %d bytes declares %d", ErrCorrupt, csize, usize)
+		}
+		child.ra = io.NewSectionReader(ra, off, usize)
+		child.open = func() (io.ReadCloser, error) {
+			return newSectionRC(io.NewSectionReader(ra, off, usize), crc, true), nil
+		}
+	case zipDeflate:
+		if err := b.lim.checkRatio(usize, csize); err != nil {
+			return err
+		}
+		// Deflate never grows data by more than 5 bytes a 16 KiB block
+		// or so: more compressed bytes than that is a header that lies
+		// about the uncompressed size.
+		if csize > usize+usize/1024+64 {
+			return fmt.Errorf("%w: %d compressed bytes cannot make only the %d declared", ErrBomb, csize, usize)
+		}
+		child.open = func() (io.ReadCloser, error) {
+			fr := flate.NewReader(io.NewSectionReader(ra, off, csize))
+			return &guard{r: fr, c: fr, max: usize, exact: true, why: "the size the entry declares", want: crc, hasCRC: true}, nil
+		}
+	}
+	b.add(ctx, child)
+	return nil
+}
+
+// addCab lists the files of a cabinet read in place through ra.
+func (b *Bundle) addCab(ctx context.Context, it *item, ra io.ReaderAt, size int64) {
+	c, err := openCab(ra, size)
+	if err != nil {
+		b.problem(it.name, fmt.Errorf("read cab: %w", err))
+		return
+	}
+	for i, f := range c.files {
+		if ctx.Err() != nil {
+			return
+		}
+		name, err := entryName(f.name)
+		if err != nil {
+			b.problem(it.name, err)
+			continue
+		}
+		full := it.name + ":" + name
+		if err := b.cabFile(ctx, it, c, i, full); err != nil {
+			b.problem(full, err)
+		}
+	}
+}
+
+// cabFile checks one cabinet file and adds it.
+func (b *Bundle) cabFile(ctx context.Context, it *item, c *cabinet, i int, name string) error {
+	f := c.files[i]
+	if f.folder >= len(c.folders) {
+		if f.folder >= 0xFFFD {
+			return fmt.Errorf("%w: file continued from or to another cabinet", ErrUnsupported)
+		}
+		return fmt.Errorf("%w: folder %d of %d", ErrCorrupt, f.folder, len(c.folders))
+	}
+	fo := &c.folders[f.folder]
+	if fo.err != nil {
+		return fo.err
+	}
+	if fo.method != cabStored {
+		if err := b.lim.checkRatio(fo.usize, fo.csize); err != nil {
+			return err
+		}
+	}
+	if f.off+f.size > fo.usize {
+		return fmt.Errorf("%w: file ends at %d, its folder holds %d bytes", ErrTruncated, f.off+f.size, fo.usize)
+	}
+	b.add(ctx, &item{name: name, size: f.size, csize: -1, depth: it.depth + 1, open: func() (io.ReadCloser, error) {
+		r, err := c.openFile(i)
+		if err != nil {
+			return nil, err
+		}
+		return &guard{r: r, max: f.size, exact: true, why: "the size the file declares"}, nil
+	}})
+	return nil
+}
+
+// addGzip adds the one member of a gzip file. It is named as the file
+// without ".gz", or as file:name with the name in the gzip header when
+// the file has no such suffix. Its size is not declared (the trailer
+// holds it modulo 4 GiB), so it is read once by the hash pass and bounded
+// by MaxRatio against the gzip file's size.
+func (b *Bundle) addGzip(ctx context.Context, it *item) {
+	rc, err := it.open()
+	if err != nil {
+		b.problem(it.name, err)
+		return
+	}
+	zr, err := gzip.NewReader(rc)
+	rc.Close()
+	if err != nil {
+		b.problem(it.name, fmt.Errorf("read gzip: %w", decodeError(err)))
+		return
+	}
+	name := it.name
+	switch {
+	case strings.HasSuffix(strings.ToLower(name), ".gz") && len(name) > 3:
+		name = name[:len(name)-3]
+	case zr.Name != "":
+		n, err := entryName(path.Base(strings.ReplaceAll(zr.Name, `\`, "/")))
+		if err != nil {
+			n = "content"
+		}
+		name += ":" + n
+	default:
+		name += ":content"
+	}
+	max, why := b.lim.MaxEntry, "the size allowed for one file"
+	if it.size >= 0 {
+		max, why = b.lim.ratioCap(it.size), fmt.Sprintf("ratio %g to %d compressed bytes", b.lim.MaxRatio, it.size)
+	}
+	b.add(ctx, &item{name: name, size: -1, csize: it.size, depth: it.depth + 1, open: func() (io.ReadCloser, error) {
+		rc, err := it.open()
+		if err != nil {
+			return nil, err
+		}
+		zr, err := gzip.NewReader(rc)
+		if err != nil {
+			rc.Close()
+			return nil, decodeError(err)
+		}
+		zr.Multistream(false)
+		return &guard{r: zr, c: rc, max: max, why: why}, nil
+	}})
+}

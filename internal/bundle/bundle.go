@@ -1,0 +1,496 @@
+// Package bundle turns what a user hands to wudiag — any mix of files,
+// folders and archives — into the inputs the analyzer reads.
+//
+// Folders are walked recursively. Archives are recognised by their first
+// bytes, never by their names: zip ("PK\x03\x04", including Microsoft TSS
+// DND_SetupReport zips), Microsoft Cabinet ("MSCF", as CbsPersist_*.cab)
+// and gzip (1F 8B). They are read in place and never extracted to disk: a
+// zip or cab on disk is read through its open file, an entry stored
+// without compression is handed to the analyzer as an io.SectionReader
+// over it, so that event logs are read in place too. An archive inside an
+// archive is opened in place when it is stored, and from memory (bounded
+// by Limits.MaxMemory) when it is compressed.
+//
+// Whatever cannot be read is not fatal: it becomes a Problem that names
+// the file and says why (an unsafe name, an encrypted entry, a zip bomb, a
+// truncated or corrupt entry, a limit reached), and the rest is listed.
+// The same content seen twice — a log copied into two folders of a bundle,
+// a file both loose and inside a zip — is listed once; the other copies
+// are Problems wrapping ErrDuplicate.
+//
+// Everything that is read is bounded. Limits caps the total uncompressed
+// bytes, the number of files, the nesting of archives, the uncompressed
+// size of one entry and its compression ratio. Ratios and sizes are
+// checked against the sizes an archive declares when it is listed, and
+// again while reading, so an entry whose header lies fails with ErrBomb
+// as soon as it produces more than it declared.
+package bundle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/wudiag/wudiag/classify"
+)
+
+// Errors a Problem wraps, so that a report can explain each case.
+var (
+	// ErrTraversal: an archive entry's name is absolute, climbs out with
+	// "..", names a drive, or holds a NUL or control character.
+	ErrTraversal = errors.New("unsafe name")
+	// ErrBomb: an entry expands more than Limits.MaxRatio, or produces
+	// more than its header declared.
+	ErrBomb = errors.New("compression ratio too high (possible zip bomb)")
+	// ErrLimit: a limit of Limits was reached; the input was skipped.
+	ErrLimit = errors.New("limit reached")
+	// ErrDuplicate: the same content as an input listed earlier.
+	ErrDuplicate = errors.New("duplicate of")
+	// ErrEncrypted: an encrypted archive entry.
+	ErrEncrypted = errors.New("encrypted")
+	// ErrUnsupported: an archive feature this package does not read,
+	// such as LZX-compressed cabinets or zip methods other than
+	// store and deflate.
+	ErrUnsupported = errors.New("not supported")
+	// ErrTruncated: the data ends before its declared size.
+	ErrTruncated = errors.New("truncated")
+	// ErrCorrupt: a checksum mismatch or undecodable compressed data.
+	ErrCorrupt = errors.New("corrupt")
+)
+
+// Limits bounds what Open reads. A zero field takes its default from
+// DefaultLimits; a negative one means no limit.
+type Limits struct {
+	// MaxTotal is the total uncompressed bytes of all inputs listed
+	// (default 8 GiB). Inputs past it are Problems wrapping ErrLimit.
+	MaxTotal int64
+	// MaxFiles is the number of files and archive entries looked at
+	// (default 100000).
+	MaxFiles int
+	// MaxDepth is how many archives may nest (default 2: a zip inside a
+	// zip; a gzip counts as one level).
+	MaxDepth int
+	// MaxRatio is the largest uncompressed/compressed ratio of one entry
+	// (default 200; text logs deflate about 10:1, zip bombs 1000:1).
+	MaxRatio float64
+	// MaxEntry is the largest uncompressed size of one entry or file
+	// (default 4 GiB).
+	MaxEntry int64
+	// MaxMemory is how many bytes of compressed nested archives may be
+	// held in memory, all together (default 1 GiB). Stored ones are read
+	// in place and not counted.
+	MaxMemory int64
+}
+
+// DefaultLimits returns the limits used for zero fields of Limits.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxTotal:  8 << 30,
+		MaxFiles:  100000,
+		MaxDepth:  2,
+		MaxRatio:  200,
+		MaxEntry:  4 << 30,
+		MaxMemory: 1 << 30,
+	}
+}
+
+// withDefaults fills zero fields and turns negative ones into "no limit".
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	fill := func(v *int64, def int64) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0:
+			*v = 1<<63 - 1
+		}
+	}
+	fill(&l.MaxTotal, d.MaxTotal)
+	fill(&l.MaxEntry, d.MaxEntry)
+	fill(&l.MaxMemory, d.MaxMemory)
+	switch {
+	case l.MaxFiles == 0:
+		l.MaxFiles = d.MaxFiles
+	case l.MaxFiles < 0:
+		l.MaxFiles = int(^uint(0) >> 1)
+	}
+	switch {
+	case l.MaxDepth == 0:
+		l.MaxDepth = d.MaxDepth
+	case l.MaxDepth < 0:
+		l.MaxDepth = int(^uint(0) >> 1)
+	}
+	switch {
+	case l.MaxRatio == 0:
+		l.MaxRatio = d.MaxRatio
+	case l.MaxRatio < 0:
+		l.MaxRatio = 1e300
+	}
+	return l
+}
+
+// A Problem is an input that was skipped or could not be read, with the
+// reason. Err wraps one of this package's errors where one applies, or
+// the underlying I/O or format error.
+type Problem struct {
+	Name string
+	Err  error
+}
+
+func (p Problem) Error() string { return p.Name + ": " + p.Err.Error() }
+func (p Problem) Unwrap() error { return p.Err }
+
+// A Bundle is the result of Open: the inputs to analyze, the problems
+// met, and the archives held open for the inputs' Open functions.
+type Bundle struct {
+	lim      Limits
+	inputs   []classify.Input
+	problems []Problem
+
+	// While listing.
+	items     []*item
+	files     int // files and entries looked at
+	skipped   int // of which skipped past MaxFiles
+	firstSkip string
+	memory    int64 // bytes of nested archives held in memory
+	mu        sync.Mutex
+	closers   []io.Closer
+}
+
+// Open lists the inputs found in paths: files as they are, folders
+// walked recursively in lexical order, archives opened by their content.
+// It returns an error only when ctx is done; everything else that goes
+// wrong is a Problem. The caller must Close the bundle once the inputs'
+// Open functions are no longer used.
+func Open(ctx context.Context, paths []string, lim Limits) (*Bundle, error) {
+	b := &Bundle{lim: lim.withDefaults()}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			b.Close()
+			return nil, err
+		}
+		b.addPath(ctx, p)
+	}
+	if err := b.finish(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// Inputs returns the inputs to analyze, in the order found.
+func (b *Bundle) Inputs() []classify.Input { return b.inputs }
+
+// Problems returns the inputs skipped or unreadable, with the reasons,
+// in the order found.
+func (b *Bundle) Problems() []Problem { return b.problems }
+
+// Close closes the archives the inputs read from. The inputs' Open
+// functions fail afterwards.
+func (b *Bundle) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var errs []error
+	for _, c := range b.closers {
+		errs = append(errs, c.Close())
+	}
+	b.closers = nil
+	return errors.Join(errs...)
+}
+
+// problem records a problem.
+func (b *Bundle) problem(name string, err error) {
+	b.problems = append(b.problems, Problem{Name: name, Err: err})
+}
+
+// addPath adds a path given by the user: a file, or a folder to walk.
+// A symbolic link given by name is followed; links inside folders are not.
+func (b *Bundle) addPath(ctx context.Context, p string) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		b.problem(p, err)
+		return
+	}
+	if !fi.IsDir() {
+		b.addFile(ctx, p, fi)
+		return
+	}
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			b.problem(path, err)
+			if d != nil && d.IsDir() && path != p {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case d.IsDir():
+		case d.Type()&fs.ModeSymlink != 0:
+			b.problem(path, fmt.Errorf("%w: symbolic link inside a folder is not followed", ErrUnsupported))
+		case d.Type().IsRegular():
+			fi, err := d.Info()
+			if err != nil {
+				b.problem(path, err)
+				return nil
+			}
+			b.addFile(ctx, path, fi)
+		default:
+			b.problem(path, fmt.Errorf("%w: not a regular file", ErrUnsupported))
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		b.problem(p, err)
+	}
+}
+
+// addFile adds a file on disk.
+func (b *Bundle) addFile(ctx context.Context, path string, fi fs.FileInfo) {
+	if !fi.Mode().IsRegular() {
+		b.problem(path, fmt.Errorf("%w: not a regular file", ErrUnsupported))
+		return
+	}
+	b.add(ctx, &item{
+		name: path,
+		size: fi.Size(),
+		path: path,
+		open: func() (io.ReadCloser, error) { return os.Open(path) },
+	})
+}
+
+// An item is a file or an archive entry found while listing.
+type item struct {
+	name  string
+	size  int64 // uncompressed size as declared, -1 when unknown
+	csize int64 // compressed size, -1 when unknown or not compressed
+	path  string
+	// open returns the content, bounded and checked: it fails with
+	// ErrBomb, ErrTruncated or ErrCorrupt rather than return more, less
+	// or other bytes than declared.
+	open func() (io.ReadCloser, error)
+	// ra, when not nil, is the content addressable in place (a file on
+	// disk read through its parent, a stored entry).
+	ra    io.ReaderAt
+	depth int // number of archives around it
+
+	// Filled by the hash pass.
+	hashed bool
+	sum    [32]byte
+	err    error
+}
+
+// Archive kinds by magic.
+const (
+	kindPlain = iota
+	kindZip
+	kindCab
+	kindGzip
+)
+
+// sniffArchive tells an archive by its first bytes.
+func sniffArchive(head []byte) int {
+	s := string(head)
+	switch {
+	case strings.HasPrefix(s, "PK\x03\x04"), strings.HasPrefix(s, "PK\x05\x06"):
+		return kindZip
+	case strings.HasPrefix(s, "MSCF"):
+		return kindCab
+	case strings.HasPrefix(s, "\x1f\x8b"):
+		return kindGzip
+	}
+	return kindPlain
+}
+
+// add looks at one file or entry: an archive is opened and its entries
+// added in turn, anything else becomes a candidate input.
+func (b *Bundle) add(ctx context.Context, it *item) {
+	if ctx.Err() != nil {
+		return
+	}
+	b.files++
+	if b.files > b.lim.MaxFiles {
+		if b.skipped == 0 {
+			b.firstSkip = it.name
+		}
+		b.skipped++
+		return
+	}
+	if it.size > b.lim.MaxEntry {
+		b.problem(it.name, fmt.Errorf("%w: %d bytes, more than the %d allowed for one file", ErrLimit, it.size, b.lim.MaxEntry))
+		return
+	}
+	head, err := readHead(it, 8)
+	if err != nil {
+		b.problem(it.name, err)
+		return
+	}
+	kind := sniffArchive(head)
+	if kind == kindPlain {
+		b.items = append(b.items, it)
+		return
+	}
+	if it.depth >= b.lim.MaxDepth {
+		b.problem(it.name, fmt.Errorf("%w: archive nested deeper than %d", ErrLimit, b.lim.MaxDepth))
+		return
+	}
+	if kind == kindGzip {
+		b.addGzip(ctx, it)
+		return
+	}
+	ra, size, err := b.readerAt(it)
+	if err != nil {
+		b.problem(it.name, err)
+		return
+	}
+	switch kind {
+	case kindZip:
+		b.addZip(ctx, it, ra, size)
+	case kindCab:
+		b.addCab(ctx, it, ra, size)
+	}
+}
+
+// readHead returns the first n bytes of an item (fewer if it is shorter).
+func readHead(it *item, n int) ([]byte, error) {
+	rc, err := it.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	head := make([]byte, n)
+	m, err := io.ReadFull(rc, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	return head[:m], nil
+}
+
+// readerAt returns an archive's content for random access: the file on
+// disk, held open until Close; the entry in place when stored; or the
+// entry read into memory, within MaxMemory.
+func (b *Bundle) readerAt(it *item) (io.ReaderAt, int64, error) {
+	switch {
+	case it.path != "":
+		f, err := os.Open(it.path)
+		if err != nil {
+			return nil, 0, err
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, 0, err
+		}
+		b.closers = append(b.closers, f)
+		return f, fi.Size(), nil
+	case it.ra != nil && it.size >= 0:
+		return it.ra, it.size, nil
+	}
+	room := b.lim.MaxMemory - b.memory
+	if it.size > room {
+		return nil, 0, fmt.Errorf("%w: nested archive of %d bytes would pass the %d bytes of memory allowed for nested archives", ErrLimit, it.size, b.lim.MaxMemory)
+	}
+	rc, err := it.open()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, room+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if int64(len(data)) > room {
+		return nil, 0, fmt.Errorf("%w: nested archive passes the %d bytes of memory allowed for nested archives", ErrLimit, b.lim.MaxMemory)
+	}
+	b.memory += int64(len(data))
+	return strings.NewReader(string(data)), int64(len(data)), nil
+}
+
+// finish hashes what may be duplicated, drops duplicates and unreadable
+// entries, applies MaxTotal in listing order and builds the inputs.
+func (b *Bundle) finish(ctx context.Context) error {
+	if b.skipped > 0 {
+		b.problem(b.firstSkip, fmt.Errorf("%w: more than %d files; this one and %d more skipped", ErrLimit, b.lim.MaxFiles, b.skipped-1))
+	}
+	// Only items that share a size with another, or whose size is not
+	// known, can be duplicates worth hashing.
+	bySize := map[int64]int{}
+	for _, it := range b.items {
+		if it.size >= 0 {
+			bySize[it.size]++
+		}
+	}
+	var todo []*item
+	for _, it := range b.items {
+		if it.size < 0 || bySize[it.size] > 1 {
+			todo = append(todo, it)
+		}
+	}
+	if err := hashAll(ctx, todo); err != nil {
+		return err
+	}
+	type key struct {
+		size int64
+		sum  [32]byte
+	}
+	first := map[key]string{}
+	var total int64
+	for _, it := range b.items {
+		if it.err != nil {
+			b.problem(it.name, it.err)
+			continue
+		}
+		if it.hashed {
+			k := key{it.size, it.sum}
+			if name, ok := first[k]; ok {
+				b.problem(it.name, fmt.Errorf("%w %s", ErrDuplicate, name))
+				continue
+			}
+			first[k] = it.name
+		}
+		if total+it.size > b.lim.MaxTotal || total+it.size < total {
+			b.problem(it.name, fmt.Errorf("%w: the %d bytes allowed for all inputs together are used up", ErrLimit, b.lim.MaxTotal))
+			continue
+		}
+		total += it.size
+		b.inputs = append(b.inputs, classify.Input{Name: it.name, Size: it.size, Open: it.open})
+	}
+	b.items = nil
+	return nil
+}
+
+// hashAll computes the SHA-256 and true size of each item, reading it
+// once through its bounded open function, on as many goroutines as
+// there are CPUs. A read error is kept in the item.
+func hashAll(ctx context.Context, items []*item) error {
+	work := make(chan *item)
+	var wg sync.WaitGroup
+	n := min(max(1, numCPU()), len(items))
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			for it := range work {
+				it.hash(ctx, buf)
+			}
+		}()
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	return ctx.Err()
+}
