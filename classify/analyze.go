@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/language"
@@ -37,6 +40,13 @@ type Options struct {
 	Since, Until time.Time
 	// Explain records every rule tried in Diagnosis.Explain.
 	Explain bool
+	// Workers is how many inputs are read at once; 0 means GOMAXPROCS.
+	// Results do not depend on it.
+	Workers int
+	// Progress, when set, is called from the reading goroutines (one call
+	// at a time) with the bytes read so far and the total size of the
+	// inputs (-1 when some sizes are unknown), about ten times a second.
+	Progress func(done, total int64)
 }
 
 // A Diagnosis is the result of an analysis: the failed installations,
@@ -94,14 +104,12 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 		o.Lang = language.English
 	}
 	d := &Diagnosis{Lang: o.Lang}
+	results := readAll(ctx, inputs, &o)
 	read := 0
 	type span struct{ from, to int }
 	var wallClock []span // evidence whose times are local wall-clock times of an unknown zone
-	for _, in := range inputs {
-		if err := ctx.Err(); err != nil {
-			return finish(d, &o), err
-		}
-		rep, ev := readInput(ctx, in, &o)
+	for _, r := range results {
+		rep, ev := r.rep, r.ev
 		d.Inputs = append(d.Inputs, rep)
 		if rep.offsetKnown && !d.OffsetKnown {
 			d.Offset, d.OffsetKnown = rep.offset, true
@@ -113,6 +121,9 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 			wallClock = append(wallClock, span{len(d.Evidence), len(d.Evidence) + len(ev)})
 		}
 		d.Evidence = append(d.Evidence, ev...)
+	}
+	if err := ctx.Err(); err != nil {
+		return finish(d, &o), err
 	}
 	// Logs that write local time without a zone take the machine's offset
 	// learned from another log of the bundle (CBS.log's CSI stamps).
@@ -339,7 +350,11 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 // readerAt returns rc as an io.ReaderAt, reading it into memory when it
 // is not one already.
 func readerAt(rc io.ReadCloser, size, limit int64) (io.ReaderAt, int64, error) {
-	if ra, ok := rc.(io.ReaderAt); ok && size >= 0 {
+	if c, ok := rc.(*countingReader); ok {
+		if _, ok := c.rc.(io.ReaderAt); ok && size >= 0 {
+			return c, size, nil
+		}
+	} else if ra, ok := rc.(io.ReaderAt); ok && size >= 0 {
 		return ra, size, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
@@ -350,4 +365,124 @@ func readerAt(rc io.ReadCloser, size, limit int64) (io.ReaderAt, int64, error) {
 		return nil, 0, fmt.Errorf("event log larger than %d bytes in memory", limit)
 	}
 	return bytes.NewReader(b), int64(len(b)), nil
+}
+
+type result struct {
+	rep InputReport
+	ev  []Evidence
+}
+
+// readAll reads the inputs on Options.Workers goroutines and returns the
+// results in input order.
+func readAll(ctx context.Context, inputs []Input, o *Options) []result {
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(len(inputs), 1))
+	p := newProgress(inputs, o.Progress)
+	results := make([]result, len(inputs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				in := inputs[i]
+				in.Open = p.counting(in.Open)
+				rep, ev := readInput(ctx, in, o)
+				results[i] = result{rep, ev}
+			}
+		}()
+	}
+	for i := range inputs {
+		if ctx.Err() != nil {
+			results[i] = result{rep: InputReport{File: inputs[i].Name, Errors: []string{ctx.Err().Error()}}}
+			continue
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	p.finish()
+	return results
+}
+
+// progress counts the bytes read from the inputs for Options.Progress.
+type progress struct {
+	mu    sync.Mutex // calls to fn do not overlap
+	fn    func(done, total int64)
+	total int64
+	done  atomic.Int64
+	last  atomic.Int64 // unix nanoseconds of the last report
+}
+
+func newProgress(inputs []Input, fn func(done, total int64)) *progress {
+	p := &progress{fn: fn}
+	for _, in := range inputs {
+		if in.Size < 0 {
+			p.total = -1
+			break
+		}
+		p.total += in.Size
+	}
+	return p
+}
+
+// counting wraps open so that what is read is counted. The head read for
+// sniffing is counted too: progress is an estimate, not an audit.
+func (p *progress) counting(open func() (io.ReadCloser, error)) func() (io.ReadCloser, error) {
+	if p.fn == nil {
+		return open
+	}
+	return func() (io.ReadCloser, error) {
+		rc, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return &countingReader{rc: rc, p: p}, nil
+	}
+}
+
+func (p *progress) add(n int) {
+	done := p.done.Add(int64(n))
+	now := time.Now().UnixNano()
+	if last := p.last.Load(); now-last > int64(100*time.Millisecond) && p.last.CompareAndSwap(last, now) {
+		p.mu.Lock()
+		p.fn(done, p.total)
+		p.mu.Unlock()
+	}
+}
+
+func (p *progress) finish() {
+	if p.fn != nil {
+		p.mu.Lock()
+		p.fn(p.done.Load(), p.total)
+		p.mu.Unlock()
+	}
+}
+
+type countingReader struct {
+	rc io.ReadCloser
+	p  *progress
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.rc.Read(b)
+	c.p.add(n)
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.rc.Close() }
+
+// ReadAt keeps event logs readable in place when the wrapped reader can.
+func (c *countingReader) ReadAt(b []byte, off int64) (int, error) {
+	ra, ok := c.rc.(io.ReaderAt)
+	if !ok {
+		return 0, errors.New("classify: input is not an io.ReaderAt")
+	}
+	n, err := ra.ReadAt(b, off)
+	c.p.add(n)
+	return n, err
 }

@@ -91,3 +91,32 @@ func TestShippedExample(t *testing.T) {
 	assert.Contains(t, d.Findings[0].Remedy[0], "KB5034122")
 	assert.NotEmpty(t, d.Explain)
 }
+
+func TestProgressAndWorkersDoNotChangeTheResult(t *testing.T) {
+	in, errs := PathInputs(filepath.Join("..", "corpus", "examples"))
+	require.Empty(t, errs)
+	one, err := Analyze(context.Background(), in, &Options{Workers: 1})
+	require.NoError(t, err)
+	var calls int
+	var last, total int64
+	many, err := Analyze(context.Background(), in, &Options{Workers: 4, Progress: func(done, tot int64) {
+		calls++
+		last, total = done, tot
+	}})
+	require.NoError(t, err)
+	a, _ := one.MarshalJSON()
+	b, _ := many.MarshalJSON()
+	assert.JSONEq(t, string(a), string(b))
+	assert.Positive(t, calls)
+	assert.Positive(t, total)
+	assert.GreaterOrEqual(t, last, total, "every byte was read")
+}
+
+func TestCancelledAnalysisStillReturnsADiagnosis(t *testing.T) {
+	in, _ := PathInputs(filepath.Join("..", "corpus", "examples"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d, err := Analyze(ctx, in, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, d)
+}

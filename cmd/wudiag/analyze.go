@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wudiag/wudiag/classify"
@@ -48,6 +49,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	explain := fl.Bool("explain", false, "list every rule tried, matched or not, and why")
 	rulesFile := fl.String("rules", "", "YAML file of extra rules; a rule with the ID of a stock rule replaces it")
 	recover := fl.Bool("recover", false, "also read deleted event records left in EVTX slack space")
+	quiet := fl.Bool("q", false, "no progress bar")
 	since := fl.String("since", "", "ignore evidence before this time (RFC 3339 or 2006-01-02)")
 	until := fl.String("until", "", "ignore evidence after this time (RFC 3339 or 2006-01-02)")
 	fl.Usage = func() {
@@ -127,6 +129,11 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "wudiag: %v\n", err)
 	}
+	if !*quiet && isTerminal(stderr) {
+		bar := &progressBar{w: stderr, start: time.Now()}
+		opts.Progress = bar.update
+		defer bar.clear()
+	}
 	d, err := classify.Analyze(ctx, inputs, opts)
 	if werr := render.Write(out, d, *format, ropts); werr != nil {
 		fmt.Fprintf(stderr, "wudiag analyze: %v\n", werr)
@@ -174,4 +181,38 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws one line on a terminal: bytes read, percentage and
+// speed. It is only used when stderr is a terminal.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	start time.Time
+	drawn bool
+}
+
+func (p *progressBar) update(done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	mb := float64(done) / (1 << 20)
+	speed := mb / max(time.Since(p.start).Seconds(), 0.001)
+	if total > 0 {
+		pct := float64(done) * 100 / float64(total)
+		width := 30
+		fill := min(int(pct/100*float64(width)), width)
+		fmt.Fprintf(p.w, "\r[%s%s] %5.1f%%  %.0f / %.0f MB  %.0f MB/s ", strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
+			min(pct, 100), mb, float64(total)/(1<<20), speed)
+	} else {
+		fmt.Fprintf(p.w, "\rreading… %.0f MB  %.0f MB/s ", mb, speed)
+	}
+	p.drawn = true
+}
+
+func (p *progressBar) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 72))
+	}
 }
