@@ -95,7 +95,7 @@ func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name strin
 
 // addCab lists the files of a cabinet read in place through ra.
 func (b *Bundle) addCab(ctx context.Context, it *item, ra io.ReaderAt, size int64) {
-	c, err := openCab(ra, size)
+	c, err := openCab(ra, size, b.lim.MaxTotal)
 	if err != nil {
 		b.problem(it.name, fmt.Errorf("read cab: %w", err))
 		return
@@ -142,7 +142,7 @@ func (b *Bundle) cabFile(ctx context.Context, it *item, c *cabinet, i int, name 
 		if err != nil {
 			return nil, err
 		}
-		return &guard{r: r, max: f.size, exact: true, why: "the size the file declares"}, nil
+		return &guard{r: r, c: r, max: f.size, exact: true, why: "the size the file declares"}, nil
 	}})
 	return nil
 }

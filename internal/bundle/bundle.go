@@ -36,6 +36,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wudiag/wudiag/classify"
 )
@@ -159,6 +160,7 @@ type Bundle struct {
 	skipped   int // of which skipped past MaxFiles
 	firstSkip string
 	memory    int64 // bytes of nested archives held in memory
+	listed    int64 // declared bytes of the items listed
 	mu        sync.Mutex
 	closers   []io.Closer
 }
@@ -335,6 +337,16 @@ func (b *Bundle) add(ctx context.Context, it *item) {
 	}
 	kind := sniffArchive(head)
 	if kind == kindPlain {
+		// Charged now, copies too: many entries that point at the same
+		// compressed data (an overlapping zip bomb) stop here, before
+		// the duplicate check reads them.
+		if it.size >= 0 {
+			if b.listed+it.size > b.lim.MaxTotal {
+				b.problem(it.name, fmt.Errorf("%w: the %d bytes allowed for all inputs together are used up", ErrLimit, b.lim.MaxTotal))
+				return
+			}
+			b.listed += it.size
+		}
 		b.items = append(b.items, it)
 		return
 	}
@@ -434,7 +446,10 @@ func (b *Bundle) finish(ctx context.Context) error {
 			todo = append(todo, it)
 		}
 	}
-	if err := hashAll(ctx, todo); err != nil {
+	// Items of unknown size share what is left of MaxTotal while hashed.
+	var left atomic.Int64
+	left.Store(b.lim.MaxTotal - b.listed)
+	if err := hashAll(ctx, todo, &left); err != nil {
 		return err
 	}
 	type key struct {
@@ -470,7 +485,7 @@ func (b *Bundle) finish(ctx context.Context) error {
 // hashAll computes the SHA-256 and true size of each item, reading it
 // once through its bounded open function, on as many goroutines as
 // there are CPUs. A read error is kept in the item.
-func hashAll(ctx context.Context, items []*item) error {
+func hashAll(ctx context.Context, items []*item, left *atomic.Int64) error {
 	work := make(chan *item)
 	var wg sync.WaitGroup
 	n := min(max(1, numCPU()), len(items))
@@ -480,7 +495,7 @@ func hashAll(ctx context.Context, items []*item) error {
 			defer wg.Done()
 			buf := make([]byte, 256<<10)
 			for it := range work {
-				it.hash(ctx, buf)
+				it.hash(ctx, buf, left)
 			}
 		}()
 	}
@@ -493,4 +508,17 @@ func hashAll(ctx context.Context, items []*item) error {
 	close(work)
 	wg.Wait()
 	return ctx.Err()
+}
+
+// openReaderAt is Open for one file already at hand as an io.ReaderAt,
+// named name: the fuzz tests' way in, with no file system.
+func openReaderAt(ctx context.Context, name string, ra io.ReaderAt, size int64, lim Limits) (*Bundle, error) {
+	b := &Bundle{lim: lim.withDefaults()}
+	b.add(ctx, &item{name: name, size: size, ra: ra, open: func() (io.ReadCloser, error) {
+		return newSectionRC(io.NewSectionReader(ra, 0, size), 0, false), nil
+	}})
+	if err := b.finish(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -56,6 +58,11 @@ type cabinet struct {
 	files   []cabFile
 	// dataReserve is the per-block reserved area (cbCFData).
 	dataReserve int
+
+	mu      sync.Mutex
+	idle    *cabFolderReader // kept by openFile for the next file
+	work    atomic.Int64     // bytes decompressed only to be skipped
+	maxWork int64
 }
 
 // A cabFolder is one CFFOLDER: a chain of data blocks with one method.
@@ -81,7 +88,7 @@ type cabFile struct {
 // known before anything is decompressed. Folders whose blocks run past the
 // end of the file, or whose method is not supported, carry an error; the
 // cabinet still opens so that the other folders can be read.
-func openCab(r io.ReaderAt, size int64) (*cabinet, error) {
+func openCab(r io.ReaderAt, size, maxWork int64) (*cabinet, error) {
 	var h [36]byte
 	if err := readAt(r, h[:], 0); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", errCabFormat, err)
@@ -97,7 +104,7 @@ func openCab(r io.ReaderAt, size int64) (*cabinet, error) {
 	nFolders := int(le.Uint16(h[26:]))
 	nFiles := int(le.Uint16(h[28:]))
 	flags := le.Uint16(h[30:])
-	c := &cabinet{r: r, size: size}
+	c := &cabinet{r: r, size: size, maxWork: maxWork}
 	pos := int64(36)
 	folderReserve := 0
 	if flags&cabReservePresent != 0 {
@@ -226,6 +233,7 @@ type cabFolderReader struct {
 	f     *cabFolder
 	pos   int64 // next block header
 	block int   // next block index
+	n     int64 // bytes read so far
 	in    []byte
 	out   []byte // the current block's output
 	rest  []byte // unread part of out
@@ -250,6 +258,7 @@ func (r *cabFolderReader) Read(p []byte) (int, error) {
 	}
 	n := copy(p, r.rest)
 	r.rest = r.rest[n:]
+	r.n += int64(n)
 	return n, nil
 }
 
@@ -342,20 +351,59 @@ func cabChecksum(p []byte, seed uint32) uint32 {
 }
 
 // openFile returns the content of file i: its folder decompressed and
-// skipped to the file's offset, and cut to the file's size.
-func (c *cabinet) openFile(i int) (io.Reader, error) {
+// skipped to the file's offset, and cut to the file's size. Files are
+// mostly read in the order they are stored, so the reader of the last
+// file closed is kept and continues to the next file when it can, instead
+// of decompressing the folder again from its start. The bytes skipped
+// are counted against maxWork, so that a cabinet of many files in one
+// large folder read out of order cannot make the work quadratic.
+func (c *cabinet) openFile(i int) (io.ReadCloser, error) {
 	f := c.files[i]
-	fr, err := c.openFolder(f.folder)
-	if err != nil {
-		return nil, err
+	c.mu.Lock()
+	fr := c.idle
+	if fr != nil && fr.f == &c.folders[f.folder] && fr.n <= f.off && fr.err == nil {
+		c.idle = nil
+	} else {
+		fr = nil
 	}
-	if _, err := io.CopyN(io.Discard, fr, f.off); err != nil {
+	c.mu.Unlock()
+	if fr == nil {
+		var err error
+		if fr, err = c.openFolder(f.folder); err != nil {
+			return nil, err
+		}
+	}
+	skip := f.off - fr.n
+	if c.work.Add(skip) > c.maxWork {
+		return nil, fmt.Errorf("%w: more than %d bytes decompressed to reach files inside one cabinet", ErrLimit, c.maxWork)
+	}
+	if _, err := io.CopyN(io.Discard, fr, skip); err != nil {
 		if err == io.EOF {
 			err = fmt.Errorf("%w: folder ends before the file starts", ErrTruncated)
 		}
 		return nil, err
 	}
-	return io.LimitReader(fr, f.size), nil
+	return &cabFileReader{c: c, fr: fr, r: io.LimitReader(fr, f.size)}, nil
+}
+
+// A cabFileReader reads one file of a folder; Close hands the folder
+// reader back for the next file.
+type cabFileReader struct {
+	c  *cabinet
+	fr *cabFolderReader
+	r  io.Reader
+}
+
+func (r *cabFileReader) Read(p []byte) (int, error) { return r.r.Read(p) }
+
+func (r *cabFileReader) Close() error {
+	if r.fr != nil {
+		r.c.mu.Lock()
+		r.c.idle = r.fr
+		r.c.mu.Unlock()
+		r.fr = nil
+	}
+	return nil
 }
 
 // readAt fills p from r at off. Unlike a bare ReadAt it accepts io.EOF

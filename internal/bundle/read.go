@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -24,7 +25,7 @@ var numCPU = runtime.NumCPU
 // hash reads the item once to learn its SHA-256 and true size. The read
 // goes through the item's bounded open function, so a bomb or a damaged
 // entry is found here, before the analyzer sees it.
-func (it *item) hash(ctx context.Context, buf []byte) {
+func (it *item) hash(ctx context.Context, buf []byte, left *atomic.Int64) {
 	rc, err := it.open()
 	if err != nil {
 		it.err = err
@@ -41,6 +42,10 @@ func (it *item) hash(ctx context.Context, buf []byte) {
 		m, err := rc.Read(buf)
 		h.Write(buf[:m])
 		n += int64(m)
+		if it.size < 0 && left.Add(-int64(m)) < 0 {
+			it.err = fmt.Errorf("%w: the bytes allowed for all inputs together are used up", ErrLimit)
+			return
+		}
 		if err == io.EOF {
 			break
 		}
@@ -81,8 +86,8 @@ func (g *guard) Read(p []byte) (int, error) {
 		return 0, g.err
 	}
 	// Ask for one byte more than allowed, to see a lie.
-	if room := g.max - g.n + 1; int64(len(p)) > room {
-		p = p[:room]
+	if left := g.max - g.n; int64(len(p)) > left {
+		p = p[:left+1]
 	}
 	n, err := g.r.Read(p)
 	if g.n+int64(n) > g.max {
