@@ -77,7 +77,7 @@ func (b *builder) serviceEvent(i int, running bool) evtxwrite.Event {
 }
 
 // noiseEventBytes is about what one noise event takes in an EVTX file.
-const noiseEventBytes = 230
+const noiseEventBytes = 420
 
 // A noiseGen streams background events for Options.Scale, evenly spread
 // over the 30 days before the scenario.

@@ -43,6 +43,7 @@ var commands = []command{
 	{"summary", "print what the CBS.log/dism.log readers see: sessions, failures, SFC and store findings", runSummary},
 	{"events", "print the events of .evtx logs and their XML/text exports (damaged copies too)", runEvents},
 	{"codes", "explain error codes in any spelling (0x800f081f, -2147023293, HRESULT_FROM_WIN32(…))", runCodes},
+	{"corpus", "write the log bundle of a labelled scenario (gen, with -scale N for benchmarks), or list the scenarios", runCorpus},
 }
 
 func main() {
