@@ -33,6 +33,7 @@ import (
 
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/internal/logline"
+	"github.com/wudiag/wudiag/internal/scan"
 	"github.com/wudiag/wudiag/internal/textdec"
 )
 
@@ -289,15 +290,6 @@ func parseCSITime(b []byte) time.Time {
 // Entries returns an iterator over the entries of r. Iteration stops
 // after yielding a read error.
 func Entries(r io.Reader) iter.Seq2[Entry, error] {
-	return func(yield func(Entry, error) bool) {
-		rd := NewReader(r)
-		for rd.Scan() {
-			if !yield(rd.Entry(), nil) {
-				return
-			}
-		}
-		if err := rd.Err(); err != nil {
-			yield(Entry{}, err)
-		}
-	}
+	rd := NewReader(r)
+	return scan.Seq2(rd, rd.Entry)
 }

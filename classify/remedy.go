@@ -2,39 +2,33 @@ package classify
 
 import (
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
+
+	"github.com/wudiag/wudiag/codes"
 )
 
-// Cause IDs: stable, used in JSON, rules and tests.
+// Cause IDs: stable, used in JSON, rules and tests. They are defined once,
+// in package codes, whose table tags each code with the causes it suggests.
 const (
-	CauseAVConflict          = "av_conflict"
-	CauseComponentCorruption = "component_corruption"
-	CauseRecoveryPartition   = "recovery_partition"
-	CauseDefenderPlatform    = "defender_platform"
-	CauseMSIDotNet           = "msi_dotnet"
-	CauseDownloadCache       = "download_cache"
-	CauseDiskStorage         = "disk_storage"
-	CauseServicingStack      = "servicing_stack"
+	CauseAVConflict          = codes.CauseAVConflict
+	CauseComponentCorruption = codes.CauseComponentCorruption
+	CauseRecoveryPartition   = codes.CauseRecoveryPartition
+	CauseDefenderPlatform    = codes.CauseDefenderPlatform
+	CauseMSIDotNet           = codes.CauseMSIDotNet
+	CauseDownloadCache       = codes.CauseDownloadCache
+	CauseDiskStorage         = codes.CauseDiskStorage
+	CauseServicingStack      = codes.CauseServicingStack
 )
 
 // Causes lists every cause ID.
-var Causes = []string{
-	CauseAVConflict, CauseComponentCorruption, CauseRecoveryPartition, CauseDefenderPlatform,
-	CauseMSIDotNet, CauseDownloadCache, CauseDiskStorage, CauseServicingStack,
-}
+var Causes = codes.CauseIDs
 
-func isCause(s string) bool {
-	for _, c := range Causes {
-		if c == s {
-			return true
-		}
-	}
-	return false
-}
+func isCause(s string) bool { return slices.Contains(Causes, s) }
 
 // text is one message in English and Japanese. Placeholders in braces
 // ({kb}, {av}, {product}) are filled from the evidence; a step whose

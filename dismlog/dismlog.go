@@ -25,6 +25,7 @@ import (
 
 	"github.com/wudiag/wudiag/cbslog"
 	"github.com/wudiag/wudiag/codes"
+	"github.com/wudiag/wudiag/internal/scan"
 )
 
 // Boundary values of Entry.Boundary.
@@ -116,17 +117,8 @@ func (r *Reader) DetectedEncoding() string {
 // Entries returns an iterator over the entries of r. Iteration stops
 // after yielding a read error.
 func Entries(r io.Reader) iter.Seq2[Entry, error] {
-	return func(yield func(Entry, error) bool) {
-		rd := NewReader(r)
-		for rd.Scan() {
-			if !yield(rd.Entry(), nil) {
-				return
-			}
-		}
-		if err := rd.Err(); err != nil {
-			yield(Entry{}, err)
-		}
-	}
+	rd := NewReader(r)
+	return scan.Seq2(rd, rd.Entry)
 }
 
 // Parse adds the DISM fields to a record read with the shared grammar.

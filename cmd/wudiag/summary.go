@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -15,9 +14,9 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/cbslog"
+	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/dismlog"
-	"github.com/wudiag/wudiag/internal/logline"
 )
 
 const summaryHelp = `usage: wudiag summary [-all] PATH...
@@ -98,32 +97,6 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-// sniffKind tells a CBS log from a DISM log by the component column of the
-// first lines that follow the shared line grammar.
-func sniffKind(head []byte) string {
-	sc := logline.NewScanner(bytes.NewReader(head), nil)
-	cbs, dism := 0, 0
-	for i := 0; i < 400 && sc.Scan(); i++ {
-		r := sc.Record()
-		if r.Head.Kind != logline.Stamped && r.Head.Kind != logline.Bare {
-			continue
-		}
-		switch r.Head.Component {
-		case "CBS", "CSI":
-			cbs++
-		case "DISM":
-			dism++
-		}
-	}
-	switch {
-	case dism > 0 && dism >= cbs:
-		return "dism"
-	case cbs > 0:
-		return "cbs"
-	}
-	return ""
-}
-
 func summarizeFile(w io.Writer, path string, all bool) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -132,15 +105,15 @@ func summarizeFile(w io.Writer, path string, all bool) (bool, error) {
 	defer f.Close()
 	head := make([]byte, 64<<10)
 	n, _ := io.ReadFull(f, head)
-	kind := sniffKind(head[:n])
-	if kind == "" {
+	kind := classify.Sniff(head[:n])
+	if kind != classify.KindCBS && kind != classify.KindDISM {
 		return false, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return false, err
 	}
 	switch kind {
-	case "dism":
+	case classify.KindDISM:
 		rd := dismlog.NewReader(f)
 		var s dismlog.Summary
 		for rd.Scan() {

@@ -54,6 +54,11 @@ func (v *view) findingsText(b io.Writer) {
 		return
 	}
 	fmt.Fprintf(b, "%s\n", v.L["findings"])
+	v.findingList(b)
+}
+
+// findingList writes each cause with its evidence and remedy.
+func (v *view) findingList(b io.Writer) {
 	for _, f := range v.Findings {
 		fmt.Fprintf(b, "  %d. %s — %s (%s)\n", f.Rank, f.Name, f.Confidence, f.Score)
 		fmt.Fprintf(b, "     %s: %s\n", v.L["why"], f.Reason)
@@ -143,20 +148,7 @@ func writeTable(w io.Writer, v *view) error {
 			return err
 		}
 		fmt.Fprintln(b)
-		for _, f := range v.Findings {
-			fmt.Fprintf(b, "%d. %s\n   %s: %s\n", f.Rank, f.Name, v.L["why"], f.Reason)
-			for _, e := range f.Evidence {
-				fmt.Fprintf(b, "   - %s  %s\n     %s  [%s]\n", e.Where, e.Time, e.Text, e.Rules)
-			}
-			if f.More > 0 {
-				fmt.Fprintf(b, "   … %d %s\n", f.More, v.L["more"])
-			}
-			fmt.Fprintf(b, "   %s:\n", v.L["remedy"])
-			for j, step := range f.Remedy {
-				fmt.Fprintf(b, "     %d. %s\n", j+1, step)
-			}
-			fmt.Fprintln(b)
-		}
+		v.findingList(b)
 	}
 	v.inputsText(b)
 	v.explainText(b)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/internal/logline"
+	"github.com/wudiag/wudiag/internal/scan"
 	"github.com/wudiag/wudiag/internal/textdec"
 )
 
@@ -150,17 +151,8 @@ func (r *Reader) Err() error {
 // Records returns an iterator over the records of r read as kind. A read
 // error is yielded once, with a zero Record, after the last record.
 func Records(r io.Reader, kind Kind) iter.Seq2[Record, error] {
-	return func(yield func(Record, error) bool) {
-		rd := NewReader(r, kind)
-		for rd.Scan() {
-			if !yield(rd.Record(), nil) {
-				return
-			}
-		}
-		if err := rd.Err(); err != nil {
-			yield(Record{}, err)
-		}
-	}
+	rd := NewReader(r, kind)
+	return scan.Seq2(rd, rd.Record)
 }
 
 // emit finishes rec (its Text from text, its Codes) and queues it.
