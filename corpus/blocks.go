@@ -88,7 +88,7 @@ func hr(c uint32) string {
 	return fmt.Sprintf("[HRESULT = %s]", codes.Code(c))
 }
 
-// An wuUpdate is one Windows Update offering.
+// A wuUpdate is one Windows Update offering.
 type wuUpdate struct {
 	kind, kb, title, guid string
 	rev                   uint32
@@ -113,9 +113,9 @@ type wuArgs struct {
 	WULog   bool   `yaml:"wulog"`    // also write WindowsUpdate.log lines
 	Unmap   string `yaml:"unmapped"` // resultUnMapped in WindowsUpdate.log
 	Reboot  bool   `yaml:"reboot"`   // success that needs a restart (Servicing 4)
-	NoCBS   bool   `yaml:"no_cbs"`   // the wuUpdate left no CBS session
+	NoCBS   bool   `yaml:"no_cbs"`   // the update left no CBS session
 	Stage   string `yaml:"stage"`    // "download": the download failed (44 only)
-	Attempt int    `yaml:"attempt"`  // nth try of the same wuUpdate (same GUID)
+	Attempt int    `yaml:"attempt"`  // nth try of the same update (same GUID)
 }
 
 func (b *builder) newUpdate(a *wuArgs) (*wuUpdate, error) {
@@ -425,7 +425,7 @@ func (b *builder) defenderEvent(at time.Time, a *defenderArgs) {
 			f("Update Source Index", "7"), f("Update Source", a.Source), f("Unused", "")},
 			append(user, f("Current Engine Version", ""), f("Previous Engine Version", a.Engine),
 				f("Error Code", codes.Code(c).String()), f("Error Description", desc),
-				f("Update State Index", "3"), f("Update State", "Install"), f("Source Path", "https://fe2cr.wuUpdate.microsoft.com/v6/"))...)
+				f("Update State Index", "3"), f("Update State", "Install"), f("Source Path", "https://fe2cr.update.microsoft.com/v6/"))...)
 	case 5001:
 		ev.Level = 3
 		ev.Data = []evtxwrite.Field{prod, ver}

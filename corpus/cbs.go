@@ -60,7 +60,7 @@ var cbsFailures = map[string]cbsFailure{
 		g.Line("Info", "CBS", "Failed to resolve execution chain. %s", hr(0x80073712))
 		return "Resolve"
 	}},
-	// A package manifest of an earlier wuUpdate is missing (shared case
+	// A package manifest of an earlier update is missing (shared case
 	// cbs-ws2012r2-manifest-missing-800f0831).
 	"manifest_missing": {0x800f0831, func(b *builder, g *synth.CBSWriter, u *wuUpdate, a *wuArgs) string {
 		prev := fmt.Sprintf("Package_for_RollupFix~31bf3856ad364e35~amd64~~%d.%d.1.%d", b.m.pkgBuild, b.m.ubr, 1+fnvHash(u.kb)%9)
@@ -71,7 +71,7 @@ var cbsFailures = map[string]cbsFailure{
 		g.Line("Info", "CBS", "Failed to resolve execution chain. %s", hr(0x800f0831))
 		return "Resolve"
 	}},
-	// The wuUpdate needs a newer servicing stack than the one loaded.
+	// The update needs a newer servicing stack than the one loaded.
 	"ssu_required": {0x800f0823, func(b *builder, g *synth.CBSWriter, u *wuUpdate, a *wuArgs) string {
 		need := b.m.ssu + 300 + int(fnvHash(u.kb)%200)
 		g.Line("Error", "CBS", "Package \"%s\" requires Servicing Stack v%s but current Servicing Stack is v%s. %s", u.pkg, g.Version(need), g.Version(b.m.ssu), hr(0x800f0823))

@@ -108,7 +108,11 @@ func TestGolangEvtxReadsBundles(t *testing.T) {
 					for k, v := range ed {
 						// Unnamed classic data shows as Data, Data1, ...; GUIDs lose their braces.
 						if !strings.HasPrefix(k, "Data") && k != "Binary" {
-							kv = append(kv, fmt.Sprintf("%s=%v", k, strings.Trim(fmt.Sprint(v), "{}")))
+							val := fmt.Sprint(v)
+							if v == nil {
+								val = "" // golang-evtx gives empty strings as nil
+							}
+							kv = append(kv, k+"="+strings.Trim(val, "{}"))
 						}
 					}
 				}
