@@ -18,15 +18,28 @@
 // a file both loose and inside a zip — is listed once; the other copies
 // are Problems wrapping ErrDuplicate.
 //
+// Duplicates are found by size and SHA-256: only inputs that share their
+// size with another, and those whose size is not declared (gzip), are
+// read while listing, so a bundle of distinct logs costs no extra pass.
+//
 // Everything that is read is bounded. Limits caps the total uncompressed
 // bytes, the number of files, the nesting of archives, the uncompressed
 // size of one entry and its compression ratio. Ratios and sizes are
 // checked against the sizes an archive declares when it is listed, and
-// again while reading, so an entry whose header lies fails with ErrBomb
-// as soon as it produces more than it declared.
+// again while reading: an entry's Open returns a reader that fails with
+// ErrBomb as soon as it produces more than its header declared, with
+// ErrTruncated when it produces less, and with ErrCorrupt when its CRC
+// does not match. An entry read while listing (for the duplicate check)
+// that fails is a Problem; any other fails when the analyzer reads it,
+// with the same error, which the analyzer reports for that input.
+//
+// Cabinets are read by this package's own reader (cab.go): stored and
+// MSZIP folders; LZX and Quantum folders are Problems wrapping
+// ErrUnsupported, as are cabinets split over several files.
 package bundle
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -423,7 +436,7 @@ func (b *Bundle) readerAt(it *item) (io.ReaderAt, int64, error) {
 		return nil, 0, fmt.Errorf("%w: nested archive passes the %d bytes of memory allowed for nested archives", ErrLimit, b.lim.MaxMemory)
 	}
 	b.memory += int64(len(data))
-	return strings.NewReader(string(data)), int64(len(data)), nil
+	return bytes.NewReader(data), int64(len(data)), nil
 }
 
 // finish hashes what may be duplicated, drops duplicates and unreadable
@@ -436,13 +449,13 @@ func (b *Bundle) finish(ctx context.Context) error {
 	// known, can be duplicates worth hashing.
 	bySize := map[int64]int{}
 	for _, it := range b.items {
-		if it.size >= 0 {
+		if it.size > 0 { // empty files are not worth calling copies
 			bySize[it.size]++
 		}
 	}
 	var todo []*item
 	for _, it := range b.items {
-		if it.size < 0 || bySize[it.size] > 1 {
+		if it.size < 0 || it.size > 0 && bySize[it.size] > 1 {
 			todo = append(todo, it)
 		}
 	}
@@ -463,7 +476,7 @@ func (b *Bundle) finish(ctx context.Context) error {
 			b.problem(it.name, it.err)
 			continue
 		}
-		if it.hashed {
+		if it.hashed && it.size > 0 {
 			k := key{it.size, it.sum}
 			if name, ok := first[k]; ok {
 				b.problem(it.name, fmt.Errorf("%w %s", ErrDuplicate, name))

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
@@ -411,5 +412,42 @@ func TestCabAgainstTools(t *testing.T) {
 	got, err := readAll(inputFor(t, b, "testdata/gcab-mszip.cab:gcab-src.log"))
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("gcab file: %d bytes, %v", len(got), err)
+	}
+}
+
+// A solid folder of many files is decompressed once when its files are
+// read in order, not once per file.
+func TestCabManyFilesInOneFolder(t *testing.T) {
+	var files []cabFileSpec
+	for i := range 2000 {
+		files = append(files, cabFileSpec{Name: fmt.Sprintf("f%04d.log", i), Data: cbsText(20, fmt.Sprint(i))})
+	}
+	dir := writeFiles(t, map[string][]byte{"many.cab": makeCab(cabMSZIP, files...)})
+	b := openDir(t, dir, Limits{})
+	if len(b.Inputs()) != len(files) || len(b.Problems()) != 0 {
+		t.Fatalf("%d inputs, problems %v", len(b.Inputs()), b.Problems())
+	}
+	for i, in := range b.Inputs() {
+		got, err := readAll(in)
+		if err != nil || !bytes.Equal(got, files[i].Data) {
+			t.Fatalf("%s: %v", in.Name, err)
+		}
+	}
+	// Read backwards, each file starts the folder again: the bytes
+	// skipped on the way are bounded by MaxTotal.
+	b = openDir(t, dir, Limits{MaxTotal: 8 << 20})
+	var err error
+	for i := len(b.Inputs()) - 1; i >= 0 && err == nil; i-- {
+		_, err = readAll(b.Inputs()[i])
+	}
+	wantErr(t, err, ErrLimit)
+}
+
+// Empty files are inputs, never duplicates of each other.
+func TestEmptyFilesAreNotDuplicates(t *testing.T) {
+	dir := writeFiles(t, map[string][]byte{"a.log": nil, "b.log": nil})
+	b := openDir(t, dir, Limits{})
+	if len(b.Inputs()) != 2 || len(b.Problems()) != 0 {
+		t.Fatalf("inputs %q problems %v", inputNames(b), b.Problems())
 	}
 }
