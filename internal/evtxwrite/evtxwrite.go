@@ -597,9 +597,16 @@ func (c *chunk) record(ev *Event, opts *Options) (*rec, error) {
 		ne.fragmentHeader()
 		ne.templateInstance(key+"|payload", r, func() { ne.payload(ev, payload, 0) })
 		ne.instanceValues(payload)
+		ne.u8(tokEOF)
 		vals = append(vals[:sPayload:sPayload], value{t: tBinXML, b: ne.b})
 	}
 	e.instanceValues(vals)
+	// The event's BinXML ends with an EndOfFile token, as in every record
+	// (and every nested payload) Windows writes. Without it libevtx reads
+	// on into the padding and, when the values end on the 8-byte boundary
+	// (no padding), takes the low byte of the size copy for a token
+	// ("unsupported binary XML token type").
+	e.u8(tokEOF)
 	for len(e.b)%8 != 4 { // records are 8-byte aligned (with the size copy)
 		e.u8(0)
 	}
@@ -687,28 +694,30 @@ func (e *enc) eventTemplate(ev *Event, vals []value, nested bool) {
 	e.closeStart()
 	sys := e.open("System", nil)
 	e.closeStart()
+	// Windows writes every System substitution as optional (0x0e): a
+	// missing value (NullType, size 0) leaves its attribute out.
 	pattrs := []attr{{name: "Name", sub: sProvider, t: tString, optional: true}}
 	if ev.ProviderGUID != "" {
-		pattrs = append(pattrs, attr{name: "Guid", sub: sProviderGUID, t: tGUID})
+		pattrs = append(pattrs, attr{name: "Guid", sub: sProviderGUID, t: tGUID, optional: true})
 	}
 	if ev.EventSourceName != "" {
-		pattrs = append(pattrs, attr{name: "EventSourceName", sub: sEventSource, t: tString})
+		pattrs = append(pattrs, attr{name: "EventSourceName", sub: sEventSource, t: tString, optional: true})
 	}
 	e.closeEmpty(e.open("Provider", pattrs))
 	var qa []attr
 	if ev.HasQualifiers {
 		qa = []attr{{name: "Qualifiers", sub: sQualifiers, t: tUint16, optional: true}}
 	}
-	e.leaf("EventID", qa, sEventID, tUint16, false)
-	e.leaf("Version", nil, sVersion, tUint8, false)
-	e.leaf("Level", nil, sLevel, tUint8, false)
-	e.leaf("Task", nil, sTask, tUint16, false)
-	e.leaf("Opcode", nil, sOpcode, tUint8, false)
-	e.leaf("Keywords", nil, sKeywords, tHexInt64, false)
-	e.closeEmpty(e.open("TimeCreated", []attr{{name: "SystemTime", sub: sTime, t: tFileTime}}))
-	e.leaf("EventRecordID", nil, sRecordID, tUint64, false)
+	e.leaf("EventID", qa, sEventID, tUint16, true)
+	e.leaf("Version", nil, sVersion, tUint8, true)
+	e.leaf("Level", nil, sLevel, tUint8, true)
+	e.leaf("Task", nil, sTask, tUint16, true)
+	e.leaf("Opcode", nil, sOpcode, tUint8, true)
+	e.leaf("Keywords", nil, sKeywords, tHexInt64, true)
+	e.closeEmpty(e.open("TimeCreated", []attr{{name: "SystemTime", sub: sTime, t: tFileTime, optional: true}}))
+	e.leaf("EventRecordID", nil, sRecordID, tUint64, true)
 	e.closeEmpty(e.open("Correlation", []attr{{name: "ActivityID", sub: sActivityID, t: tGUID, optional: true}}))
-	e.closeEmpty(e.open("Execution", []attr{{name: "ProcessID", sub: sProcessID, t: tUint32}, {name: "ThreadID", sub: sThreadID, t: tUint32}}))
+	e.closeEmpty(e.open("Execution", []attr{{name: "ProcessID", sub: sProcessID, t: tUint32, optional: true}, {name: "ThreadID", sub: sThreadID, t: tUint32, optional: true}}))
 	e.leaf("Channel", nil, sChannel, tString, true)
 	e.leaf("Computer", nil, sComputer, tString, true)
 	if ev.UserID != "" {
@@ -737,7 +746,8 @@ func (e *enc) payload(ev *Event, vals []value, first int) {
 		el := e.open(ev.UserData, attrs)
 		e.closeStart()
 		for i, f := range ev.Data {
-			e.leaf(f.Name, nil, first+i, vals[i].t, false)
+			t, opt := payloadType(vals[i])
+			e.leaf(f.Name, nil, first+i, t, opt)
 		}
 		e.end(el)
 		e.end(ud)
@@ -753,12 +763,27 @@ func (e *enc) payload(ev *Event, vals []value, first int) {
 		if !ev.Unnamed {
 			attrs = []attr{{name: "Name", sub: -1, text: f.Name}}
 		}
-		e.leaf("Data", attrs, first+i, vals[i].t, false)
+		t, opt := payloadType(vals[i])
+		e.leaf("Data", attrs, first+i, t, opt)
 	}
 	if len(ev.Binary) > 0 {
 		e.leaf("Binary", nil, first+len(ev.Data), tBinary, true)
 	}
 	e.end(ed)
+}
+
+// payloadType is the template type of a payload substitution and whether
+// it is optional. Windows writes payload values under normal substitutions
+// (0x0d), an empty string as a zero-size string. A NULL value (Field.Value
+// nil) is NullType under an optional substitution (0x0e), so readers leave
+// the element out ([MS-EVEN6] 3.1.4.7.2); the template declares a string.
+// NullType under a normal substitution is not something Windows writes, and
+// libevtx rejects it.
+func payloadType(v value) (t byte, optional bool) {
+	if v.t == tNull {
+		return tString, true
+	}
+	return v.t, false
 }
 
 // values converts an event to its substitution values (System layout,
@@ -809,9 +834,16 @@ func values(ev *Event) ([]value, error) {
 	if len(ev.Binary) > 0 {
 		v = append(v, value{tBinary, ev.Binary})
 	}
-	for _, x := range v {
-		if len(x.b) > math.MaxUint16 {
+	for i := range v {
+		if len(v[i].b) > math.MaxUint16 {
 			return nil, errors.New("value larger than 65535 bytes")
+		}
+		// An empty System value is NullType with size 0, as Windows writes
+		// it. Payload values keep their type: Windows writes an empty Data
+		// string as a zero-size string (0x01) under a normal substitution,
+		// which readers show as <Data Name="x"/>.
+		if i < sPayload && len(v[i].b) == 0 {
+			v[i].t = tNull
 		}
 	}
 	return v, nil

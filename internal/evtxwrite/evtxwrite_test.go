@@ -3,6 +3,7 @@ package evtxwrite_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
@@ -200,17 +201,151 @@ func TestGolangEvtxReadsOutput(t *testing.T) {
 	assert.Equal(t, "0x800f0816", ud["ErrorCode"])
 }
 
-// TestEvtxexportReadsOutput runs libevtx's evtxexport when installed.
+// libevtxShapes are events whose values end at every offset modulo 8
+// (a first value of 0 to 7 characters) with the shapes libevtx is strict
+// about: empty named Data values next to others, unnamed Data with empty
+// values and Binary, UserData with an empty leaf, nil and empty-array
+// values, and empty System values (no computer, no channel).
+func libevtxShapes() []evtxwrite.Event {
+	var evs []evtxwrite.Event
+	for n := 0; n < 8; n++ {
+		s := strings.Repeat("a", n)
+		at := t0.Add(time.Duration(n) * time.Minute)
+		evs = append(evs,
+			evtxwrite.Event{Channel: "System", Provider: "Service Control Manager", ProviderGUID: "{555908D1-A6D7-4695-8E1E-26931D2012F4}",
+				EventSourceName: "Service Control Manager", EventID: 7036, HasQualifiers: true, Qualifiers: 16384, Level: 4, Time: at, Computer: "PC",
+				Data: []evtxwrite.Field{{Name: "param1", Value: s}, {Name: "param2", Value: ""}, {Name: "param3", Value: "x"}}},
+			evtxwrite.Event{Channel: "Application", Provider: "MsiInstaller", EventID: 11708, HasQualifiers: true, Level: 2, Time: at, Computer: "PC",
+				Unnamed: true, Data: []evtxwrite.Field{{Value: "Product: " + s}, {Value: ""}, {Value: ""}}, Binary: []byte("(NULL)" + s)},
+			evtxwrite.Event{Channel: "Setup", Provider: "Microsoft-Windows-Servicing", ProviderGUID: "{BD12F3B8-FC40-4A61-A307-B7A013A069C1}",
+				EventID: 1, Time: at, Computer: "PC", UserID: "S-1-5-18",
+				UserData: "CbsPackageChangeState", UserDataNS: "http://manifests.microsoft.com/win/2004/08/windows/setup_provider",
+				Data: []evtxwrite.Field{{Name: "PackageIdentifier", Value: "KB" + s}, {Name: "ErrorCode", Value: ""}, {Name: "Client", Value: "UpdateAgentLCU"}}},
+			evtxwrite.Event{Channel: "System", Provider: "Microsoft-Windows-WindowsUpdateClient", EventID: 43, Time: at,
+				Data: []evtxwrite.Field{{Name: "updateTitle", Value: s}, {Name: "none", Value: nil}, {Name: "list", Value: []string{}},
+					{Name: "errorCode", Value: evtxwrite.HexInt32(0x80070643)}}},
+			evtxwrite.Event{Provider: "Microsoft-Windows-Kernel-General", EventID: 16, Time: at, Computer: "",
+				Data: []evtxwrite.Field{{Name: "HiveName", Value: s}}},
+		)
+	}
+	return append(evs, sampleEvents()...)
+}
+
+// TestRecordsEndWithEOF checks every record the way libevtx reads it: the
+// template instance (and each nested payload) is followed by an EndOfFile
+// token (0x00), as in every record Windows writes. Without it libevtx takes
+// the byte after the values (padding, or the size copy when there is none)
+// for the next token. Runs without evtxexport.
+func TestRecordsEndWithEOF(t *testing.T) {
+	le := binary.LittleEndian
+	// instanceEnd returns the offset just past the values of the template
+	// instance token at p (chunk-relative), and the nested payloads in them.
+	instanceEnd := func(ch []byte, p int) (end int, nested [][2]int) {
+		require.Equal(t, byte(0x0c), ch[p], "template instance token at %#x", p)
+		def := int(le.Uint32(ch[p+6:]))
+		p += 10
+		if def == p {
+			p += 24 + int(le.Uint32(ch[p+20:]))
+		}
+		n := int(le.Uint32(ch[p:]))
+		q := p + 4 + 4*n
+		for i := 0; i < n; i++ {
+			size := int(le.Uint16(ch[p+4+4*i:]))
+			if ch[p+4+4*i+2] == 0x21 {
+				nested = append(nested, [2]int{q, q + size})
+			}
+			q += size
+		}
+		return q, nested
+	}
+	for _, nestedOpt := range []bool{false, true} {
+		data := write(t, &evtxwrite.Options{NestedEventData: nestedOpt}, libevtxShapes()...)
+		records := 0
+		for c := 4096; c+65536 <= len(data); c += 65536 {
+			ch := data[c : c+65536]
+			for o := 512; o < int(le.Uint32(ch[48:])); {
+				size := int(le.Uint32(ch[o+4:]))
+				require.Equal(t, []byte{0x0f, 1, 1, 0}, ch[o+24:o+28], "fragment header")
+				end, nested := instanceEnd(ch, o+28)
+				assert.Less(t, end, o+size-4, "record at %#x: no room for EndOfFile", c+o)
+				assert.Equal(t, byte(0), ch[end], "record at %#x: EndOfFile token", c+o)
+				for _, v := range nested {
+					require.Equal(t, []byte{0x0f, 1, 1, 0}, ch[v[0]:v[0]+4], "nested fragment header")
+					nend, _ := instanceEnd(ch, v[0]+4)
+					assert.Equal(t, v[1]-1, nend, "nested payload at %#x ends with EndOfFile", c+v[0])
+					assert.Equal(t, byte(0), ch[v[1]-1])
+				}
+				records++
+				o += size
+			}
+		}
+		assert.Equal(t, len(libevtxShapes()), records, "nested=%t", nestedOpt)
+	}
+}
+
+// TestEvtxexportReadsOutput runs libevtx's evtxexport (Debian
+// libevtx-utils) when installed, on the shapes above in both payload
+// layouts: every record must be exported, empty Data shown as empty
+// elements. golang-evtx and the project's reader must read the same file.
 func TestEvtxexportReadsOutput(t *testing.T) {
 	path, err := exec.LookPath("evtxexport")
 	if err != nil {
 		t.Skip("evtxexport (Debian libevtx-utils) not installed")
 	}
-	name := filepath.Join(t.TempDir(), "w.evtx")
-	require.NoError(t, os.WriteFile(name, write(t, &evtxwrite.Options{Dirty: true, StaleChunkCount: 1}, append(sampleEvents(), sampleEvents()...)...), 0o644))
-	out, err := exec.Command(path, "-f", "xml", name).CombinedOutput()
-	require.NoError(t, err, string(out))
-	assert.Equal(t, 8, strings.Count(string(out), "<EventRecordID>"))
-	assert.Contains(t, string(out), "<Data Name=\"errorCode\">0x80070643</Data>")
-	assert.Contains(t, string(out), "<ErrorCode>0x800f0816</ErrorCode>")
+	for _, nested := range []bool{false, true} {
+		t.Run(fmt.Sprintf("nested=%t", nested), func(t *testing.T) {
+			evs := libevtxShapes()
+			data := write(t, &evtxwrite.Options{Dirty: true, StaleChunkCount: 1, NestedEventData: nested}, evs...)
+			name := filepath.Join(t.TempDir(), "w.evtx")
+			require.NoError(t, os.WriteFile(name, data, 0o644))
+			out, err := exec.Command(path, "-f", "xml", name).CombinedOutput()
+			require.NoError(t, err, string(out))
+			xml := string(out)
+			assert.Equal(t, len(evs), strings.Count(xml, "<EventRecordID>"))
+			assert.Equal(t, 8, strings.Count(xml, "<Data Name=\"param2\"/>"))
+			assert.Equal(t, 8, strings.Count(xml, "<ErrorCode/>"))
+			assert.Contains(t, xml, "<Data Name=\"param1\">aaaaaaa</Data>")
+			assert.Contains(t, xml, "<Data Name=\"errorCode\">0x80070643</Data>")
+			assert.Contains(t, xml, "<ErrorCode>0x800f0816</ErrorCode>")
+
+			got, warns := read(t, data, nil)
+			assert.Empty(t, warns)
+			require.Len(t, got, len(evs))
+			assert.Equal(t, "", got[0].Get("param2"))
+			assert.Equal(t, "x", got[0].Get("param3"))
+
+			f, err := gevtx.New(bytes.NewReader(data))
+			require.NoError(t, err)
+			c, err := f.FetchChunk(4096)
+			require.NoError(t, err)
+			var maps []gevtx.GoEvtxMap
+			for _, off := range c.EventOffsets { // it also lists the free-space offset
+				if m, err := c.ParseEvent(int64(off)).GoEvtxMap(&c); err == nil && m != nil {
+					maps = append(maps, *m)
+				}
+			}
+			require.Len(t, maps, len(evs), "golang-evtx")
+			for i, m := range maps {
+				// named Data: golang-evtx and the reader agree value for value
+				ev := m["Event"].(gevtx.GoEvtxMap)
+				payload, _ := ev["EventData"].(gevtx.GoEvtxMap)
+				if ud, ok := ev["UserData"].(gevtx.GoEvtxMap); ok {
+					payload, _ = ud[got[i].UserData].(gevtx.GoEvtxMap)
+				}
+				for _, f := range got[i].Data {
+					if f.Name == "" {
+						continue // golang-evtx renames unnamed Data
+					}
+					v, ok := payload[f.Name]
+					require.True(t, ok, "record %d: %q missing in golang-evtx", i+1, f.Name)
+					switch v := v.(type) {
+					case string: // GUIDs without braces in golang-evtx
+						assert.Equal(t, strings.Trim(f.Value, "{}"), strings.Trim(v, "{}"), "record %d: %q", i+1, f.Name)
+					case nil, []string:
+						assert.Equal(t, "", f.Value, "record %d: %q", i+1, f.Name) // NULL, empty array
+					}
+				}
+			}
+		})
+	}
 }
