@@ -94,6 +94,7 @@ var cbsKeywords = []string{
 	"Failed to process advanced operation queue",
 	"A possible hang was detected",
 	"Antivirus",
+	"not present in the container",
 }
 
 // extractCBSEntry turns one CBS (or DISM-logged CBS) entry into evidence
@@ -126,7 +127,18 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 	if kb := cbslog.FindKB(e.Text); kb != "" {
 		ev.set("kb", kb)
 	}
-	c.add(ev, shapeKey(ev.Signal+e.Level, ev.Text))
+	c.add(ev, shapeKey(ev.Signal+e.Level+codeKey(e.Codes), ev.Text))
+}
+
+// codeKey spells a list of codes for shape keys: the same line with
+// another code is another shape (a rare 0x80070570 among thousands of
+// routine 0x800f0805 must survive the cap).
+func codeKey(cs []codes.Code) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString(c.String())
+	}
+	return b.String()
 }
 
 // extractCBSSummary turns a finished cbslog.Summary into evidence.

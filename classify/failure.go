@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +33,8 @@ type Failure struct {
 	Source *Evidence
 	Also   []*Evidence
 	guid   string
+	// download marks a failed download read from WindowsUpdate.log.
+	download bool
 }
 
 // Families of updates.
@@ -82,7 +85,9 @@ func findFailures(ev []Evidence) []*Failure {
 		}
 	}
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Time.Before(fs[j].Time) })
+	attachDownloads(fs, ev)
 	fs = mergeFailures(fs)
+	fs = foldInstallerFailures(fs)
 	for _, f := range fs {
 		for _, s := range successes {
 			if resolves(s, f) {
@@ -103,7 +108,7 @@ func asFailure(e *Evidence) *Failure {
 		switch {
 		case prov == "Microsoft-Windows-WindowsUpdateClient" && (id == "20" || id == "31"):
 			f.Title = e.Value("title")
-			f.guid = strings.ToUpper(e.Value("updateGuid"))
+			f.guid = normGUID(e.Value("updateGuid"))
 			f.Code = firstFailedCode(e)
 		case prov == "Microsoft-Windows-Servicing" && (id == "3" || id == "6"):
 			f.Title = e.Value("PackageIdentifier")
@@ -137,7 +142,14 @@ func asFailure(e *Evidence) *Failure {
 			}
 			f.Code = c
 			f.Title = e.Value("title")
-			f.guid = strings.ToUpper(strings.Trim(e.Value("update_id"), "{}"))
+			f.guid = normGUID(e.Value("update_id"))
+		case e.Value("url") != "" && strings.Contains(strings.ToLower(e.Text), "failed to download"):
+			// "Windows failed to download from <url> to local path = … with
+			// error 0x80070070": the update is named by the download-started
+			// event before it (see attachDownloads).
+			f.Code = firstFailedCode(e)
+			f.Title = path.Base(e.Value("url"))
+			f.download = true
 		case e.Value("status") == "Failure" && strings.Contains(e.Text, "Installation Failure"):
 			f.Title = e.Value("title")
 			f.Code = firstFailedCode(e)
@@ -231,7 +243,7 @@ func resolves(s *Evidence, f *Failure) bool {
 	case "Microsoft-Windows-WinREAgent":
 		return f.Family == FamilyWinRE
 	case "Microsoft-Windows-WindowsUpdateClient":
-		if f.guid != "" && strings.EqualFold(strings.Trim(s.Value("updateGuid"), "{}"), strings.Trim(f.guid, "{}")) {
+		if f.guid != "" && normGUID(s.Value("updateGuid")) == f.guid {
 			return true
 		}
 		kb := s.Value("kb")
@@ -297,4 +309,85 @@ func closeInTime(a, b time.Time, d time.Duration) bool {
 	}
 	diff := a.Sub(b)
 	return diff < d && diff > -d
+}
+
+// normGUID writes a GUID one way: upper case, no braces. Event logs write
+// "{945A8954-…}", WindowsUpdate.log "945a8954-…".
+func normGUID(s string) string {
+	return strings.ToUpper(strings.Trim(strings.TrimSpace(s), "{}"))
+}
+
+// attachDownloads names failed downloads after the update whose download
+// started last before them (WindowsUpdateClient 44, within an hour).
+func attachDownloads(fs []*Failure, ev []Evidence) {
+	for _, f := range fs {
+		if !f.download || f.Time.IsZero() {
+			continue
+		}
+		var best *Evidence
+		for i := range ev {
+			e := &ev[i]
+			if e.Signal != "evtx.event" || e.Value("provider") != "Microsoft-Windows-WindowsUpdateClient" || e.Value("event_id") != "44" {
+				continue
+			}
+			if d := f.Time.Sub(e.Time); d >= 0 && d <= time.Hour && (best == nil || e.Time.After(best.Time)) {
+				best = e
+			}
+		}
+		if best == nil {
+			if strings.Contains(strings.ToLower(f.Title), "winreupdateinstaller") {
+				f.Family = FamilyWinRE
+			}
+			continue
+		}
+		f.Title = best.Value("title")
+		f.guid = normGUID(best.Value("updateGuid"))
+		if kb := best.Value("kb"); kb != "" {
+			f.Update = kb
+		} else {
+			f.Update = f.Title
+		}
+		f.Family = family(best.Value("kb"), f.Title)
+	}
+}
+
+// foldInstallerFailures folds the failure an installer reports
+// (MsiInstaller, a WiX bundle) into the Windows Update failure it caused,
+// when one was logged within ten minutes.
+func foldInstallerFailures(fs []*Failure) []*Failure {
+	var out []*Failure
+	for _, f := range fs {
+		installer := f.Source.Value("provider") == "MsiInstaller" || f.Source.Kind == "burn" || f.Source.Kind == "msi"
+		if installer {
+			if g := nearestUpdateFailure(fs, f, 10*time.Minute); g != nil {
+				g.Also = append(g.Also, f.Source)
+				if g.Family == "" {
+					g.Family = FamilyMSI
+				}
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func nearestUpdateFailure(fs []*Failure, f *Failure, within time.Duration) *Failure {
+	var best *Failure
+	for _, g := range fs {
+		if g == f || !strings.HasPrefix(g.Update, "KB") || !closeInTime(f.Time, g.Time, within) {
+			continue
+		}
+		if best == nil || absDur(g.Time.Sub(f.Time)) < absDur(best.Time.Sub(f.Time)) {
+			best = g
+		}
+	}
+	return best
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }

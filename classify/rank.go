@@ -113,6 +113,23 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 	for _, f := range focus {
 		families[f.Family] = true
 	}
+	// The reports of a failure that a later success resolved are not
+	// evidence of a cause (KB5057589's false alarm).
+	settled := map[*Evidence]bool{}
+	for _, f := range failures {
+		if f.Resolved {
+			settled[f.Source] = true
+			for _, e := range f.Also {
+				settled[e] = true
+			}
+		}
+	}
+	successes := 0
+	for i := range ev {
+		if isSuccess(&ev[i]) {
+			successes++
+		}
+	}
 
 	type hit struct {
 		rule *Rule
@@ -134,6 +151,9 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 		}
 		h := &hit{rule: r}
 		for i := range ev {
+			if settled[&ev[i]] {
+				continue
+			}
 			if ok, _ := r.matches(&ev[i]); ok && inWindow(r.Window, &ev[i], focus) {
 				h.ev = append(h.ev, i)
 			}
@@ -165,7 +185,31 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 		}
 		h.ev = kept
 	}
-	matched := func(id string) bool { h := hits[id]; return h != nil && len(h.ev) > 0 }
+	// A rule is active when it matched evidence, every rule it requires is
+	// active and no rule it excludes is; cycles count as inactive.
+	active := map[string]bool{}
+	visiting := map[string]bool{}
+	var isActive func(id string) bool
+	isActive = func(id string) bool {
+		if v, ok := active[id]; ok {
+			return v
+		}
+		h := hits[id]
+		if h == nil || len(h.ev) == 0 || visiting[id] {
+			return false
+		}
+		visiting[id] = true
+		ok := true
+		for _, req := range h.rule.Requires {
+			ok = ok && isActive(req)
+		}
+		for _, ex := range h.rule.Excludes {
+			ok = ok && !isActive(ex)
+		}
+		visiting[id] = false
+		active[id] = ok
+		return ok
+	}
 
 	byCause := map[string]*Finding{}
 	var traces []Trace
@@ -184,12 +228,12 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 			t.Matched = len(h.ev)
 			t.Why = "matched"
 			for _, id := range r.Requires {
-				if !matched(id) {
+				if !isActive(id) {
 					t.Why = "requires " + id + ", which did not match"
 				}
 			}
 			for _, id := range r.Excludes {
-				if matched(id) {
+				if isActive(id) {
 					t.Why = "cancelled: " + id + " matched"
 				}
 			}
@@ -219,7 +263,7 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 			raw *= 1.25
 		}
 		f.Score = math.Round((1-math.Exp(-1.5*raw))*1000) / 1000
-		f.Confidence, f.Reason = confidence(f, positive, top, focus, failures)
+		f.Confidence, f.Reason = confidence(f, positive, top, focus, failures, successes)
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -266,15 +310,26 @@ func familyOf(focus []*Failure, cause string) string {
 
 // confidence grades a finding: high needs a strong score and either two
 // independent rules or one decisive rule; a finding about failures that
-// all resolved themselves is at most medium. It records the grounds for
+// all resolved themselves is at most medium, and so is one in a bundle
+// without any failure. It records the grounds for
 // the reason line, which finish writes in the report's language.
-func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failure) (string, string) {
+func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failure, successes int) (string, string) {
 	level := "low"
 	switch {
 	case f.Score >= 0.75 && (positiveRules >= 2 || top >= 0.9):
 		level = "high"
 	case f.Score >= 0.45:
 		level = "medium"
+	}
+	// Without a failed installation in the inputs the finding explains no
+	// failure: at most medium, and low where updates were seen succeeding.
+	if len(all) == 0 {
+		switch {
+		case successes > 0:
+			level = "low"
+		case level == "high":
+			level = "medium"
+		}
 	}
 	g := grounds{rules: positiveRules, family: familyOf(focus, f.Cause), noFailure: len(all) == 0}
 	for _, s := range f.Support {

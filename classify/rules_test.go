@@ -118,3 +118,26 @@ func TestFieldOperators(t *testing.T) {
 		assert.False(t, ok, "%v", vals)
 	}
 }
+
+// A rule is cancelled only by an excluded rule that is itself in force:
+// one whose own requirement failed does not cancel anything.
+func TestRequiresAndExcludes(t *testing.T) {
+	rules, err := ParseRules(strings.NewReader(`
+- {id: a, name: a, cause: disk_storage, weight: 0.5, match: {text: [alpha]}}
+- {id: b, name: b, cause: disk_storage, weight: 0.5, match: {text: [beta]}, requires: [c]}
+- {id: c, name: c, cause: disk_storage, weight: 0.5, match: {text: [gamma]}}
+- {id: d, name: d, cause: av_conflict, weight: 0.5, match: {text: [alpha]}, excludes: [b]}
+- {id: e, name: e, cause: av_conflict, weight: 0.5, match: {text: [alpha]}, excludes: [a]}
+`))
+	require.NoError(t, err)
+	ev := []Evidence{{Text: "alpha"}, {Text: "beta"}}
+	_, traces := rank(rules, ev, nil)
+	why := map[string]string{}
+	for _, tr := range traces {
+		why[tr.Rule.ID] = tr.Why
+	}
+	assert.Equal(t, "matched", why["a"])
+	assert.Equal(t, "requires c, which did not match", why["b"])
+	assert.Equal(t, "matched", why["d"], "b is not in force, so it cancels nothing")
+	assert.Equal(t, "cancelled: a matched", why["e"])
+}

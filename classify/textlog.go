@@ -60,5 +60,5 @@ func (c *collector) extractRecord(r *textlogs.Record) {
 	if err1 == nil && err2 == nil {
 		e.set("partition_short", strconv.FormatBool(free < need))
 	}
-	c.add(e, shapeKey(c.kind+r.Component, r.Text))
+	c.add(e, shapeKey(c.kind+r.Component+codeKey(r.Codes), r.Text))
 }
