@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wudiag/wudiag/internal/server"
+)
+
+const serveHelp = `usage: wudiag serve [flags]
+
+Serve runs the triage service: a web page and a JSON API where support
+staff upload bundles (a zip, or several log files); a bounded pool of
+workers analyses them in the background, and the case pages show the
+failures, ranked causes, evidence and remedies in English or Japanese.
+
+With no flags it listens on 127.0.0.1:8080, keeps its SQLite database and
+the uploads in the user's data folder, and prints a random access token.
+Every path but /healthz needs the token: "Authorization: Bearer TOKEN"
+for the API, the login form for browsers.
+
+API:
+  POST /api/v1/cases        multipart/form-data, or a zip body (Content-Type: application/zip)
+  GET  /api/v1/cases/{id}   status, then the analyze JSON contract (?lang=ja)
+  GET  /api/v1/cases        ?cause= &kb= &status= &q= &from= &to= &limit=
+  GET  /healthz
+
+Flags:
+`
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	addr := fl.String("addr", "127.0.0.1:8080", "address to listen on")
+	data := fl.String("data", "", "data folder: the SQLite database and the uploads (default: $XDG_DATA_HOME/wudiag or ~/.local/share/wudiag); shared by all replicas when --db is PostgreSQL")
+	db := fl.String("db", "", "database: empty for SQLite in --data, sqlite:PATH, or postgres://user:pass@host/db for several replicas")
+	token := fl.String("token", "", "access token (default: $WUDIAG_TOKEN, else a random one printed at start)")
+	workers := fl.Int("workers", 0, "bundles analysed at once (default: the number of CPUs)")
+	maxUpload := fl.Int64("max-upload", 2<<30, "largest upload in bytes")
+	analysisTimeout := fl.Duration("analysis-timeout", 10*time.Minute, "longest analysis of one bundle")
+	keep := fl.Bool("keep-uploads", false, "keep the uploaded files after analysis (default: delete them once analysed)")
+	retention := fl.Duration("retention", 30*24*time.Hour, "delete cases this long after upload; 0 keeps them")
+	logJSON := fl.Bool("log-json", false, "write logs as JSON lines")
+	fl.Usage = func() {
+		fmt.Fprint(stderr, serveHelp)
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fl.NArg() > 0 {
+		fl.Usage()
+		return exitUsage
+	}
+	var log *slog.Logger
+	if *logJSON {
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	} else {
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	if err := serve(ctx, log, stdout, serveConfig{
+		addr: *addr, data: *data, db: *db, token: *token,
+		cfg: server.Config{
+			Workers: *workers, MaxUpload: *maxUpload, AnalysisTimeout: *analysisTimeout,
+			KeepUploads: *keep, Retention: *retention, Logger: log,
+		},
+	}); err != nil {
+		log.Error("wudiag serve", "err", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+type serveConfig struct {
+	addr, data, db, token string
+	cfg                   server.Config
+}
+
+// defaultDataDir is where a server started with no --data keeps its files.
+func defaultDataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "wudiag"), nil
+	}
+	if d, err := os.UserConfigDir(); err == nil && (os.Getenv("LOCALAPPDATA") != "" || strings.Contains(d, "Application Support")) {
+		return filepath.Join(d, "wudiag"), nil // Windows, macOS
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no --data and no home folder: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "wudiag"), nil
+}
+
+// serve runs the server until ctx is done or SIGTERM, then shuts down:
+// no new requests, the ones under way finished, the analyses drained.
+func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConfig) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if sc.data == "" {
+		d, err := defaultDataDir()
+		if err != nil {
+			return err
+		}
+		sc.data = d
+	}
+	if err := os.MkdirAll(sc.data, 0o700); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	if sc.token == "" {
+		sc.token = os.Getenv("WUDIAG_TOKEN")
+	}
+	generated := false
+	if sc.token == "" {
+		sc.token, generated = server.NewToken(), true
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	store, err := server.OpenStore(octx, sc.db, sc.data)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sc.cfg.Store, sc.cfg.DataDir, sc.cfg.Token = store, sc.data, sc.token
+	srv, err := server.New(sc.cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", sc.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Uploads extend their own read and write deadlines.
+		ReadTimeout:  2 * time.Minute,
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	db := "sqlite (" + filepath.Join(sc.data, "wudiag.db") + ")"
+	if sc.db != "" {
+		db = redactDSN(sc.db)
+	}
+	log.Info("wudiag serve", "addr", "http://"+ln.Addr().String(), "data", sc.data, "db", db)
+	if generated {
+		fmt.Fprintf(stdout, "wudiag serve: http://%s/\naccess token (set --token or WUDIAG_TOKEN to choose one): %s\n", ln.Addr(), sc.token)
+	}
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	workDone := make(chan error, 1)
+	go func() { workDone <- srv.Run(workCtx) }()
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- hs.Serve(ln) }()
+
+	select {
+	case err = <-serveDone:
+	case <-ctx.Done():
+		log.Info("shutting down")
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if serr := hs.Shutdown(sctx); serr != nil {
+		log.Warn("shutdown", "err", serr)
+	}
+	stopWork()
+	<-workDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// redactDSN hides the password of a connection string in logs.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			cred := dsn[i+3 : at]
+			if user, _, ok := strings.Cut(cred, ":"); ok {
+				return dsn[:i+3] + user + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}

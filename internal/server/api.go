@@ -1,0 +1,377 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// An httpError is an error with the status to answer it with.
+type httpError struct {
+	code int
+	msg  string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func errorf(code int, format string, args ...any) error {
+	return &httpError{code, fmt.Sprintf(format, args...)}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// statusOf maps an error of receive or the store to an HTTP status.
+func statusOf(err error) (int, string) {
+	var he *httpError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &he):
+		return he.code, he.msg
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("upload larger than %d bytes", mbe.Limit)
+	case errors.Is(err, ErrNotFound):
+		return http.StatusNotFound, "case not found"
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "request timed out"
+	}
+	return http.StatusInternalServerError, "internal error"
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// uploadName is the generated name of the i-th uploaded file.
+func uploadName(i int) string { return fmt.Sprintf("%04d", i) }
+
+// cleanName keeps of a client's file name what is shown to people: the
+// last element, printable, at most 200 bytes. It is never used as a path.
+func cleanName(name string) string {
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) || r == ':' {
+			return '_'
+		}
+		return r
+	}, name)
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	if name == "" || name == "." || name == "/" || name == ".." {
+		name = "upload"
+	}
+	return name
+}
+
+// receive stores the upload in r under a new case folder and queues the
+// case. It accepts multipart/form-data (file parts, any field name, and
+// an optional "machine" field) or a raw archive body (application/zip,
+// application/gzip, application/vnd.ms-cab-compressed,
+// application/octet-stream) named by ?name=.
+func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
+	id := newID()
+	dir := filepath.Join(s.caseDir(id), "upload")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create case folder: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(s.caseDir(id))
+		}
+	}()
+	c = &Case{ID: id, Created: time.Now()}
+	save := func(name string, body io.Reader) error {
+		if len(c.Files) >= s.cfg.MaxFiles {
+			return errorf(http.StatusRequestEntityTooLarge, "more than %d files in one upload", s.cfg.MaxFiles)
+		}
+		// O_EXCL: the generated name is new; nothing is overwritten.
+		f, err := os.OpenFile(filepath.Join(dir, uploadName(len(c.Files))), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("store upload: %w", err)
+		}
+		if _, err := io.Copy(f, body); err != nil {
+			f.Close()
+			return fmt.Errorf("receive upload: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("store upload: %w", err)
+		}
+		c.Files = append(c.Files, cleanName(name))
+		return nil
+	}
+
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return nil, errorf(http.StatusBadRequest, "bad multipart body: %v", err)
+		}
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return nil, err
+				}
+				return nil, errorf(http.StatusBadRequest, "bad multipart body: %v", err)
+			}
+			if p.FileName() == "" {
+				if p.FormName() == "machine" {
+					b, _ := io.ReadAll(io.LimitReader(p, 256))
+					c.Machine = strings.TrimSpace(cleanName(string(b)))
+					if c.Machine == "upload" {
+						c.Machine = ""
+					}
+				}
+				continue
+			}
+			if err := save(p.FileName(), p); err != nil {
+				return nil, err
+			}
+		}
+	case "application/zip", "application/x-zip-compressed", "application/gzip", "application/vnd.ms-cab-compressed", "application/octet-stream":
+		name := r.URL.Query().Get("name")
+		if name == "" {
+			name = "bundle.zip"
+		}
+		c.Machine = cleanName(r.URL.Query().Get("machine"))
+		if c.Machine == "upload" {
+			c.Machine = ""
+		}
+		if err := save(name, r.Body); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, errorf(http.StatusUnsupportedMediaType, "send multipart/form-data or application/zip, not %q", ct)
+	}
+	if len(c.Files) == 0 {
+		return nil, errorf(http.StatusBadRequest, "no file in the upload")
+	}
+	if err := s.store.Create(r.Context(), c); err != nil {
+		return nil, err
+	}
+	s.log.Info("case queued", "case", c.ID, "files", len(c.Files), "remote", r.RemoteAddr)
+	s.wakeWorkers()
+	return c, nil
+}
+
+// apiCreate is POST /api/v1/cases.
+func (s *Server) apiCreate(w http.ResponseWriter, r *http.Request) {
+	c, err := s.receive(r, w)
+	if err != nil {
+		code, msg := statusOf(err)
+		if code == http.StatusInternalServerError {
+			s.log.Error("upload", "err", err)
+		}
+		writeError(w, code, msg)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/cases/"+c.ID)
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": c.ID, "status": string(c.Status)})
+}
+
+// caseJSON is the head of a case in the API; GET /api/v1/cases/{id}
+// follows it with the fields of the JSON contract.
+type caseJSON struct {
+	ID       string     `json:"id"`
+	Status   Status     `json:"status"`
+	Error    string     `json:"error,omitempty"`
+	Machine  string     `json:"machine"`
+	Files    []string   `json:"files"`
+	Created  time.Time  `json:"created"`
+	Finished *time.Time `json:"finished,omitempty"`
+	KBs      []string   `json:"kbs"`
+	Causes   []string   `json:"causes"`
+	Problems []string   `json:"problems,omitempty"`
+}
+
+func newCaseJSON(c *Case) caseJSON {
+	j := caseJSON{ID: c.ID, Status: c.Status, Error: c.Error, Machine: c.Machine, Files: c.Files,
+		Created: c.Created, KBs: c.KBs, Causes: c.Causes}
+	if !c.Finished.IsZero() {
+		j.Finished = &c.Finished
+	}
+	for _, p := range []*[]string{&j.Files, &j.KBs, &j.Causes} {
+		if *p == nil {
+			*p = []string{}
+		}
+	}
+	return j
+}
+
+// langOf is the language asked for by ?lang=, "en" or "ja".
+func langOf(r *http.Request) string {
+	if strings.HasPrefix(strings.ToLower(r.URL.Query().Get("lang")), "ja") {
+		return "ja"
+	}
+	return "en"
+}
+
+// getCase loads the case named in the path.
+func (s *Server) getCase(r *http.Request) (*Case, error) {
+	id := r.PathValue("id")
+	if !idPattern.MatchString(id) {
+		return nil, ErrNotFound
+	}
+	return s.store.Get(r.Context(), id)
+}
+
+// apiGet is GET /api/v1/cases/{id}[?lang=ja]: the case's head, then
+// the JSON contract of its diagnosis when done.
+func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
+	c, err := s.getCase(r)
+	if err != nil {
+		code, msg := statusOf(err)
+		writeError(w, code, msg)
+		return
+	}
+	head := newCaseJSON(c)
+	if p, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
+		json.Unmarshal(p, &head.Problems)
+	}
+	out, err := json.Marshal(head)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	if c.Status == StatusDone {
+		body, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", langOf(r)))
+		if err != nil {
+			s.log.Error("load diagnosis", "case", c.ID, "err", err)
+			writeError(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		// Splice the contract's fields after the head's.
+		body = bytes.TrimSpace(body)
+		if len(body) > 2 && body[0] == '{' {
+			out = append(out[:len(out)-1], ',')
+			out = append(out, body[1:]...)
+		}
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, out, "", "  "); err != nil {
+		buf.Reset()
+		buf.Write(out)
+	}
+	buf.WriteByte('\n')
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+// filterOf reads a Filter from the query: status, cause, kb, q, from and
+// to (dates 2006-01-02, to inclusive, or RFC 3339 times), limit.
+func filterOf(q url.Values) (Filter, error) {
+	f := Filter{
+		Status: Status(q.Get("status")),
+		Cause:  strings.TrimSpace(q.Get("cause")),
+		KB:     strings.TrimSpace(q.Get("kb")),
+		Query:  strings.TrimSpace(q.Get("q")),
+	}
+	switch f.Status {
+	case "", StatusQueued, StatusRunning, StatusDone, StatusFailed:
+	default:
+		return f, errorf(http.StatusBadRequest, "status must be queued, running, done or failed")
+	}
+	parse := func(name string, endOfDay bool) (time.Time, error) {
+		v := q.Get(name)
+		if v == "" {
+			return time.Time{}, nil
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t, nil
+		}
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return t, errorf(http.StatusBadRequest, "%s: want 2006-01-02 or RFC 3339", name)
+		}
+		if endOfDay {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	var err error
+	if f.From, err = parse("from", false); err != nil {
+		return f, err
+	}
+	if f.To, err = parse("to", true); err != nil {
+		return f, err
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			return f, errorf(http.StatusBadRequest, "limit must be 1 to 1000")
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// apiList is GET /api/v1/cases.
+func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
+	f, err := filterOf(r.URL.Query())
+	if err == nil {
+		var cs []*Case
+		if cs, err = s.store.List(r.Context(), f); err == nil {
+			out := struct {
+				Cases []caseJSON `json:"cases"`
+			}{Cases: []caseJSON{}}
+			for _, c := range cs {
+				out.Cases = append(out.Cases, newCaseJSON(c))
+			}
+			writeJSON(w, http.StatusOK, out)
+			return
+		}
+	}
+	code, msg := statusOf(err)
+	if code == http.StatusInternalServerError {
+		s.log.Error("list", "err", err)
+	}
+	writeError(w, code, msg)
+}
+
+// report serves the stored HTML report of a done case.
+func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	c, err := s.getCase(r)
+	if err == nil && c.Status != StatusDone {
+		err = errorf(http.StatusNotFound, "case %s is %s: no report", c.ID, c.Status)
+	}
+	var body []byte
+	if err == nil {
+		body, err = s.store.Artifact(r.Context(), c.ID, artifactName("html", langOf(r)))
+	}
+	if err != nil {
+		code, msg := statusOf(err)
+		http.Error(w, msg, code)
+		return
+	}
+	// The report is self-contained: its inline style is all it needs.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(body)
+}

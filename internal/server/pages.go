@@ -1,0 +1,273 @@
+package server
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/wudiag/wudiag/classify"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"causeName": func(id, lang string) string { return classify.CauseName(id, classify.ParseLanguage(lang)) },
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"pct":  func(f float64) int { return int(f*100 + 0.5) },
+	"join": strings.Join,
+	"inc":  func(i int) int { return i + 1 },
+	"statuses": func() []Status {
+		return []Status{StatusQueued, StatusRunning, StatusDone, StatusFailed}
+	},
+}).ParseFS(assets, "templates/*.html"))
+
+// labels are the words of the pages in each language; the diagnosis
+// itself comes in the language from the library.
+var labels = map[string]map[string]string{
+	"en": {
+		"cases": "Cases", "upload": "Upload a bundle", "uploadHelp": "A zip of the logs, or several log files (CBS.log, dism.log, .evtx, WindowsUpdate.log, …). Drop them here or choose them.",
+		"machine": "Machine name (optional)", "send": "Analyse", "filter": "Filter", "status": "Status", "cause": "Cause",
+		"kb": "Failing KB", "from": "From", "to": "To", "search": "Machine or KB", "any": "any", "created": "Uploaded",
+		"files": "Files", "causes": "Causes", "none": "No case matches.", "failures": "Failed installations",
+		"findings": "Causes, best first", "evidence": "Evidence", "remedy": "Remedy", "report": "HTML report",
+		"inputs": "What was read", "problems": "Skipped", "waiting": "Analysing… this page refreshes by itself.",
+		"failed": "The analysis failed", "noFailure": "No failed installation found.", "noFinding": "No cause found.",
+		"logout": "Log out", "confidence": "confidence", "update": "Update", "code": "Code", "time": "Time", "resolved": "resolved later",
+		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.",
+	},
+	"ja": {
+		"cases": "ケース一覧", "upload": "バンドルのアップロード", "uploadHelp": "ログの zip、または複数のログ ファイル (CBS.log、dism.log、.evtx、WindowsUpdate.log など)。ここにドロップするか選択してください。",
+		"machine": "マシン名 (任意)", "send": "分析", "filter": "絞り込み", "status": "状態", "cause": "原因",
+		"kb": "失敗した KB", "from": "開始日", "to": "終了日", "search": "マシン名または KB", "any": "すべて", "created": "アップロード日時",
+		"files": "ファイル", "causes": "原因", "none": "該当するケースはありません。", "failures": "失敗したインストール",
+		"findings": "原因 (可能性の高い順)", "evidence": "根拠", "remedy": "対処", "report": "HTML レポート",
+		"inputs": "読み取ったファイル", "problems": "スキップ", "waiting": "分析中… このページは自動で更新されます。",
+		"failed": "分析に失敗しました", "noFailure": "失敗したインストールは見つかりませんでした。", "noFinding": "原因は見つかりませんでした。",
+		"logout": "ログアウト", "confidence": "確度", "update": "更新プログラム", "code": "コード", "time": "日時", "resolved": "後で解決済み",
+		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。",
+	},
+}
+
+// page is what every template gets.
+type page struct {
+	Lang  string
+	T     map[string]string
+	Title string
+	// Switch is this page's URL in the other language.
+	Switch, SwitchLang string
+	Refresh            bool
+	Data               any
+}
+
+func (s *Server) newPage(r *http.Request, title string, data any) *page {
+	lang := langOf(r)
+	if r.URL.Query().Get("lang") == "" {
+		if c, err := r.Cookie("wudiag_lang"); err == nil && c.Value == "ja" {
+			lang = "ja"
+		}
+	}
+	other := "ja"
+	if lang == "ja" {
+		other = "en"
+	}
+	q := r.URL.Query()
+	q.Set("lang", other)
+	return &page{Lang: lang, T: labels[lang], Title: title, Switch: r.URL.Path + "?" + q.Encode(), SwitchLang: other, Data: data}
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, p *page) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, p); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if r.URL.Query().Get("lang") != "" {
+		http.SetCookie(w, &http.Cookie{Name: "wudiag_lang", Value: p.Lang, Path: "/", SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	name := path.Base(r.URL.Path)
+	b, err := assets.ReadFile("static/" + name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch path.Ext(name) {
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	}
+	w.Header().Set("Cache-Control", "max-age=3600")
+	w.Write(b)
+}
+
+// listData is the case list page: filters, causes to pick from, cases.
+type listData struct {
+	Filter url.Values
+	Causes []string
+	Cases  []*Case
+	Error  string
+}
+
+func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
+	s.showList(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showList(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	d := &listData{Filter: r.URL.Query(), Causes: classify.Causes, Error: msg}
+	f, err := filterOf(r.URL.Query())
+	if err == nil {
+		d.Cases, err = s.store.List(r.Context(), f)
+	}
+	if err != nil {
+		c, m := statusOf(err)
+		if c == http.StatusInternalServerError {
+			s.log.Error("list", "err", err)
+		}
+		code, d.Error = c, m
+	}
+	p := s.newPage(r, "wudiag", d)
+	for _, c := range d.Cases {
+		if c.Status == StatusQueued || c.Status == StatusRunning {
+			p.Refresh = true
+		}
+	}
+	s.render(w, r, code, "list.html", p)
+}
+
+// uploadForm is POST /cases from the upload form: queue, then show the case.
+func (s *Server) uploadForm(w http.ResponseWriter, r *http.Request) {
+	c, err := s.receive(r, w)
+	if err != nil {
+		code, msg := statusOf(err)
+		if code == http.StatusInternalServerError {
+			s.log.Error("upload", "err", err)
+		}
+		r.URL.RawQuery = ""
+		s.showList(w, r, code, msg)
+		return
+	}
+	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
+}
+
+// contract is the JSON contract as the case page reads it.
+type contract struct {
+	Failures []struct {
+		Update, Title, Code, Time, Family string
+		Resolved                          bool
+		Source                            struct {
+			File   string
+			Line   int
+			Record uint64
+		}
+	}
+	Findings []struct {
+		Cause, Name, Confidence, Summary, Reason string
+		Score                                    float64
+		Evidence                                 []struct {
+			Rule, Signal, File, Time, Text string
+			Line                           int
+			Record                         uint64
+			Weight                         float64
+		}
+		EvidenceTotal int `json:"evidence_total"`
+		Remedy        []string
+	}
+	Inputs []struct {
+		File, Kind string
+		Entries    int
+		Errors     []string
+		Skipped    bool
+	}
+}
+
+type caseData struct {
+	Case     *Case
+	D        *contract
+	Problems []string
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
+	c, err := s.getCase(r)
+	if err != nil {
+		code, msg := statusOf(err)
+		http.Error(w, msg, code)
+		return
+	}
+	p := s.newPage(r, c.ID, nil)
+	d := &caseData{Case: c}
+	if b, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
+		json.Unmarshal(b, &d.Problems)
+	}
+	if c.Status == StatusDone {
+		b, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", p.Lang))
+		if err == nil {
+			d.D = new(contract)
+			err = json.Unmarshal(b, d.D)
+		}
+		if err != nil {
+			s.log.Error("load diagnosis", "case", c.ID, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+	}
+	p.Data = d
+	p.Refresh = c.Status == StatusQueued || c.Status == StatusRunning
+	s.render(w, r, http.StatusOK, "case.html", p)
+}
+
+// safeNext is the page to go to after login: a path on this site only.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login.html", s.newPage(r, "wudiag", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Bad": false}))
+}
+
+// login checks the token from the form and sets the cookie that holds it:
+// HttpOnly, SameSite=Strict, Secure behind TLS.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	tok := strings.TrimSpace(r.PostFormValue("token"))
+	next := safeNext(r.PostFormValue("next"))
+	probe := r.Clone(r.Context())
+	probe.Header = http.Header{"Authorization": {"Bearer " + tok}}
+	if tok == "" || !s.authorized(probe) {
+		s.log.Warn("login refused", "remote", r.RemoteAddr)
+		s.render(w, r, http.StatusUnauthorized, "login.html", s.newPage(r, "wudiag", map[string]any{"Next": next, "Bad": true}))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", SameSite: http.SameSiteStrictMode,
+		MaxAge: 30 * 24 * 3600,
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

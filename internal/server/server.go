@@ -1,0 +1,277 @@
+// Package server is "wudiag serve": a triage service for support staff.
+// They upload a bundle in a browser or through the JSON API; a bounded
+// pool of workers analyses it in the background with the same library as
+// "wudiag analyze"; the case pages show the failures, the ranked causes,
+// the evidence and the remedies in English or Japanese, and link the HTML
+// report.
+//
+// Cases live in a Store: SQLite in the data folder by default, or
+// PostgreSQL for several replicas behind a load balancer, which claim
+// queued cases with SELECT … FOR UPDATE SKIP LOCKED. Uploaded files are
+// written under the data folder with generated names (the client's names
+// are kept as metadata only), read in place by package bundle with its
+// zip-bomb, traversal and size limits, never executed, and dropped once
+// analysed unless Config.KeepUploads is set.
+//
+// Every path but /healthz and the login page needs the access token: as
+// "Authorization: Bearer TOKEN", or the cookie the login form sets.
+// Forms are protected from cross-site requests by
+// http.CrossOriginProtection and a SameSite=Strict cookie.
+//
+// Each case is analysed once per language at job time, and the JSON
+// contract (schema_version 1) and the HTML report are stored for each,
+// so pages and API answers need no analysis.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/wudiag/wudiag/internal/bundle"
+)
+
+// Config sets up a Server. Zero fields take the defaults given.
+type Config struct {
+	// Store keeps the cases. Required.
+	Store Store
+	// DataDir holds the uploads, one folder per case. Required.
+	DataDir string
+	// Token is the access token. Required: New refuses an empty one.
+	Token string
+	// Workers is how many bundles are analysed at once (GOMAXPROCS).
+	Workers int
+	// MaxUpload is the largest request body of an upload (2 GiB), and
+	// MaxFiles the most files in one upload (1000).
+	MaxUpload int64
+	MaxFiles  int
+	// Limits bound what is read from an upload (bundle.DefaultLimits,
+	// as "wudiag analyze").
+	Limits bundle.Limits
+	// AnalysisTimeout bounds one analysis (10 minutes); a case that
+	// takes longer fails.
+	AnalysisTimeout time.Duration
+	// RequestTimeout bounds the handling of one request other than an
+	// upload (1 minute); UploadTimeout bounds an upload (30 minutes).
+	RequestTimeout time.Duration
+	UploadTimeout  time.Duration
+	// DrainTimeout is how long Run waits at shutdown for the analyses
+	// under way (30 seconds).
+	DrainTimeout time.Duration
+	// KeepUploads keeps the uploaded files after the analysis; by
+	// default they are deleted once the result is stored.
+	KeepUploads bool
+	// Retention deletes cases, their results and their files this long
+	// after upload; 0 keeps them forever.
+	Retention time.Duration
+	// PollInterval is how often an idle worker looks for cases queued by
+	// another replica (2 seconds); JanitorInterval how often lost
+	// claims are requeued and old cases deleted (1 minute).
+	PollInterval    time.Duration
+	JanitorInterval time.Duration
+	// Logger receives structured logs (slog.Default()).
+	Logger *slog.Logger
+
+	// requeueAtStart requeues every running case when Run starts: right
+	// for a store only this process uses (SQLite).
+	requeueAtStart bool
+}
+
+// A Server is the HTTP handler and the worker pool of "wudiag serve".
+type Server struct {
+	cfg     Config
+	store   Store
+	log     *slog.Logger
+	wake    chan struct{}
+	token   [sha256.Size]byte
+	handler http.Handler
+	// diagnoseHook replaces diagnose in tests.
+	diagnoseHook func(context.Context, *Case) (*Result, error)
+}
+
+// New returns a server for cfg. Start its workers with Run and serve its
+// Handler.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("server: no data folder")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("server: no access token")
+	}
+	abs, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("server: data folder: %w", err)
+	}
+	cfg.DataDir = abs
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = 2 << 30
+	}
+	if cfg.MaxFiles <= 0 {
+		cfg.MaxFiles = 1000
+	}
+	def(&cfg.AnalysisTimeout, 10*time.Minute)
+	def(&cfg.RequestTimeout, time.Minute)
+	def(&cfg.UploadTimeout, 30*time.Minute)
+	def(&cfg.DrainTimeout, 30*time.Second)
+	def(&cfg.PollInterval, 2*time.Second)
+	def(&cfg.JanitorInterval, time.Minute)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if st, ok := cfg.Store.(*sqlStore); ok && st.d.name == "sqlite" {
+		cfg.requeueAtStart = true
+	}
+	s := &Server{
+		cfg:   cfg,
+		store: cfg.Store,
+		log:   cfg.Logger,
+		wake:  make(chan struct{}, 1),
+		token: sha256.Sum256([]byte(cfg.Token)),
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// NewToken returns a random access token, for a server started without one.
+func NewToken() string { return rand.Text() }
+
+// newID returns a new case ID: 26 random base32 characters.
+func newID() string { return strings.ToLower(rand.Text()) }
+
+var idPattern = regexp.MustCompile(`^[a-z2-7]{26}$`)
+
+// caseDir is the folder of a case's files; id must match idPattern.
+func (s *Server) caseDir(id string) string {
+	return filepath.Join(s.cfg.DataDir, "cases", id)
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// cookieName is the cookie the login form sets; it holds the token.
+const cookieName = "wudiag_token"
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	// Open to all: health check, login, the page script and style.
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("GET /static/", s.static)
+
+	auth := http.NewServeMux()
+	auth.HandleFunc("POST /api/v1/cases", s.apiCreate)
+	auth.HandleFunc("GET /api/v1/cases", s.apiList)
+	auth.HandleFunc("GET /api/v1/cases/{id}", s.apiGet)
+	auth.HandleFunc("GET /api/v1/cases/{id}/report", s.report)
+	auth.HandleFunc("GET /{$}", s.listPage)
+	auth.HandleFunc("POST /cases", s.uploadForm)
+	auth.HandleFunc("GET /cases/{id}", s.casePage)
+	auth.HandleFunc("GET /cases/{id}/report", s.report)
+	auth.HandleFunc("POST /logout", s.logout)
+	mux.Handle("/", s.requireToken(auth))
+
+	// Cross-origin unsafe requests (a form on another site posting here)
+	// are refused, from the browser's Sec-Fetch-Site and Origin headers;
+	// API clients send neither and pass.
+	cop := http.NewCrossOriginProtection()
+	return s.timeouts(securityHeaders(cop.Handler(mux)))
+}
+
+// timeouts bounds each request's context: uploads get UploadTimeout,
+// everything else RequestTimeout. http.Server's own timeouts bound the
+// connection.
+func (s *Server) timeouts(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := s.cfg.RequestTimeout
+		if r.Method == http.MethodPost && (r.URL.Path == "/api/v1/cases" || r.URL.Path == "/cases") {
+			d = s.cfg.UploadTimeout
+			rc := http.NewResponseController(w)
+			rc.SetReadDeadline(time.Now().Add(d))
+			rc.SetWriteDeadline(time.Now().Add(d + time.Minute))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// authorized reports whether r carries the token, as a bearer token or
+// in the login cookie.
+func (s *Server) authorized(r *http.Request) bool {
+	var got string
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return false
+		}
+		got = strings.TrimSpace(tok)
+	} else if c, err := r.Cookie(cookieName); err == nil {
+		got = c.Value
+	}
+	if got == "" {
+		return false
+	}
+	sum := sha256.Sum256([]byte(got))
+	return subtle.ConstantTimeCompare(sum[:], s.token[:]) == 1
+}
+
+// requireToken answers 401 to API requests without the token and sends
+// browsers to the login page.
+func (s *Server) requireToken(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.authorized(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="wudiag"`)
+			writeError(w, http.StatusUnauthorized, "missing or wrong access token")
+			return
+		}
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if _, err := s.store.List(ctx, Filter{Limit: 1}); err != nil {
+		s.log.Error("healthz", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,454 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite", pure Go
+)
+
+// A dialect is what differs between SQLite and PostgreSQL.
+type dialect struct {
+	name string
+	blob string // column type of binary data
+	// skipLocked ends the subquery that picks the case to claim: with
+	// PostgreSQL, FOR UPDATE SKIP LOCKED lets replicas claim at once
+	// without waiting on each other or taking the same row. SQLite has
+	// one writer at a time, so its claim is atomic as it is.
+	skipLocked string
+	// lockMigrations is run first in the migration transaction, so that
+	// replicas starting together migrate one after the other.
+	lockMigrations string
+	dollar         bool // placeholders $1, $2… instead of ?
+}
+
+var (
+	sqliteDialect   = dialect{name: "sqlite", blob: "BLOB"}
+	postgresDialect = dialect{
+		name: "postgres", blob: "BYTEA",
+		skipLocked:     "FOR UPDATE SKIP LOCKED",
+		lockMigrations: "SELECT pg_advisory_xact_lock(7707)",
+		dollar:         true,
+	}
+)
+
+// rebind turns the ? placeholders of q into the dialect's.
+func (d dialect) rebind(q string) string {
+	if !d.dollar {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// migrations are applied in order, each once, in its own transaction;
+// schema_migrations records which ran. Append; never edit one that
+// shipped. {{blob}} is the dialect's binary type.
+var migrations = []string{
+	`CREATE TABLE cases (
+		id       TEXT PRIMARY KEY,
+		status   TEXT NOT NULL,
+		created  BIGINT NOT NULL,
+		started  BIGINT NOT NULL DEFAULT 0,
+		finished BIGINT NOT NULL DEFAULT 0,
+		machine  TEXT NOT NULL DEFAULT '',
+		files    TEXT NOT NULL DEFAULT '[]',
+		error    TEXT NOT NULL DEFAULT '',
+		kbs      TEXT NOT NULL DEFAULT '',
+		causes   TEXT NOT NULL DEFAULT '',
+		attempts INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX cases_status_created ON cases (status, created);
+	CREATE INDEX cases_created ON cases (created);
+	CREATE TABLE artifacts (
+		case_id TEXT NOT NULL,
+		name    TEXT NOT NULL,
+		data    {{blob}} NOT NULL,
+		PRIMARY KEY (case_id, name)
+	)`,
+}
+
+// sqlStore is the Store on database/sql, for either dialect.
+type sqlStore struct {
+	db *sql.DB
+	d  dialect
+}
+
+// OpenStore opens the store named by dsn and brings its schema up to
+// date. An empty dsn is the embedded SQLite database wudiag.db in
+// dataDir; "postgres://…" or "postgresql://…" is a PostgreSQL database
+// (pgx connection string); "sqlite:PATH" or any other string is the
+// path of a SQLite file.
+func OpenStore(ctx context.Context, dsn, dataDir string) (Store, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return newSQLStore(ctx, db, postgresDialect)
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		path = filepath.Join(dataDir, "wudiag.db")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// WAL lets readers go on while a case is written; busy_timeout
+	// covers another process (a second "wudiag serve" by mistake).
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// One connection: SQLite has one writer anyway, and this makes
+	// every statement, the claim included, atomic within the process.
+	db.SetMaxOpenConns(1)
+	return newSQLStore(ctx, db, sqliteDialect)
+}
+
+func newSQLStore(ctx context.Context, db *sql.DB, d dialect) (*sqlStore, error) {
+	s := &sqlStore{db: db, d: d}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", d.name, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// migrate applies the migrations not yet recorded.
+func (s *sqlStore) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("%s: create schema_migrations: %w", s.d.name, err)
+	}
+	for i, m := range migrations {
+		version := i + 1
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if s.d.lockMigrations != "" {
+				if _, err := tx.ExecContext(ctx, s.d.lockMigrations); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range strings.Split(strings.ReplaceAll(m, "{{blob}}", s.d.blob), ";") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO schema_migrations (version) VALUES (?)`), version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: migration %d: %w", s.d.name, version, err)
+		}
+	}
+	return nil
+}
+
+func (s *sqlStore) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *sqlStore) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return s.db.ExecContext(ctx, s.d.rebind(q), args...)
+}
+
+const caseColumns = `id, status, created, started, finished, machine, files, error, kbs, causes, attempts`
+
+func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
+	var (
+		c                          Case
+		status, files, kbs, causes string
+		created, started, finished int64
+	)
+	if err := row.Scan(&c.ID, &status, &created, &started, &finished, &c.Machine, &files, &c.Error, &kbs, &causes, &c.Attempts); err != nil {
+		return nil, err
+	}
+	c.Status = Status(status)
+	c.Created = fromMillis(created)
+	c.Started = fromMillis(started)
+	c.Finished = fromMillis(finished)
+	c.KBs = splitList(kbs)
+	c.Causes = splitList(causes)
+	if err := json.Unmarshal([]byte(files), &c.Files); err != nil {
+		return nil, fmt.Errorf("case %s: files: %w", c.ID, err)
+	}
+	return &c, nil
+}
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+func (s *sqlStore) Create(ctx context.Context, c *Case) error {
+	files, err := json.Marshal(c.Files)
+	if err != nil {
+		return err
+	}
+	if c.Files == nil {
+		files = []byte("[]")
+	}
+	_, err = s.exec(ctx, `INSERT INTO cases (id, status, created, machine, files) VALUES (?, ?, ?, ?, ?)`,
+		c.ID, string(StatusQueued), millis(c.Created), c.Machine, string(files))
+	if err != nil {
+		return fmt.Errorf("create case %s: %w", c.ID, err)
+	}
+	c.Status = StatusQueued
+	return nil
+}
+
+func (s *sqlStore) Get(ctx context.Context, id string) (*Case, error) {
+	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// escapeLike escapes the LIKE wildcards of a user's search text; the
+// queries say ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (s *sqlStore) List(ctx context.Context, f Filter) ([]*Case, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.Status != "" {
+		where = append(where, `status = ?`)
+		args = append(args, string(f.Status))
+	}
+	if f.Cause != "" {
+		where = append(where, `causes LIKE ? ESCAPE '\'`)
+		args = append(args, "% "+escapeLike(f.Cause)+" %")
+	}
+	if f.KB != "" {
+		where = append(where, `kbs LIKE ? ESCAPE '\'`)
+		args = append(args, "% "+escapeLike(normKB(f.KB))+" %")
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, `(UPPER(machine) LIKE ? ESCAPE '\' OR kbs LIKE ? ESCAPE '\')`)
+		p := "%" + escapeLike(strings.ToUpper(q)) + "%"
+		args = append(args, p, p)
+	}
+	if !f.From.IsZero() {
+		where = append(where, `created >= ?`)
+		args = append(args, millis(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, `created < ?`)
+		args = append(args, millis(f.To))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q := `SELECT ` + caseColumns + ` FROM cases`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY created DESC, id DESC LIMIT ` + strconv.Itoa(limit)
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var cs []*Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list cases: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	return cs, nil
+}
+
+func (s *sqlStore) Claim(ctx context.Context) (*Case, error) {
+	q := `UPDATE cases SET status = 'running', started = ?, attempts = attempts + 1
+		WHERE status = 'queued' AND id = (
+			SELECT id FROM cases WHERE status = 'queued'
+			ORDER BY created, id LIMIT 1 ` + s.d.skipLocked + `)
+		RETURNING ` + caseColumns
+	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(q), time.Now().UnixMilli()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim case: %w", err)
+	}
+	return c, nil
+}
+
+func (s *sqlStore) Finish(ctx context.Context, c *Case, r *Result) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		machine := r.Machine
+		if machine == "" {
+			machine = c.Machine
+		}
+		kbs := make([]string, len(r.KBs))
+		for i, kb := range r.KBs {
+			kbs[i] = normKB(kb)
+		}
+		res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE cases SET status = ?, finished = ?, error = ?, machine = ?, kbs = ?, causes = ?
+			WHERE id = ? AND status = 'running' AND attempts = ?`),
+			string(r.Status), time.Now().UnixMilli(), r.Error, machine, joinList(kbs), joinList(r.Causes), c.ID, c.Attempts)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrLost
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM artifacts WHERE case_id = ?`), c.ID); err != nil {
+			return err
+		}
+		for name, data := range r.Artifacts {
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO artifacts (case_id, name, data) VALUES (?, ?, ?)`), c.ID, name, data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish case %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Release(ctx context.Context, c *Case) error {
+	res, err := s.exec(ctx, `UPDATE cases SET status = 'queued', started = 0 WHERE id = ? AND status = 'running' AND attempts = ?`, c.ID, c.Attempts)
+	if err != nil {
+		return fmt.Errorf("release case %s: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("release case %s: %w", c.ID, ErrLost)
+	}
+	return nil
+}
+
+func (s *sqlStore) Requeue(ctx context.Context, startedBefore time.Time) (int, error) {
+	before := startedBefore.UnixMilli()
+	_, err := s.exec(ctx, `UPDATE cases SET status = 'failed', finished = ?, error = ?
+		WHERE status = 'running' AND started < ? AND attempts >= ?`,
+		time.Now().UnixMilli(), fmt.Sprintf("analysis stopped without a result %d times (worker killed or restarted); giving up", maxAttempts), before, maxAttempts)
+	if err != nil {
+		return 0, fmt.Errorf("requeue: %w", err)
+	}
+	res, err := s.exec(ctx, `UPDATE cases SET status = 'queued', started = 0 WHERE status = 'running' AND started < ?`, before)
+	if err != nil {
+		return 0, fmt.Errorf("requeue: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+func (s *sqlStore) Artifact(ctx context.Context, id, name string) ([]byte, error) {
+	var data []byte
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT data FROM artifacts WHERE case_id = ? AND name = ?`), id, name).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("artifact %s of case %s: %w", name, id, err)
+	}
+	return data, nil
+}
+
+func (s *sqlStore) Delete(ctx context.Context, createdBefore time.Time) ([]string, error) {
+	var ids []string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		ids = ids[:0]
+		rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT id FROM cases WHERE created < ? AND status <> 'running'`), millis(createdBefore))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM artifacts WHERE case_id = ?`), id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM cases WHERE id = ?`), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete old cases: %w", err)
+	}
+	return ids, nil
+}
+
+func (s *sqlStore) Close() error { return s.db.Close() }

@@ -1,0 +1,280 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/internal/bundle"
+	"github.com/wudiag/wudiag/internal/render"
+)
+
+// Run runs the worker pool and the janitor until ctx is done, then
+// waits for the analyses under way: each gets up to Config.DrainTimeout
+// to finish, after which it is stopped and its case queued again for
+// the next start (or another replica).
+func (s *Server) Run(ctx context.Context) error {
+	// Analyses do not stop with ctx: they stop at their own timeout, or
+	// at hardStop once the drain time is over.
+	jobCtx, hardStop := context.WithCancel(context.WithoutCancel(ctx))
+	defer hardStop()
+	if s.cfg.requeueAtStart {
+		// One SQLite process: whatever was running was ours and died.
+		if n, err := s.store.Requeue(ctx, time.Now()); err != nil {
+			return err
+		} else if n > 0 {
+			s.log.Info("requeued cases left running by the last run", "count", n)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range s.cfg.Workers {
+		wg.Go(func() { s.work(ctx, jobCtx, i) })
+	}
+	wg.Go(func() { s.janitor(ctx) })
+	<-ctx.Done()
+	stop := time.AfterFunc(s.cfg.DrainTimeout, hardStop)
+	defer stop.Stop()
+	wg.Wait()
+	return nil
+}
+
+// wakeWorkers tells an idle worker that a case was queued here; queued
+// by another replica, a case is found at the next poll.
+func (s *Server) wakeWorkers() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// work is one worker: claim a case, analyse it, record the result.
+func (s *Server) work(ctx, jobCtx context.Context, n int) {
+	log := s.log.With("worker", n)
+	poll := time.NewTicker(s.cfg.PollInterval)
+	defer poll.Stop()
+	for ctx.Err() == nil {
+		c, err := s.store.Claim(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("claim", "err", err)
+			}
+		}
+		if c == nil {
+			select {
+			case <-ctx.Done():
+			case <-s.wake:
+			case <-poll.C:
+			}
+			continue
+		}
+		s.process(jobCtx, log, c)
+		// Another case may be waiting: pass the wake-up on.
+		s.wakeWorkers()
+	}
+}
+
+// process analyses one claimed case and stores its result.
+func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
+	log = log.With("case", c.ID, "attempt", c.Attempts)
+	start := time.Now()
+	actx, cancel := context.WithTimeout(ctx, s.cfg.AnalysisTimeout)
+	res := s.analyze(actx, log, c)
+	cancel()
+	// Stopped by shutdown rather than by its own timeout: queue it again.
+	if ctx.Err() != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := s.store.Release(rctx, c); err != nil {
+			log.Warn("release at shutdown", "err", err)
+		}
+		log.Info("analysis stopped by shutdown; case queued again")
+		return
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := s.store.Finish(fctx, c, res); err != nil {
+		log.Error("store result", "err", err)
+		return
+	}
+	log.Info("analysed", "status", res.Status, "error", res.Error, "causes", res.Causes, "kbs", res.KBs, "elapsed", time.Since(start).Round(time.Millisecond))
+	if !s.cfg.KeepUploads {
+		if err := os.RemoveAll(s.caseDir(c.ID)); err != nil {
+			log.Warn("drop upload", "err", err)
+		}
+	}
+}
+
+// analyze reads the case's upload and diagnoses it in every language of
+// the pages. It never panics: a panic in the library becomes a failed
+// case, so that one bad bundle cannot stop the server.
+func (s *Server) analyze(ctx context.Context, log *slog.Logger, c *Case) (res *Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("analysis panicked", "panic", p, "stack", string(debug.Stack()))
+			res = &Result{Status: StatusFailed, Error: fmt.Sprintf("internal error while analysing: %v", p)}
+		}
+	}()
+	diagnose := s.diagnose
+	if s.diagnoseHook != nil {
+		diagnose = s.diagnoseHook
+	}
+	r, err := diagnose(ctx, c)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("analysis took longer than %v: %w", s.cfg.AnalysisTimeout, err)
+		}
+		return &Result{Status: StatusFailed, Error: err.Error(), Artifacts: r.Artifacts}
+	}
+	return r
+}
+
+// langs are the languages a case is analysed in, at job time: analysing
+// is cheap next to reading, and the pages switch language at once.
+var langs = []string{"en", "ja"}
+
+// diagnose does the work of analyze. The result it returns with an error
+// still carries the problems artifact.
+func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
+	res := &Result{Status: StatusDone, Artifacts: map[string][]byte{}}
+	dir := filepath.Join(s.caseDir(c.ID), "upload")
+	if _, err := os.Stat(dir); err != nil {
+		return res, fmt.Errorf("the uploaded files are not in this server's data folder (with several replicas, --data must be shared): %w", err)
+	}
+	b, err := bundle.Open(ctx, []string{dir}, s.cfg.Limits)
+	if err != nil {
+		return res, fmt.Errorf("read bundle: %w", err)
+	}
+	defer b.Close()
+
+	// Reports name the files as the client did, not by their place in
+	// the data folder.
+	rename := func(name string) string { return displayName(dir, c.Files, name) }
+	inputs := slices.Clone(b.Inputs())
+	for i := range inputs {
+		inputs[i].Name = rename(inputs[i].Name)
+	}
+	problems := []string{}
+	for _, p := range b.Problems() {
+		problems = append(problems, rename(p.Name)+": "+errorText(dir, c.Files, p.Err))
+	}
+	res.Artifacts[artifactProblems], _ = json.Marshal(problems)
+	if len(inputs) == 0 {
+		return res, fmt.Errorf("no readable file in the upload (%s)", strings.Join(problems, "; "))
+	}
+
+	for _, lang := range langs {
+		d, err := classify.Analyze(ctx, inputs, &classify.Options{Lang: classify.ParseLanguage(lang), Workers: 1})
+		if err != nil {
+			return res, fmt.Errorf("analyze: %w", err)
+		}
+		js, err := json.Marshal(d)
+		if err != nil {
+			return res, fmt.Errorf("encode diagnosis: %w", err)
+		}
+		res.Artifacts[artifactName("json", lang)] = js
+		var html bytes.Buffer
+		if err := render.Write(&html, d, "html", &render.Options{}); err != nil {
+			return res, fmt.Errorf("render report: %w", err)
+		}
+		res.Artifacts[artifactName("html", lang)] = html.Bytes()
+		if lang != langs[0] {
+			continue
+		}
+		for _, f := range d.Failures {
+			if kb := normKB(f.Update); strings.HasPrefix(kb, "KB") && !slices.Contains(res.KBs, kb) {
+				res.KBs = append(res.KBs, kb)
+			}
+		}
+		for _, f := range d.Findings {
+			res.Causes = append(res.Causes, f.Cause)
+		}
+		if c.Machine == "" {
+			for _, e := range d.Evidence {
+				if m := e.Value("computer"); m != "" {
+					res.Machine = m
+					break
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// displayName turns a name under the upload folder dir ("dir/0001" or
+// "dir/0001:Logs/CBS/CBS.log") into the client's ("bundle.zip:Logs/CBS/CBS.log").
+func displayName(dir string, files []string, name string) string {
+	rest, ok := strings.CutPrefix(name, dir+string(filepath.Separator))
+	if !ok {
+		return name
+	}
+	stored, inner, _ := strings.Cut(rest, ":")
+	stored, sub, _ := strings.Cut(stored, string(filepath.Separator))
+	var i int
+	if _, err := fmt.Sscanf(stored, "%d", &i); err != nil || i < 0 || i >= len(files) {
+		return rest
+	}
+	out := files[i]
+	if sub != "" {
+		out += "/" + sub
+	}
+	if inner != "" {
+		out += ":" + inner
+	}
+	return out
+}
+
+// errorText is an error's text with the upload folder's paths replaced by
+// the client's names, so that no server path reaches the client.
+func errorText(dir string, files []string, err error) string {
+	msg := err.Error()
+	for i := len(files) - 1; i >= 0; i-- {
+		msg = strings.ReplaceAll(msg, filepath.Join(dir, uploadName(i)), files[i])
+	}
+	return strings.ReplaceAll(msg, dir, "upload")
+}
+
+// janitor requeues cases whose worker vanished and deletes cases past
+// the retention period.
+func (s *Server) janitor(ctx context.Context) {
+	t := time.NewTicker(s.cfg.JanitorInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// A claim older than the analysis timeout, with a margin, can no
+		// longer be worked on by a live worker.
+		if n, err := s.store.Requeue(ctx, time.Now().Add(-s.cfg.AnalysisTimeout-time.Minute)); err != nil {
+			s.log.Error("requeue", "err", err)
+		} else if n > 0 {
+			s.log.Warn("requeued cases whose worker vanished", "count", n)
+		}
+		if s.cfg.Retention > 0 {
+			ids, err := s.store.Delete(ctx, time.Now().Add(-s.cfg.Retention))
+			if err != nil {
+				s.log.Error("retention", "err", err)
+			}
+			for _, id := range ids {
+				if err := os.RemoveAll(s.caseDir(id)); err != nil {
+					s.log.Warn("retention: remove folder", "case", id, "err", err)
+				}
+			}
+			if len(ids) > 0 {
+				s.log.Info("deleted cases past retention", "count", len(ids))
+			}
+		}
+	}
+}
