@@ -13,14 +13,19 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/internal/bundle"
 	"github.com/wudiag/wudiag/internal/render"
 )
 
 const analyzeHelp = `usage: wudiag analyze [flags] PATH...
 
-Analyze reads the logs in PATH (files, or folders read recursively),
+Analyze reads the logs in PATH — files, folders (read recursively) and
+archives (.zip, including TSS DND_SetupReport zips and a zip inside a zip,
+.cab such as CbsPersist_*.cab, .gz), read in place and never extracted —
 finds the failed updates and installations, and ranks their causes with
-the evidence for each and the steps to fix them.
+the evidence for each and the steps to fix them. The same log seen twice
+is read once. Archive entries with unsafe names, zip bombs and anything
+past the limits below are skipped and named in the report.
 
 It reads CBS.log and CbsPersist logs, dism.log, event logs (binary .evtx,
 dirty or damaged ones too, and XML or text exports), WindowsUpdate.log
@@ -50,6 +55,11 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	rulesFile := fl.String("rules", "", "YAML file of extra rules; a rule with the ID of a stock rule replaces it")
 	recover := fl.Bool("recover", false, "also read deleted event records left in EVTX slack space")
 	quiet := fl.Bool("q", false, "no progress bar")
+	limits := bundle.DefaultLimits()
+	fl.Int64Var(&limits.MaxTotal, "max-total", limits.MaxTotal, "most uncompressed bytes read from all inputs together")
+	fl.IntVar(&limits.MaxFiles, "max-files", limits.MaxFiles, "most files and archive entries looked at")
+	fl.IntVar(&limits.MaxDepth, "max-depth", limits.MaxDepth, "most archives nested in one another")
+	fl.Float64Var(&limits.MaxRatio, "max-ratio", limits.MaxRatio, "largest compression ratio of one archive entry (zip bombs)")
 	since := fl.String("since", "", "ignore evidence before this time (RFC 3339 or 2006-01-02)")
 	until := fl.String("until", "", "ignore evidence after this time (RFC 3339 or 2006-01-02)")
 	fl.Usage = func() {
@@ -125,9 +135,17 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		out = f
 	}
 
-	inputs, errs := classify.PathInputs(fl.Args()...)
-	for _, err := range errs {
-		fmt.Fprintf(stderr, "wudiag: %v\n", err)
+	b, err := bundle.Open(ctx, fl.Args(), limits)
+	if err != nil {
+		fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
+		return exitUsage
+	}
+	defer b.Close()
+	inputs := b.Inputs()
+	for _, p := range b.Problems() {
+		if !errors.Is(p, bundle.ErrDuplicate) {
+			fmt.Fprintf(stderr, "wudiag: %v\n", p)
+		}
 	}
 	if !*quiet && isTerminal(stderr) {
 		bar := &progressBar{w: stderr, start: time.Now()}
@@ -135,6 +153,10 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer bar.clear()
 	}
 	d, err := classify.Analyze(ctx, inputs, opts)
+	for _, p := range b.Problems() {
+		// What could not be read is part of the report, with the reason.
+		d.Inputs = append(d.Inputs, classify.InputReport{File: p.Name, Errors: []string{p.Err.Error()}, Skipped: errors.Is(p, bundle.ErrDuplicate)})
+	}
 	if werr := render.Write(out, d, *format, ropts); werr != nil {
 		fmt.Fprintf(stderr, "wudiag analyze: %v\n", werr)
 		return exitUsage
