@@ -250,6 +250,11 @@ func (b *builder) writeCBS(create func(string) (*os.File, error)) error {
 	noise := int64(defaultCBSNoise)
 	if b.o.Scale > 0 {
 		noise = b.o.Scale * 3 / 5
+		// The noise's clock advances about a quarter second a line (170
+		// bytes): start early enough for it to fit before the passages.
+		if need := time.Duration(noise/500) * time.Second; b.s.base.Add(-need).Before(first) {
+			first = b.s.base.Add(-need)
+		}
 	}
 	g := synth.NewCBSWriter(f, b.seed, first, b.m.synth())
 	r := g.Rand()
@@ -267,7 +272,8 @@ func (b *builder) writeCBS(create func(string) (*os.File, error)) error {
 		if i < len(b.cbs) {
 			until = b.cbs[i].t.Add(-5 * time.Minute)
 		} else {
-			until = g.Now().Add(6 * time.Hour)
+			// After the last passage: long enough for what is left to write.
+			until = g.Now().Add(max(6*time.Hour, time.Duration((target-g.Written())/500)*time.Second))
 		}
 		for g.Written() < target && g.Now().Before(until) {
 			left := until.Sub(g.Now())
