@@ -22,6 +22,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -304,14 +305,18 @@ type rec struct {
 
 func (c *chunk) commit(r *rec, id uint64) {
 	copy(c.buf[c.pos:], r.b)
-	for name, off := range r.newNames {
+	// Link new names and templates in offset order, not map order, so that
+	// the same events always give the same bytes.
+	for _, name := range sortedByValue(r.newNames) {
+		off := r.newNames[name]
 		c.names[name] = off
 		h := nameHash(name)
 		// chain: the new name's next field points at the bucket's head
 		binary.LittleEndian.PutUint32(c.buf[off:], c.strTable[h%64])
 		c.strTable[h%64] = off
 	}
-	for key, off := range r.newTmpl {
+	for _, key := range sortedByValue(r.newTmpl) {
+		off := r.newTmpl[key]
 		c.templates[key] = off
 		id := binary.LittleEndian.Uint32(c.buf[off+4:])
 		binary.LittleEndian.PutUint32(c.buf[off:], c.tmplTable[id%32])
@@ -324,6 +329,16 @@ func (c *chunk) commit(r *rec, id uint64) {
 	c.lastOff = c.pos
 	c.pos += len(r.b)
 	c.count++
+}
+
+// sortedByValue returns the keys of m ordered by their values (offsets).
+func sortedByValue[K comparable](m map[K]uint32) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] < m[keys[j]] })
+	return keys
 }
 
 func (c *chunk) finish(bad bool) []byte {

@@ -349,3 +349,27 @@ func TestEvtxexportReadsOutput(t *testing.T) {
 		})
 	}
 }
+
+// The same events give the same bytes: corpus bundles are compared byte
+// for byte and must not depend on map order.
+func TestOutputIsDeterministic(t *testing.T) {
+	write := func() []byte {
+		var b bytes.Buffer
+		w := evtxwrite.New(&b, nil)
+		base := time.Date(2024, 1, 9, 0, 0, 0, 0, time.UTC)
+		for i := range 300 {
+			w.Add(evtxwrite.Event{Channel: "System", Provider: fmt.Sprintf("Provider%d", i%7), EventID: uint16(i % 11), Time: base.Add(time.Duration(i) * time.Second),
+				Computer: "PC", Data: []evtxwrite.Field{{Name: fmt.Sprintf("f%d", i%5), Value: "v"}, {Name: fmt.Sprintf("g%d", i%3), Value: uint32(i)}}})
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	first := write()
+	for range 5 {
+		if !bytes.Equal(first, write()) {
+			t.Fatal("two writes of the same events differ")
+		}
+	}
+}
