@@ -26,14 +26,6 @@ func TestMaterializeIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range pa {
-		if strings.HasSuffix(p, ".evtx") {
-			// internal/evtxwrite chains its string and template tables in
-			// map order: compare what the records say.
-			if x, y := readEvents(t, filepath.Join(a, p)), readEvents(t, filepath.Join(b, p)); x != y {
-				t.Errorf("%s: events differ between two runs", p)
-			}
-			continue
-		}
 		x, _ := os.ReadFile(filepath.Join(a, p))
 		y, err := os.ReadFile(filepath.Join(b, p))
 		if err != nil || !bytes.Equal(x, y) {
