@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -118,6 +120,37 @@ func TestGolangEvtxReadsBundles(t *testing.T) {
 			if a, b := strings.Join(ours, "\n"), strings.Join(theirs, "\n"); a != b {
 				t.Errorf("%s: golang-evtx and wudiag read different events:\nwudiag:\n%s\ngolang-evtx:\n%s", p, a, b)
 			}
+		}
+	}
+}
+
+// TestEvtxexportReadsBundles checks the generated event logs with libevtx
+// (Debian libevtx-utils), where it is installed: it must count the same
+// records as wudiag's reader.
+func TestEvtxexportReadsBundles(t *testing.T) {
+	bin, err := exec.LookPath("evtxexport")
+	if err != nil {
+		t.Skip("evtxexport is not installed (apt-get install libevtx-utils)")
+	}
+	for _, name := range exampleScenarios {
+		dir := filepath.Join("examples", name)
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !strings.HasSuffix(path, ".evtx") {
+				return err
+			}
+			out, err := exec.Command(bin, "-f", "xml", path).Output()
+			if err != nil {
+				t.Errorf("evtxexport %s: %v", path, err)
+				return nil
+			}
+			theirs := bytes.Count(out, []byte("<Event "))
+			if ours := strings.Count(readEvents(t, path), "\n"); ours != theirs {
+				t.Errorf("%s: evtxexport reads %d records, wudiag %d", path, theirs, ours)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
