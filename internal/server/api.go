@@ -60,6 +60,15 @@ func statusOf(err error) (int, string) {
 	return http.StatusInternalServerError, "internal error"
 }
 
+// failure is statusOf that also logs the errors the client cannot fix.
+func (s *Server) failure(what string, err error) (int, string) {
+	code, msg := statusOf(err)
+	if code == http.StatusInternalServerError {
+		s.log.Error(what, "err", err)
+	}
+	return code, msg
+}
+
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // uploadName is the generated name of the i-th uploaded file.
@@ -185,10 +194,7 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 func (s *Server) apiCreate(w http.ResponseWriter, r *http.Request) {
 	c, err := s.receive(r, w)
 	if err != nil {
-		code, msg := statusOf(err)
-		if code == http.StatusInternalServerError {
-			s.log.Error("upload", "err", err)
-		}
+		code, msg := s.failure("upload", err)
 		writeError(w, code, msg)
 		return
 	}
@@ -348,10 +354,7 @@ func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	code, msg := statusOf(err)
-	if code == http.StatusInternalServerError {
-		s.log.Error("list", "err", err)
-	}
+	code, msg := s.failure("list", err)
 	writeError(w, code, msg)
 }
 

@@ -138,11 +138,7 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, code int, msg 
 		d.Cases, err = s.store.List(r.Context(), f)
 	}
 	if err != nil {
-		c, m := statusOf(err)
-		if c == http.StatusInternalServerError {
-			s.log.Error("list", "err", err)
-		}
-		code, d.Error = c, m
+		code, d.Error = s.failure("list", err)
 	}
 	p := s.newPage(r, "wudiag", d)
 	for _, c := range d.Cases {
@@ -157,10 +153,7 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, code int, msg 
 func (s *Server) uploadForm(w http.ResponseWriter, r *http.Request) {
 	c, err := s.receive(r, w)
 	if err != nil {
-		code, msg := statusOf(err)
-		if code == http.StatusInternalServerError {
-			s.log.Error("upload", "err", err)
-		}
+		code, msg := s.failure("upload", err)
 		r.URL.RawQuery = ""
 		s.showList(w, r, code, msg)
 		return
