@@ -75,6 +75,9 @@ type InputReport struct {
 	Errors  []string
 	// Skipped reports an input that is not a log wudiag reads.
 	Skipped bool
+	// Omitted counts evidence not kept because the same kind of line
+	// repeated (the first and the latest of each kind are kept).
+	Omitted int
 
 	offset      time.Duration // the machine's UTC offset, when the log shows it
 	offsetKnown bool
@@ -281,6 +284,7 @@ func readCBS(ctx context.Context, in Input, rep *InputReport) ([]Evidence, error
 		shiftTimes(c.out, s.Offset)
 		rep.offset, rep.offsetKnown = s.Offset, true
 	}
+	rep.Omitted = c.capped
 	return c.out, r.Err()
 }
 
@@ -311,6 +315,7 @@ func readDISM(ctx context.Context, in Input, rep *InputReport) ([]Evidence, erro
 		shiftTimes(c.out, s.CBS.Offset)
 		rep.offset, rep.offsetKnown = s.CBS.Offset, true
 	}
+	rep.Omitted = c.capped
 	return c.out, r.Err()
 }
 
@@ -344,6 +349,7 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 			rep.Errors = append(rep.Errors, "warning: "+w.Error())
 		}
 	}
+	rep.Omitted = c.capped
 	return c.out, r.Err()
 }
 

@@ -60,6 +60,7 @@ type jsonInput struct {
 	Entries int      `json:"entries"`
 	Errors  []string `json:"errors"`
 	Skipped bool     `json:"skipped,omitempty"`
+	Omitted int      `json:"omitted,omitempty"`
 }
 
 type jsonTrace struct {
@@ -126,7 +127,7 @@ func (d *Diagnosis) MarshalJSON() ([]byte, error) {
 		out.Findings = append(out.Findings, jf)
 	}
 	for _, in := range d.Inputs {
-		ji := jsonInput{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped}
+		ji := jsonInput{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped, Omitted: in.Omitted}
 		if ji.Errors == nil {
 			ji.Errors = []string{}
 		}

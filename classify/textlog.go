@@ -34,6 +34,7 @@ func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport) (
 			return c.out, ctx.Err()
 		}
 	}
+	rep.Omitted = c.capped
 	return c.out, r.Err()
 }
 
