@@ -60,6 +60,9 @@ type Diagnosis struct {
 	// a timeline.
 	Evidence []Evidence
 	Lang     language.Tag
+	// Machine is the computer name the event logs give most often, "" when
+	// no event log names one.
+	Machine string
 	// Offset is the machine's UTC offset, learned from CBS/CSI records
 	// that carry both local and UTC times; OffsetKnown reports whether any
 	// did. Renderers show times in the machine's local time with it.
@@ -81,6 +84,7 @@ type InputReport struct {
 
 	offset      time.Duration // the machine's UTC offset, when the log shows it
 	offsetKnown bool
+	computers   map[string]int // computer names in an event log, by count
 }
 
 // ErrNoInput is returned when no input could be read at all.
@@ -111,8 +115,12 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 	read := 0
 	type span struct{ from, to int }
 	var wallClock []span // evidence whose times are local wall-clock times of an unknown zone
+	computers := map[string]int{}
 	for _, r := range results {
 		rep, ev := r.rep, r.ev
+		for name, n := range rep.computers {
+			computers[name] += n
+		}
 		d.Inputs = append(d.Inputs, rep)
 		if rep.offsetKnown && !d.OffsetKnown {
 			d.Offset, d.OffsetKnown = rep.offset, true
@@ -124,6 +132,11 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 			wallClock = append(wallClock, span{len(d.Evidence), len(d.Evidence) + len(ev)})
 		}
 		d.Evidence = append(d.Evidence, ev...)
+	}
+	for name, n := range computers {
+		if n > computers[d.Machine] || n == computers[d.Machine] && name < d.Machine {
+			d.Machine = name
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return finish(d, &o), err
@@ -342,6 +355,12 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 			}
 		}
 		rep.Entries++
+		if ev.Computer != "" {
+			if rep.computers == nil {
+				rep.computers = map[string]int{}
+			}
+			rep.computers[ev.Computer]++
+		}
 		c.extractEvent(ev)
 	}
 	for _, w := range r.Warnings() {

@@ -72,6 +72,7 @@ type jsonTrace struct {
 
 type jsonDiagnosis struct {
 	SchemaVersion int           `json:"schema_version"`
+	Machine       string        `json:"machine,omitempty"`
 	Failures      []jsonFailure `json:"failures"`
 	Findings      []jsonFinding `json:"findings"`
 	Inputs        []jsonInput   `json:"inputs"`
@@ -97,6 +98,7 @@ func source(e *Evidence) jsonSource {
 func (d *Diagnosis) MarshalJSON() ([]byte, error) {
 	out := jsonDiagnosis{
 		SchemaVersion: SchemaVersion,
+		Machine:       d.Machine,
 		Failures:      []jsonFailure{},
 		Findings:      []jsonFinding{},
 		Inputs:        []jsonInput{},

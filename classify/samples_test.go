@@ -120,3 +120,14 @@ func TestCancelledAnalysisStillReturnsADiagnosis(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, d)
 }
+
+func TestMachineNameFromEventLogs(t *testing.T) {
+	in, errs := PathInputs(filepath.Join("..", "corpus", "examples", "win10-ja-winre-kb5034441-partition-small"))
+	require.Empty(t, errs)
+	d, err := Analyze(context.Background(), in, nil)
+	require.NoError(t, err)
+	assert.NotEmpty(t, d.Machine)
+	b, err := d.MarshalJSON()
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"machine":"`+d.Machine+`"`)
+}

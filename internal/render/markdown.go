@@ -11,6 +11,9 @@ import (
 func writeMarkdown(w io.Writer, v *view) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "## %s\n\n", v.L["title"])
+	if v.Machine != "" {
+		fmt.Fprintf(b, "%s: `%s`\n\n", v.L["machine"], md(v.Machine))
+	}
 	fmt.Fprintf(b, "### %s\n\n", v.L["failures"])
 	if len(v.Failures) == 0 {
 		fmt.Fprintf(b, "%s\n\n", v.L["none"])

@@ -93,6 +93,7 @@ type view struct {
 	Explain  []traceView
 	Timeline []timelineView
 	Zone     string
+	Machine  string
 	L        map[string]string // headings in the report's language
 }
 
@@ -132,7 +133,7 @@ type timelineView struct {
 }
 
 func newView(d *classify.Diagnosis, o *Options) *view {
-	v := &view{d: d, o: o, ja: d.Lang == language.Japanese, Zone: o.Location.String()}
+	v := &view{d: d, o: o, ja: d.Lang == language.Japanese, Zone: o.Location.String(), Machine: d.Machine}
 	v.L = map[string]string{}
 	for k, t := range headings {
 		if v.ja {
@@ -332,4 +333,5 @@ var headings = map[string][2]string{
 	"failure":    {"failure", "失敗"},
 	"times":      {"Times are in", "時刻の表示:"},
 	"summary":    {"Summary", "要約"},
+	"machine":    {"Machine", "コンピューター"},
 }

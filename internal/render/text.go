@@ -23,6 +23,9 @@ func writeText(w io.Writer, v *view) error {
 }
 
 func (v *view) failuresText(b io.Writer) {
+	if v.Machine != "" {
+		fmt.Fprintf(b, "%s: %s\n\n", v.L["machine"], v.Machine)
+	}
 	fmt.Fprintf(b, "%s\n", v.L["failures"])
 	if len(v.Failures) == 0 {
 		fmt.Fprintf(b, "  %s\n", v.L["none"])
@@ -108,6 +111,9 @@ func (v *view) explainText(b io.Writer) {
 // causes as tables, then the evidence and remedies of each cause.
 func writeTable(w io.Writer, v *view) error {
 	b := bufio.NewWriter(w)
+	if v.Machine != "" {
+		fmt.Fprintf(b, "%s: %s\n\n", v.L["machine"], v.Machine)
+	}
 	fmt.Fprintf(b, "%s\n", v.L["failures"])
 	if len(v.Failures) == 0 {
 		fmt.Fprintf(b, "  %s\n", v.L["none"])

@@ -200,12 +200,7 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 			res.Causes = append(res.Causes, f.Cause)
 		}
 		if c.Machine == "" {
-			for _, e := range d.Evidence {
-				if m := e.Value("computer"); m != "" {
-					res.Machine = m
-					break
-				}
-			}
+			res.Machine = d.Machine
 		}
 	}
 	return res, nil
