@@ -3,12 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/dismlog"
+	"github.com/wudiag/wudiag/internal/bundle"
 )
 
 const summaryHelp = `usage: wudiag summary [-all] PATH...
@@ -27,8 +26,9 @@ each, SFC [SR] findings, store-corruption reports (detected and repaired
 counts, damaged items), servicing-stack versions, and the failing error
 codes seen, most frequent first.
 
-PATH may be a file or a folder (read recursively). The kind of each file is
-told from its content, not its name: files that are neither CBS nor DISM
+PATH may be a file, a folder (read recursively) or an archive (.zip, .cab,
+.gz, read in place). The kind of each file is told from its content, not
+its name: files that are neither CBS nor DISM
 logs are skipped and named. A file that cannot be read is reported with the
 reason and the rest is still read.
 
@@ -58,33 +58,31 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
+	b, err := bundle.Open(ctx, fl.Args(), bundle.DefaultLimits())
+	if err != nil {
+		fmt.Fprintf(stderr, "wudiag summary: %v\n", err)
+		return exitUsage
+	}
+	defer b.Close()
 	read, failed := 0, false
-	for _, root := range fl.Args() {
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				fmt.Fprintf(stderr, "wudiag: %v\n", err)
-				failed = true
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if d.IsDir() {
-				return nil
-			}
-			ok, err := summarizeFile(out, path, *all)
-			if err != nil {
-				fmt.Fprintf(stderr, "wudiag: %s: %v\n", path, err)
-				failed = true
-			}
-			if ok {
-				read++
-			}
-			return nil
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "wudiag: %v\n", err)
+	for _, p := range b.Problems() {
+		if !errors.Is(p, bundle.ErrDuplicate) {
+			fmt.Fprintf(stderr, "wudiag: %v\n", p)
+			failed = true
+		}
+	}
+	for _, in := range b.Inputs() {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "wudiag: %v\n", ctx.Err())
 			return exitUsage
+		}
+		ok, err := summarizeInput(out, in, *all)
+		if err != nil {
+			fmt.Fprintf(stderr, "wudiag: %s: %v\n", in.Name, err)
+			failed = true
+		}
+		if ok {
+			read++
 		}
 	}
 	if read == 0 {
@@ -97,8 +95,8 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-func summarizeFile(w io.Writer, path string, all bool) (bool, error) {
-	f, err := os.Open(path)
+func summarizeInput(w io.Writer, in classify.Input, all bool) (bool, error) {
+	f, err := in.Open()
 	if err != nil {
 		return false, err
 	}
@@ -109,9 +107,12 @@ func summarizeFile(w io.Writer, path string, all bool) (bool, error) {
 	if kind != classify.KindCBS && kind != classify.KindDISM {
 		return false, nil
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	// Read again from the start: the head was only for telling the kind.
+	f.Close()
+	if f, err = in.Open(); err != nil {
 		return false, err
 	}
+	defer f.Close()
 	switch kind {
 	case classify.KindDISM:
 		rd := dismlog.NewReader(f)
@@ -121,7 +122,7 @@ func summarizeFile(w io.Writer, path string, all bool) (bool, error) {
 			s.Add(&e)
 		}
 		s.Finish()
-		printDISM(w, path, rd.DetectedEncoding(), &s, all)
+		printDISM(w, in.Name, rd.DetectedEncoding(), &s, all)
 		return true, rd.Err()
 	default:
 		rd := cbslog.NewReader(f)
@@ -131,7 +132,7 @@ func summarizeFile(w io.Writer, path string, all bool) (bool, error) {
 			s.Add(&e)
 		}
 		s.Finish()
-		printCBS(w, path, "cbs", rd.DetectedEncoding(), &s, all)
+		printCBS(w, in.Name, "cbs", rd.DetectedEncoding(), &s, all)
 		return true, rd.Err()
 	}
 }
