@@ -177,6 +177,10 @@ func asFailure(e *Evidence) *Failure {
 	if f.Update == "" {
 		f.Update = f.Title
 	}
+	if f.Update == "" && f.guid != "" {
+		// WindowsUpdate.log names some updates only by their ID.
+		f.Update = "{" + f.guid + "}"
+	}
 	f.Family = family(kb, f.Title)
 	if f.Family == "" && e.Value("provider") == "MsiInstaller" {
 		f.Family = FamilyMSI

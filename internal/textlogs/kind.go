@@ -74,6 +74,9 @@ func Sniff(name string, head []byte) Kind {
 	if len(head) == 0 {
 		return orGeneric(hint)
 	}
+	if isJSON(head) {
+		return "" // a JSON document (a case file, an exported report) is not a log
+	}
 	d := textdec.NewReader(bytes.NewReader(head), nil)
 	var (
 		score          = map[Kind]int{}
@@ -240,4 +243,15 @@ func nameHint(name string) Kind {
 		return Burn
 	}
 	return ""
+}
+
+// isJSON reports whether head starts a JSON object or array: '{' or '['
+// followed by a quote, a brace, a bracket or the end of the line.
+func isJSON(head []byte) bool {
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\uFEFF")), " \t\r\n")
+	if len(t) < 2 || (t[0] != '{' && t[0] != '[') {
+		return false
+	}
+	u := bytes.TrimLeft(t[1:], " \t\r\n")
+	return len(u) > 0 && (u[0] == '"' || u[0] == '{' || u[0] == '[' || u[0] == '}' || u[0] == ']')
 }

@@ -404,3 +404,14 @@ func TestContainsFold(t *testing.T) {
 		}
 	}
 }
+
+func TestSniffSkipsJSON(t *testing.T) {
+	for _, in := range []string{"{\n  \"source\": \"x\",\n  \"label\": \"other\"\n}\n", "[{\"a\":1}]", "\uFEFF{ \"k\": 1 }"} {
+		if k := Sniff("case.json", []byte(in)); k != "" {
+			t.Errorf("%q sniffed as %q", in, k)
+		}
+	}
+	if k := Sniff("notes.txt", []byte("{l:32 b:abc} is a CSI hash, not JSON\nError: 0x80070643\n")); k == "" {
+		t.Error("text that starts with a brace is still text")
+	}
+}
