@@ -33,8 +33,8 @@
 // that fails is a Problem; any other fails when the analyzer reads it,
 // with the same error, which the analyzer reports for that input.
 //
-// Cabinets are read by this package's own reader (cab.go): stored and
-// MSZIP folders; LZX and Quantum folders are Problems wrapping
+// Cabinets are read by this package's own reader (cab.go): stored, MSZIP
+// and LZX folders (lzx.go); Quantum folders are Problems wrapping
 // ErrUnsupported, as are cabinets split over several files.
 package bundle
 
@@ -69,7 +69,7 @@ var (
 	// ErrEncrypted: an encrypted archive entry.
 	ErrEncrypted = errors.New("encrypted")
 	// ErrUnsupported: an archive feature this package does not read,
-	// such as LZX-compressed cabinets or zip methods other than
+	// such as Quantum-compressed cabinets or zip methods other than
 	// store and deflate.
 	ErrUnsupported = errors.New("not supported")
 	// ErrTruncated: the data ends before its declared size.

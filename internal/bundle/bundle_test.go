@@ -360,22 +360,28 @@ func TestCab(t *testing.T) {
 func TestCabDamage(t *testing.T) {
 	log := cbsText(3000, "d")
 	good := makeCab(cabMSZIP, cabFileSpec{"a.log", log})
-	lzx := bytes.Clone(good)
-	lzx[36+6] = cabLZX
+	qtm := bytes.Clone(good)
+	qtm[36+6] = cabQuantum
+	lzx := bytes.Clone(good) // MSZIP data labelled LZX (window 2^16)
+	lzx[36+6], lzx[36+7] = cabLZX, 16
 	sum := bytes.Clone(good)
 	sum[len(sum)-10] ^= 0x55
 	dir := writeFiles(t, map[string][]byte{
+		"qtm.cab":   qtm,
 		"lzx.cab":   lzx,
 		"cut.cab":   good[:len(good)-100],
 		"sum.cab":   sum,
 		"short.cab": good[:20],
 	})
 	b := openDir(t, dir, Limits{})
-	p := problemFor(t, b, "lzx.cab:a.log")
+	p := problemFor(t, b, "qtm.cab:a.log")
 	wantErr(t, p.Err, ErrUnsupported)
-	if !strings.Contains(p.Error(), "LZX compression not supported yet") {
-		t.Errorf("LZX problem reads %q", p.Error())
+	if !strings.Contains(p.Error(), "Quantum") {
+		t.Errorf("Quantum problem reads %q", p.Error())
 	}
+	// Found corrupt while listing (its size matches the other a.log, so it
+	// is read for the duplicate check).
+	wantErr(t, problemFor(t, b, "lzx.cab:a.log").Err, ErrCorrupt)
 	wantErr(t, problemFor(t, b, "cut.cab:a.log").Err, ErrTruncated)
 	problemFor(t, b, "short.cab")
 	_, err := readAll(inputFor(t, b, "sum.cab:a.log"))

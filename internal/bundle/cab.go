@@ -15,11 +15,12 @@ import (
 )
 
 // This file reads Microsoft Cabinet files ([MS-CAB]) in place, through an
-// io.ReaderAt, with the stored and MSZIP ([MS-MCI]) methods. No maintained
-// pure-Go reader could be had from the module proxy, and the format is
-// small: a header, folder records, file records, then per folder a chain
-// of data blocks, each compressed on its own but (for MSZIP) against the
-// previous 32 KiB of the folder's output.
+// io.ReaderAt, with the stored, MSZIP ([MS-MCI]) and LZX (lzx.go)
+// methods. No maintained pure-Go reader could be had from the module
+// proxy, and the format is small: a header, folder records, file records,
+// then per folder a chain of data blocks, each compressed on its own but
+// (for MSZIP) against the previous 32 KiB of the folder's output, or (for
+// LZX) as one 32 KiB frame of a stream that runs through the folder.
 //
 // Files in a folder are stored back to back in its uncompressed stream
 // ("solid"), so a file is read by decompressing its folder from the start
@@ -70,6 +71,7 @@ type cabFolder struct {
 	off    int64  // first CFDATA block
 	blocks int    // number of CFDATA blocks
 	method uint16 // typeCompress & 0x0F
+	window uint   // LZX window size in bits: (typeCompress >> 8) & 0x1F
 	// Filled by scanning the block headers when the cabinet is opened.
 	csize, usize int64 // compressed and uncompressed bytes of all blocks
 	err          error // why the folder cannot be read, if it cannot
@@ -138,6 +140,7 @@ func openCab(r io.ReaderAt, size, maxWork int64) (*cabinet, error) {
 		f.off = int64(le.Uint32(fh[0:]))
 		f.blocks = int(le.Uint16(fh[4:]))
 		f.method = le.Uint16(fh[6:]) & 0x0F
+		f.window = uint(le.Uint16(fh[6:])>>8) & 0x1F
 		c.scanFolder(f)
 	}
 	pos = coffFiles
@@ -187,8 +190,10 @@ func (c *cabinet) scanFolder(f *cabFolder) {
 	switch f.method {
 	case cabStored, cabMSZIP:
 	case cabLZX:
-		f.err = fmt.Errorf("%w: LZX compression not supported yet", ErrUnsupported)
-		return
+		if _, ok := lzxSlots[f.window]; !ok {
+			f.err = fmt.Errorf("%w: LZX window of 2^%d bytes", ErrUnsupported, f.window)
+			return
+		}
 	case cabQuantum:
 		f.err = fmt.Errorf("%w: Quantum compression", ErrUnsupported)
 		return
@@ -239,6 +244,7 @@ type cabFolderReader struct {
 	rest  []byte // unread part of out
 	hist  []byte // the last 32 KiB of output: the MSZIP dictionary
 	fl    io.ReadCloser
+	lzx   *lzxDecoder
 	err   error
 }
 
@@ -316,6 +322,21 @@ func (r *cabFolderReader) next() error {
 			return fmt.Errorf("%w: MSZIP block %d: %v", ErrCorrupt, r.block-1, err)
 		}
 		r.hist = appendHistory(r.hist, r.out)
+	case cabLZX:
+		if r.lzx == nil {
+			d, err := newLZXDecoder(r.f.window)
+			if err != nil {
+				return err
+			}
+			r.lzx = d
+		}
+		// The decoder may keep unread bytes of this block for the next
+		// frame: give it a copy, as r.in is reused.
+		out, err := r.lzx.decodeFrame(append([]byte(nil), data...), ub)
+		if err != nil {
+			return fmt.Errorf("LZX block %d: %w", r.block-1, err)
+		}
+		r.out = append(r.out[:0], out...)
 	}
 	r.rest = r.out
 	return nil

@@ -59,8 +59,11 @@ func FuzzCab(f *testing.F) {
 	f.Add(makeCab(cabStored, cabFileSpec{"a.log", log[:5000]}))
 	f.Add(buildCab(cabMSZIP, false, cabFileSpec{"a.log", log}))
 	lzx := makeCab(cabMSZIP, cabFileSpec{"a.log", log[:3000]})
-	lzx[42] = cabLZX
+	lzx[42], lzx[43] = cabLZX, 16
 	f.Add(lzx)
+	data := lzxTestData(3*lzxFrame+100, 9)
+	f.Add(lzxCab(15, lzxEncode(data, 15, 2, false), cabFileSpec{"v.log", data}))
+	f.Add(lzxCab(17, lzxEncode(data, 17, 0, true), cabFileSpec{"a.log", data}))
 	if gc, err := os.ReadFile("testdata/gcab-mszip.cab"); err == nil {
 		f.Add(gc)
 	}
