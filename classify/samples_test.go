@@ -131,3 +131,30 @@ func TestMachineNameFromEventLogs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"machine":"`+d.Machine+`"`)
 }
+
+// A rotated log that overlaps the current one (or a second copy of a log)
+// adds no evidence twice.
+func TestOverlappingLogsCountOnce(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "corpus", "examples", "win10-store-corruption", "CBS.log"))
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(b), "\r\n")
+	half := len(lines) * 2 / 3
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "CbsPersist_20240109.log"), []byte(strings.Join(lines[:half], "")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "CBS.log"), []byte("\uFEFF"+strings.Join(lines[half/2:], "")), 0o644))
+	whole := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(whole, "CBS.log"), b, 0o644))
+
+	count := func(dir string) (int, int) {
+		in, errs := PathInputs(dir)
+		require.Empty(t, errs)
+		d, err := Analyze(context.Background(), in, nil)
+		require.NoError(t, err)
+		require.NotEmpty(t, d.Findings)
+		return len(d.Findings[0].Support), len(d.Failures)
+	}
+	wantSupport, wantFailures := count(whole)
+	gotSupport, gotFailures := count(dir)
+	assert.Equal(t, wantSupport, gotSupport, "evidence in the overlap counts once")
+	assert.Equal(t, wantFailures, gotFailures)
+}
