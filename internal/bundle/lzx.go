@@ -57,24 +57,31 @@ var lzxExtraBits, lzxPositionBase = func() (eb [52]uint8, pb [52]uint32) {
 // lzxSlots is the number of position slots per window size (2^15 … 2^21).
 var lzxSlots = map[uint]int{15: 30, 16: 32, 17: 34, 18: 36, 19: 38, 20: 42, 21: 50}
 
-// A huffTable decodes one canonical Huffman code through a full table
-// indexed by the next 16 bits: each entry is symbol<<5 | length.
+// A huffTable decodes one canonical Huffman code. Codes of up to
+// huffFast bits are looked up in a table indexed by the next bits (entry:
+// symbol<<5 | length); longer ones are decoded bit by bit from the counts
+// per length. Building costs O(symbols + 2^huffFast), so a stream of tiny
+// blocks cannot make the decoder rebuild big tables at will.
 type huffTable struct {
-	entries []uint32
+	entries []uint32 // 1<<huffFast; 0 = a longer code
+	count   [lzxMaxCodeLen + 1]uint16
+	symbols []uint16 // symbols sorted by code (length, then symbol)
 	empty   bool
 }
+
+const huffFast = 10
 
 // build makes the table for the code lengths (0 = unused). A code must be
 // complete, or all lengths zero (an empty tree, an error only if used).
 func (h *huffTable) build(lens []uint8) error {
-	var count [lzxMaxCodeLen + 1]int
+	h.count = [lzxMaxCodeLen + 1]uint16{}
 	used := 0
 	for _, l := range lens {
 		if l > lzxMaxCodeLen {
 			return errLZX
 		}
 		if l > 0 {
-			count[l]++
+			h.count[l]++
 			used++
 		}
 	}
@@ -85,7 +92,7 @@ func (h *huffTable) build(lens []uint8) error {
 	// Kraft sum must be exactly 1.
 	left := 1
 	for l := 1; l <= lzxMaxCodeLen; l++ {
-		left = left<<1 - count[l]
+		left = left<<1 - int(h.count[l])
 		if left < 0 {
 			return fmt.Errorf("%w: over-subscribed Huffman code", errLZX)
 		}
@@ -93,31 +100,58 @@ func (h *huffTable) build(lens []uint8) error {
 	if left != 0 {
 		return fmt.Errorf("%w: incomplete Huffman code", errLZX)
 	}
-	if cap(h.entries) < 1<<lzxMaxCodeLen {
-		h.entries = make([]uint32, 1<<lzxMaxCodeLen)
-	}
-	h.entries = h.entries[:1<<lzxMaxCodeLen]
-	var next [lzxMaxCodeLen + 2]int
-	code := 0
+	var offs [lzxMaxCodeLen + 2]int
 	for l := 1; l <= lzxMaxCodeLen; l++ {
-		next[l] = code
-		code = (code + count[l]) << 1
+		offs[l+1] = offs[l] + int(h.count[l])
 	}
+	h.symbols = h.symbols[:0]
+	h.symbols = append(h.symbols, make([]uint16, used)...)
 	for sym, l := range lens {
-		if l == 0 {
-			continue
+		if l > 0 {
+			h.symbols[offs[l]] = uint16(sym)
+			offs[l]++
 		}
-		c := next[l]
-		next[l]++
-		// Codes are read most significant bit first: a code of length l
-		// fills 2^(16-l) entries from c<<(16-l).
-		shift := lzxMaxCodeLen - int(l)
-		start := c << shift
-		for i := start; i < start+(1<<shift); i++ {
-			h.entries[i] = uint32(sym)<<5 | uint32(l)
+	}
+	if cap(h.entries) < 1<<huffFast {
+		h.entries = make([]uint32, 1<<huffFast)
+	}
+	h.entries = h.entries[:1<<huffFast]
+	clear(h.entries)
+	code, i := 0, 0
+	for l := 1; l <= lzxMaxCodeLen; l++ {
+		for n := 0; n < int(h.count[l]); n, i = n+1, i+1 {
+			if l <= huffFast {
+				shift := huffFast - l
+				start := code << shift
+				for j := start; j < start+(1<<shift); j++ {
+					h.entries[j] = uint32(h.symbols[i])<<5 | uint32(l)
+				}
+			}
+			code++
 		}
+		code <<= 1
 	}
 	return nil
+}
+
+// decode returns the symbol whose code starts the 16 bits v (most
+// significant first) and the code's length.
+func (h *huffTable) decode(v uint32) (int, int) {
+	if e := h.entries[v>>(lzxMaxCodeLen-huffFast)]; e != 0 {
+		return int(e >> 5), int(e & 31)
+	}
+	code, first, index := 0, 0, 0
+	for l := 1; l <= lzxMaxCodeLen; l++ {
+		code |= int(v>>(lzxMaxCodeLen-l)) & 1
+		n := int(h.count[l])
+		if code-first < n {
+			return int(h.symbols[index+code-first]), l
+		}
+		index += n
+		first = (first + n) << 1
+		code <<= 1
+	}
+	return 0, lzxMaxCodeLen // not reached for a complete code
 }
 
 // An lzxBits reads the LZX bit stream: 16-bit little-endian words, most
@@ -173,11 +207,10 @@ func (b *lzxBits) sym(h *huffTable) (int, error) {
 		return 0, fmt.Errorf("%w: symbol from an empty tree", errLZX)
 	}
 	b.ensure(lzxMaxCodeLen)
-	e := h.entries[b.buf>>(64-lzxMaxCodeLen)]
-	l := int(e & 31)
+	sym, l := h.decode(uint32(b.buf >> (64 - lzxMaxCodeLen)))
 	b.buf <<= l
 	b.left -= l
-	return int(e >> 5), nil
+	return sym, nil
 }
 
 // align drops bits up to the next 16-bit word boundary (after a frame).
