@@ -547,3 +547,26 @@ func TestLZXDamage(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLZXDecode reads a 16 MiB log-like file out of an LZX cabinet
+// (2 MiB window) made by the test encoder.
+func BenchmarkLZXDecode(b *testing.B) {
+	data := lzxTestData(16<<20, 3)
+	const window = 21
+	cab := lzxCab(window, lzxEncode(data, window, 0, false), cabFileSpec{"CBS.log", data})
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		c, err := openCab(bytes.NewReader(cab), int64(len(cab)), 1<<30)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rc, err := c.openFile(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, err := io.Copy(io.Discard, rc); err != nil || n != int64(len(data)) {
+			b.Fatalf("%d bytes: %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(len(data))/float64(len(cab)), "ratio")
+}
