@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -477,6 +478,28 @@ func TestLZXRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An LZX cabinet inside a zip, as Windows' own collectors leave them, is
+// listed and read through Open like any other archive.
+func TestLZXCabInBundle(t *testing.T) {
+	a, b := cbsText(3000, "lzx a"), cbsText(40, "lzx b")
+	all := append(append([]byte(nil), a...), b...)
+	cab := lzxCab(21, lzxEncode(all, 21, 0, true), cabFileSpec{`Logs\CbsPersist_1.log`, a}, cabFileSpec{"DISM.log", b})
+	dir := writeFiles(t, map[string][]byte{"upload.zip": makeZip(t, zent{Name: "Windows/Logs.cab", Data: cab, Method: zip.Store})})
+	bu := openDir(t, dir, Limits{})
+	if len(bu.Problems()) != 0 {
+		t.Fatal(bu.Problems())
+	}
+	for name, want := range map[string][]byte{
+		"upload.zip:Windows/Logs.cab:Logs/CbsPersist_1.log": a,
+		"upload.zip:Windows/Logs.cab:DISM.log":              b,
+	} {
+		got, err := readAll(inputFor(t, bu, name))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: %d of %d bytes, %v", name, len(got), len(want), err)
+		}
 	}
 }
 
