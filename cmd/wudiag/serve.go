@@ -155,7 +155,7 @@ func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConf
 	}
 	db := "sqlite (" + filepath.Join(sc.data, "wudiag.db") + ")"
 	if sc.db != "" {
-		db = redactDSN(sc.db)
+		db = server.RedactDSN(sc.db)
 	}
 	log.Info("wudiag serve", "addr", "http://"+ln.Addr().String(), "data", sc.data, "db", db)
 	if generated {
@@ -184,17 +184,4 @@ func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConf
 		err = nil
 	}
 	return err
-}
-
-// redactDSN hides the password of a connection string in logs.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if at := strings.LastIndex(dsn, "@"); at > i {
-			cred := dsn[i+3 : at]
-			if user, _, ok := strings.Cut(cred, ":"); ok {
-				return dsn[:i+3] + user + ":***" + dsn[at:]
-			}
-		}
-	}
-	return dsn
 }

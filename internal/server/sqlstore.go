@@ -96,10 +96,11 @@ type sqlStore struct {
 // date. An empty dsn is the embedded SQLite database wudiag.db in
 // dataDir; "postgres://…" or "postgresql://…" is a PostgreSQL database
 // (pgx connection string); "sqlite:PATH" or any other string is the
-// path of a SQLite file.
+// path of a SQLite file. Another URL scheme ("mysql://…") is an error
+// rather than the name of a file.
 func OpenStore(ctx context.Context, dsn, dataDir string) (Store, error) {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+	switch scheme, _, isURL := strings.Cut(dsn, "://"); {
+	case isURL && (scheme == "postgres" || scheme == "postgresql"):
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -107,6 +108,8 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (Store, error) {
 		db.SetMaxOpenConns(16)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		return newSQLStore(ctx, db, postgresDialect)
+	case isURL && !strings.ContainsAny(scheme, `/\`):
+		return nil, fmt.Errorf("database %q: unsupported scheme %q (use postgres://… or sqlite:PATH)", RedactDSN(dsn), scheme)
 	}
 	path := strings.TrimPrefix(dsn, "sqlite:")
 	if path == "" {
@@ -452,3 +455,17 @@ func (s *sqlStore) Delete(ctx context.Context, createdBefore time.Time) ([]strin
 }
 
 func (s *sqlStore) Close() error { return s.db.Close() }
+
+// RedactDSN returns dsn with the password of a connection string
+// replaced by ***, for logs and error messages.
+func RedactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			cred := dsn[i+3 : at]
+			if user, _, ok := strings.Cut(cred, ":"); ok {
+				return dsn[:i+3] + user + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}

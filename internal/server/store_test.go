@@ -263,3 +263,31 @@ func TestPostgresReplicas(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactDSN(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://triage:s3cret@db.example/wudiag?sslmode=require": "postgres://triage:***@db.example/wudiag?sslmode=require",
+		"postgres://triage@db.example/wudiag":                        "postgres://triage@db.example/wudiag",
+		"postgres://u:p@ss:w@rd@host/db":                             "postgres://u:***@host/db",
+		"sqlite:/var/lib/wudiag/cases.db":                            "sqlite:/var/lib/wudiag/cases.db",
+	} {
+		if got := RedactDSN(in); got != want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A DSN naming a database wudiag does not support is refused, not taken
+// for a SQLite file name.
+func TestOpenStoreRefusesUnknownSchemes(t *testing.T) {
+	dir := t.TempDir()
+	for _, dsn := range []string{"mysql://root:pw@db/wudiag", "sqlserver://x"} {
+		_, err := OpenStore(context.Background(), dsn, dir)
+		if err == nil || !strings.Contains(err.Error(), "unsupported scheme") || strings.Contains(err.Error(), "pw") {
+			t.Errorf("%s: %v", dsn, err)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("files were created: %v", ents)
+	}
+}
