@@ -14,7 +14,8 @@ import (
 
 // TestBrowser logs in, uploads a zipped corpus example through the page
 // in headless Chromium, waits for the analysis, and reads the diagnosis
-// on the case page in English and Japanese. It skips where no Chromium is
+// on the case page in English and Japanese, then drops a file on the
+// upload box as a user would drag one. It skips where no Chromium is
 // installed (Debian: apt-get install chromium). With
 // WUDIAG_TEST_SCREENSHOTS=DIR it saves the pages as PNG files there.
 func TestBrowser(t *testing.T) {
@@ -143,5 +144,37 @@ func TestBrowser(t *testing.T) {
 	}
 	if !strings.Contains(report, "KB5034122") {
 		t.Errorf("HTML report lacks the failing KB:\n%.600s", report)
+	}
+
+	// Drag and drop: a file dropped on the upload box becomes the form's,
+	// its name is shown, and sending it makes a case.
+	const dropJS = `(function () {
+		var dt = new DataTransfer();
+		dt.items.add(new File(["2024-01-09 10:00:00, Info                  CBS    Session: 1_2 initialized by client WindowsUpdateAgent\r\n"], "CBS.log", {type: "text/plain"}));
+		var drop = document.getElementById("drop");
+		drop.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		var over = drop.classList.contains("over");
+		drop.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return over && !drop.classList.contains("over") && document.getElementById("files").files.length === 1;
+	})()`
+	var dropped bool
+	var chosen, dropURL string
+	err = chromedp.Run(bctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible("#drop", chromedp.ByID),
+		chromedp.Evaluate(dropJS, &dropped),
+		chromedp.Text("#chosen", &chosen, chromedp.ByID),
+		chromedp.Click("#send", chromedp.ByID),
+		chromedp.WaitVisible("#status", chromedp.ByID),
+		chromedp.Location(&dropURL),
+	)
+	if err != nil {
+		t.Fatalf("drag and drop: %v", err)
+	}
+	if !dropped || chosen != "CBS.log" {
+		t.Errorf("after the drop: files set %v, shown %q", dropped, chosen)
+	}
+	if !strings.Contains(dropURL, "/cases/") || dropURL == caseURL {
+		t.Errorf("sending the dropped file led to %s", dropURL)
 	}
 }
