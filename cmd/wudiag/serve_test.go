@@ -1,16 +1,13 @@
 package main
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wudiag/wudiag/corpus"
 )
 
 // lockedBuffer is a bytes.Buffer the server's goroutines may log into.
@@ -37,31 +36,6 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-// zipDir returns a zip of the files under dir, as a user would upload it.
-func zipDir(t *testing.T, dir string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		w, err := zw.Create(filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return err
-	})
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
 }
 
 // Started with no token, serve listens, prints its address and a fresh
@@ -98,8 +72,10 @@ func TestServeFromStartToShutdown(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
+	var bundle bytes.Buffer
+	require.NoError(t, corpus.WriteZip(&bundle, filepath.Join("..", "..", "corpus", "examples", "win10-store-corruption")))
 	upload := func(tok string) *http.Response {
-		req, _ := http.NewRequest("POST", base+"/api/v1/cases?name=store.zip", bytes.NewReader(zipDir(t, filepath.Join("..", "..", "corpus", "examples", "win10-store-corruption"))))
+		req, _ := http.NewRequest("POST", base+"/api/v1/cases?name=store.zip", bytes.NewReader(bundle.Bytes()))
 		req.Header.Set("Content-Type", "application/zip")
 		if tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
