@@ -27,6 +27,9 @@ type Options struct {
 	// Rules replaces the stock rules when non-nil (see MergeRules to
 	// extend them instead).
 	Rules []*Rule
+	// FailurePatterns replaces the stock failure statements when non-nil
+	// (see failures.yaml).
+	FailurePatterns []*FailurePattern
 	// Lang is the language of summaries and remedies; the zero Tag means
 	// English.
 	Lang language.Tag
@@ -47,6 +50,8 @@ type Options struct {
 	// at a time) with the bytes read so far and the total size of the
 	// inputs (-1 when some sizes are unknown), about ten times a second.
 	Progress func(done, total int64)
+
+	keep *needleSet // the extractors' prefilter, from the rules and patterns
 }
 
 // A Diagnosis is the result of an analysis: the failed installations,
@@ -104,6 +109,10 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 	if o.Rules == nil {
 		o.Rules = StockRules()
 	}
+	if o.FailurePatterns == nil {
+		o.FailurePatterns = StockFailurePatterns()
+	}
+	o.keep = prefilterFor(o.Rules, o.FailurePatterns)
 	if o.MaxInMemory <= 0 {
 		o.MaxInMemory = 512 << 20
 	}
@@ -168,7 +177,7 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 // finish finds failures, ranks causes and fills remedies.
 func finish(d *Diagnosis, o *Options) *Diagnosis {
 	sort.SliceStable(d.Evidence, func(i, j int) bool { return d.Evidence[i].Time.Before(d.Evidence[j].Time) })
-	d.Failures = findFailures(d.Evidence)
+	d.Failures = findFailures(d.Evidence, o.FailurePatterns)
 	findings, traces := rank(o.Rules, d.Evidence, d.Failures)
 	d.Findings = findings
 	if o.Explain {
@@ -260,13 +269,13 @@ func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Eviden
 	var ev []Evidence
 	switch rep.Kind {
 	case KindCBS:
-		ev, err = readCBS(ctx, in, &rep)
+		ev, err = readCBS(ctx, in, &rep, o)
 	case KindDISM:
-		ev, err = readDISM(ctx, in, &rep)
+		ev, err = readDISM(ctx, in, &rep, o)
 	case KindEVTX, KindEVTXXML, KindEVTXTxt:
 		ev, err = readEvents(ctx, in, &rep, o)
 	default:
-		ev, err = readTextLog(ctx, in, head, &rep)
+		ev, err = readTextLog(ctx, in, head, &rep, o)
 	}
 	if err != nil {
 		rep.Errors = append(rep.Errors, err.Error())
@@ -274,13 +283,13 @@ func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Eviden
 	return rep, ev
 }
 
-func readCBS(ctx context.Context, in Input, rep *InputReport) ([]Evidence, error) {
+func readCBS(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
 	rc, err := in.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, KindCBS)
+	c := newCollector(in.Name, KindCBS, o.keep)
 	var s cbslog.Summary
 	r := cbslog.NewReader(rc)
 	for r.Scan() {
@@ -302,13 +311,13 @@ func readCBS(ctx context.Context, in Input, rep *InputReport) ([]Evidence, error
 	return c.out, r.Err()
 }
 
-func readDISM(ctx context.Context, in Input, rep *InputReport) ([]Evidence, error) {
+func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
 	rc, err := in.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, KindDISM)
+	c := newCollector(in.Name, KindDISM, o.keep)
 	var s dismlog.Summary
 	r := dismlog.NewReader(rc)
 	for r.Scan() {
@@ -343,7 +352,7 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 	if err != nil {
 		return nil, err
 	}
-	c := newCollector(in.Name, rep.Kind)
+	c := newCollector(in.Name, rep.Kind, o.keep)
 	r := evtx.NewReader(ra, size, &evtx.Options{Recover: o.Recover})
 	const maxErrors = 20
 	for ev, err := range r.All(ctx) {

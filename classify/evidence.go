@@ -38,6 +38,16 @@ type Evidence struct {
 	// "event_id", event data fields under their own names, "file",
 	// "component", "detected", "repaired", ...
 	Values map[string]string
+
+	fold string // Text folded for phrase matching, computed on first use
+}
+
+// folded returns the evidence text folded for phrase matching (see fold).
+func (e *Evidence) folded() string {
+	if e.fold == "" {
+		e.fold = fold(e.Text)
+	}
+	return e.fold
 }
 
 // Value returns the named value, or "".

@@ -20,7 +20,8 @@ type collector struct {
 	kind   string
 	out    []Evidence
 	shapes map[string]*shape
-	capped int // evidence dropped by the per-shape cap
+	capped int        // evidence dropped by the per-shape cap
+	keep   *needleSet // phrases that make a line evidence (prefilterFor)
 }
 
 type shape struct {
@@ -33,8 +34,11 @@ const (
 	shapeLatest = 24 // and the latest ones
 )
 
-func newCollector(file, kind string) *collector {
-	return &collector{file: file, kind: kind, shapes: make(map[string]*shape)}
+func newCollector(file, kind string, keep *needleSet) *collector {
+	if keep == nil {
+		keep = &needleSet{}
+	}
+	return &collector{file: file, kind: kind, shapes: make(map[string]*shape), keep: keep}
 }
 
 // add keeps e unless its shape has been seen too often; then it replaces
@@ -80,36 +84,10 @@ func shapeKey(signal, text string) string {
 	return b.String()
 }
 
-// cbsKeywords are phrases that make a CBS entry evidence even without a
-// failing code: benign markers the negative rules need, and failure
-// phrases CBS writes without a code.
-var cbsKeywords = []string{
-	"[SR] ",
-	"Mark store corruption",
-	"Store corruption",
-	"mark store corrupt",
-	"requires Servicing Stack",
-	"Hydration failed",
-	"Failed execution of queue item Installer",
-	"Failed to process advanced operation queue",
-	"A possible hang was detected",
-	"Antivirus",
-	"not present in the container",
-}
-
 // extractCBSEntry turns one CBS (or DISM-logged CBS) entry into evidence
 // when it can matter.
 func (c *collector) extractCBSEntry(e *cbslog.Entry) {
-	keep := e.Failure || e.Failed()
-	if !keep {
-		for _, k := range cbsKeywords {
-			if strings.Contains(e.Text, k) {
-				keep = true
-				break
-			}
-		}
-	}
-	if !keep {
+	if !e.Failure && !e.Failed() && !c.keep.match(e.Text) {
 		return
 	}
 	ev := Evidence{

@@ -15,9 +15,16 @@ type Failure struct {
 	// Update names what failed: a KB ("KB5034441") when known, else the
 	// package or product name.
 	Update string
-	Title  string // the update title or product name as logged
-	Code   codes.Code
-	Time   time.Time
+	Title string // the update title or product name as logged
+	// Code is the failure's main code; Codes lists every code its reports
+	// give (mapped and unmapped result, handler code, exit code, status),
+	// Code first.
+	Code  codes.Code
+	Codes []codes.Code
+	// Stage is where it failed, when the logs say: "download", "install",
+	// "commit", "rollback", "uninstall", "repair", "scan" or "check".
+	Stage string
+	Time  time.Time
 	// Family groups updates whose failures share causes: "winre",
 	// "defender", "msi" (.NET, Office and other MSI products), "lcu",
 	// "ssu", or "".
@@ -35,6 +42,10 @@ type Failure struct {
 	guid   string
 	// download marks a failed download read from WindowsUpdate.log.
 	download bool
+	// generic marks a failure named only by the component that reported
+	// it ("Windows servicing (CBS)"): it folds into a named failure of
+	// the same time when there is one.
+	generic bool
 }
 
 // Families of updates.
@@ -73,12 +84,17 @@ func family(kb, title string) string {
 
 // findFailures lists the failed installations in the evidence, merges
 // reports of the same failure, and marks those a later success resolved.
-func findFailures(ev []Evidence) []*Failure {
+func findFailures(ev []Evidence, pats []*FailurePattern) []*Failure {
 	var fs []*Failure
 	var successes []*Evidence
 	for i := range ev {
 		e := &ev[i]
 		if f := asFailure(e); f != nil {
+			if len(f.Codes) == 0 {
+				f.Codes = failedCodes(e, f.Code)
+			}
+			fs = append(fs, f)
+		} else if f := patternFailure(e, pats); f != nil {
 			fs = append(fs, f)
 		} else if isSuccess(e) {
 			successes = append(successes, e)
@@ -86,7 +102,9 @@ func findFailures(ev []Evidence) []*Failure {
 	}
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Time.Before(fs[j].Time) })
 	attachDownloads(fs, ev)
+	nameByGUID(fs, ev)
 	fs = mergeFailures(fs)
+	fs = foldGeneric(fs)
 	fs = foldInstallerFailures(fs)
 	for _, f := range fs {
 		for _, s := range successes {
@@ -97,6 +115,104 @@ func findFailures(ev []Evidence) []*Failure {
 		}
 	}
 	return fs
+}
+
+// patternFailure reads e with the failure patterns; the first that
+// matches wins.
+func patternFailure(e *Evidence, pats []*FailurePattern) *Failure {
+	switch e.Signal {
+	case "cbs.entry", "dism.failure", "textlog.record", "evtx.event":
+	default:
+		return nil
+	}
+	for _, p := range pats {
+		if s, ok := p.read(e); ok {
+			return failureFromStatement(e, s)
+		}
+	}
+	return nil
+}
+
+// failedCodes lists main first, then every other failing code of e.
+func failedCodes(e *Evidence, main codes.Code) []codes.Code {
+	out := []codes.Code{main}
+	for _, c := range e.Codes {
+		if c.Failed() && !containsCode(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// nameByGUID names failures known only by an update ID after the title
+// another line or event of the bundle gives for the same ID.
+func nameByGUID(fs []*Failure, ev []Evidence) {
+	for _, f := range fs {
+		if f.guid == "" || strings.HasPrefix(f.Update, "KB") {
+			continue
+		}
+		for i := range ev {
+			e := &ev[i]
+			g := normGUID(e.Value("updateGuid"))
+			if g == "" {
+				g = normGUID(e.Value("update_id"))
+			}
+			if g != f.guid {
+				continue
+			}
+			title := e.Value("title")
+			kb := e.Value("kb")
+			if kb == "" {
+				kb = cbslog.FindKB(title)
+			}
+			if title != "" && f.Title == "" {
+				f.Title = title
+			}
+			if kb != "" {
+				f.Update = kb
+				if f.Family == "" {
+					f.Family = family(kb, f.Title)
+				}
+				break
+			}
+			if title != "" && (f.Update == "" || strings.HasPrefix(f.Update, "{")) {
+				f.Update = title
+			}
+		}
+	}
+}
+
+// foldGeneric folds a failure named only by its component into a named
+// failure close to it in time (the same file first), keeping its codes.
+func foldGeneric(fs []*Failure) []*Failure {
+	var out []*Failure
+	for _, f := range fs {
+		if f.generic {
+			var best *Failure
+			for _, g := range fs {
+				if g == f || g.generic || !closeInTime(f.Time, g.Time, 30*time.Minute) {
+					continue
+				}
+				if best == nil || g.Source.File == f.Source.File && best.Source.File != f.Source.File {
+					best = g
+				}
+			}
+			if best != nil {
+				best.Also = append(best.Also, f.Source)
+				for _, c := range f.Codes {
+					if !containsCode(best.Codes, c) {
+						best.Codes = append(best.Codes, c)
+					}
+				}
+				if best.Stage == "" {
+					best.Stage = f.Stage
+				}
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // asFailure reports e as a failure when it is one.
@@ -273,21 +389,44 @@ next:
 	for _, f := range fs {
 		for _, g := range out {
 			same := f.guid != "" && f.guid == g.guid ||
-				f.Update == g.Update && f.Update != "" && closeInTime(f.Time, g.Time, 30*time.Minute)
+				f.Update == g.Update && f.Update != "" && closeInTime(f.Time, g.Time, 30*time.Minute) ||
+				// The same failure told by two components, one of which
+				// does not know the KB (CBS names the package, the event
+				// log the KB).
+				f.Code == g.Code && (!isKB(f.Update) || !isKB(g.Update)) && closeInTime(f.Time, g.Time, 10*time.Minute)
 			if !same {
 				continue
 			}
+			if isKB(f.Update) && !isKB(g.Update) {
+				g.Update, g.Family = f.Update, f.Family
+				g.generic = false
+			}
 			if reportRank(f.Source) > reportRank(g.Source) {
 				g.Also = append(g.Also, g.Source)
-				g.Source, g.Title, g.Code = f.Source, f.Title, f.Code
+				g.Source, g.Code = f.Source, f.Code
+				if f.Title != "" {
+					g.Title = f.Title
+				}
 				if f.guid != "" {
 					g.guid = f.guid
 				}
+				g.Codes = append([]codes.Code{f.Code}, g.Codes...)
 			} else {
 				g.Also = append(g.Also, f.Source)
 			}
+			for _, c := range f.Codes {
+				if !containsCode(g.Codes, c) {
+					g.Codes = append(g.Codes, c)
+				}
+			}
 			if g.Title == "" {
 				g.Title = f.Title
+			}
+			if g.Stage == "" {
+				g.Stage = f.Stage
+			}
+			if g.Family == "" {
+				g.Family = f.Family
 			}
 			continue next
 		}
@@ -295,6 +434,8 @@ next:
 	}
 	return out
 }
+
+func isKB(s string) bool { return strings.HasPrefix(s, "KB") }
 
 // reportRank orders failure reports: event log first.
 func reportRank(e *Evidence) int {

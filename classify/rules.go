@@ -50,6 +50,11 @@ type Rule struct {
 	// rules whose match cancels this one.
 	Requires []string `yaml:"requires,omitempty"`
 	Excludes []string `yaml:"excludes,omitempty"`
+	// Standalone marks evidence that is itself a failure (SFC could not
+	// repair a file, the store was marked corrupt): without any failed
+	// installation in the bundle, only findings resting on such rules may
+	// be more than low.
+	Standalone bool `yaml:"standalone,omitempty"`
 	// Suppress makes this a negative rule for the same evidence: evidence
 	// it matches does not count for the rules named here.
 	Suppress []string `yaml:"suppress,omitempty"`
@@ -60,10 +65,58 @@ type Rule struct {
 		Negative []Example `yaml:"negative"`
 	} `yaml:"tests"`
 
-	codes  []codes.Code
-	regex  *regexp.Regexp
-	fields []fieldTest
-	unless *Rule
+	m      compiled
+	unless *compiled
+}
+
+// compiled is a Match ready to run.
+type compiled struct {
+	src           *Match
+	codes         []codeSpec
+	regex         *regexp.Regexp
+	fields        []fieldTest
+	text, allText []phrase
+}
+
+// A codeSpec is one code of a rule, or a range of codes written with
+// trailing x digits ("0x8024402x", "0x80190xxx": every code that differs
+// only there).
+type codeSpec struct{ value, mask codes.Code }
+
+func (c codeSpec) in(e *Evidence) bool {
+	for _, x := range e.Codes {
+		if x&c.mask == c.value {
+			return true
+		}
+	}
+	return false
+}
+
+// parseCodeSpec reads a rule's code: a code in any spelling, a symbolic
+// name, or hex digits ending in x wildcards.
+func parseCodeSpec(s string) (codeSpec, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	if strings.HasPrefix(t, "0x") && strings.HasSuffix(t, "x") && len(t) == 10 {
+		var v, m uint32
+		for _, ch := range t[2:] {
+			v, m = v<<4, m<<4
+			switch {
+			case ch == 'x':
+			case ch >= '0' && ch <= '9':
+				v, m = v|uint32(ch-'0'), m|0xF
+			case ch >= 'a' && ch <= 'f':
+				v, m = v|uint32(ch-'a'+10), m|0xF
+			default:
+				return codeSpec{}, fmt.Errorf("code %q: bad digit %q", s, ch)
+			}
+		}
+		return codeSpec{codes.Code(v), codes.Code(m)}, nil
+	}
+	c, err := parseCode(s)
+	if err != nil {
+		return codeSpec{}, err
+	}
+	return codeSpec{c, 0xFFFFFFFF}, nil
 }
 
 // A Match is a conjunction of conditions on one piece of evidence; each
@@ -216,25 +269,38 @@ func (r *Rule) compile() error {
 		return bad("weight %v out of [-1, 1]", r.Weight)
 	}
 	var err error
-	if r.codes, r.regex, r.fields, err = compileMatch(&r.Match); err != nil {
+	if r.m, err = compileMatch(&r.Match); err != nil {
 		return bad("%v", err)
 	}
+	r.unless = nil
 	if r.Unless != nil {
-		u := &Rule{ID: r.ID + ".unless", Match: *r.Unless}
-		if u.codes, u.regex, u.fields, err = compileMatch(&u.Match); err != nil {
+		u, err := compileMatch(r.Unless)
+		if err != nil {
 			return bad("unless: %v", err)
 		}
-		r.unless = u
+		r.unless = &u
 	}
 	return nil
 }
 
-func compileMatch(m *Match) ([]codes.Code, *regexp.Regexp, []fieldTest, error) {
-	var cs []codes.Code
+func compileMatch(m *Match) (compiled, error) {
+	cm, err := compileConds(m)
+	cm.src = m
+	for _, t := range m.Text {
+		cm.text = append(cm.text, newPhrase(t))
+	}
+	for _, t := range m.AllText {
+		cm.allText = append(cm.allText, newPhrase(t))
+	}
+	return cm, err
+}
+
+func compileConds(m *Match) (compiled, error) {
+	var cs []codeSpec
 	for _, s := range m.Codes {
-		c, err := parseCode(s)
+		c, err := parseCodeSpec(s)
 		if err != nil {
-			return nil, nil, nil, err
+			return compiled{}, err
 		}
 		cs = append(cs, c)
 	}
@@ -242,7 +308,7 @@ func compileMatch(m *Match) ([]codes.Code, *regexp.Regexp, []fieldTest, error) {
 	if m.Regex != "" {
 		var err error
 		if re, err = regexp.Compile(m.Regex); err != nil {
-			return nil, nil, nil, err
+			return compiled{}, err
 		}
 	}
 	var fs []fieldTest
@@ -260,7 +326,7 @@ func compileMatch(m *Match) ([]codes.Code, *regexp.Regexp, []fieldTest, error) {
 		case strings.HasPrefix(v, "~"):
 			re, err := regexp.Compile(v[1:])
 			if err != nil {
-				return nil, nil, nil, fmt.Errorf("field %s: %v", n, err)
+				return compiled{}, fmt.Errorf("field %s: %v", n, err)
 			}
 			ft.op, ft.re = "~", re
 		case strings.HasPrefix(v, "!"):
@@ -268,13 +334,13 @@ func compileMatch(m *Match) ([]codes.Code, *regexp.Regexp, []fieldTest, error) {
 		case strings.HasPrefix(v, ">"), strings.HasPrefix(v, "<"):
 			f, err := strconv.ParseFloat(strings.TrimSpace(v[1:]), 64)
 			if err != nil {
-				return nil, nil, nil, fmt.Errorf("field %s: %q is not a number", n, v[1:])
+				return compiled{}, fmt.Errorf("field %s: %q is not a number", n, v[1:])
 			}
 			ft.op, ft.num = v[:1], f
 		}
 		fs = append(fs, ft)
 	}
-	return cs, re, fs, nil
+	return compiled{codes: cs, regex: re, fields: fs}, nil
 }
 
 // parseCode reads a code spelling or symbolic name.
@@ -301,18 +367,25 @@ func (r *Rule) Title(lang language.Tag) string {
 // window, family, requires or excludes, which depend on the bundle), and
 // why not when it does not.
 func (r *Rule) matches(e *Evidence) (bool, string) {
-	if ok, why := matchOne(&r.Match, r.codes, r.regex, r.fields, e); !ok {
+	if r.m.src == nil {
+		// A Rule built as a Go literal: compile it on first use.
+		if err := r.compile(); err != nil {
+			return false, err.Error()
+		}
+	}
+	if ok, why := matchOne(&r.m, e); !ok {
 		return false, why
 	}
 	if u := r.unless; u != nil {
-		if ok, _ := matchOne(&u.Match, u.codes, u.regex, u.fields, e); ok {
+		if ok, _ := matchOne(u, e); ok {
 			return false, "benign look-alike (unless)"
 		}
 	}
 	return true, ""
 }
 
-func matchOne(m *Match, cs []codes.Code, re *regexp.Regexp, fs []fieldTest, e *Evidence) (bool, string) {
+func matchOne(c *compiled, e *Evidence) (bool, string) {
+	m, cs, re, fs := c.src, c.codes, c.regex, c.fields
 	if len(m.Signal) > 0 && !contains(m.Signal, e.Signal) {
 		return false, "signal"
 	}
@@ -331,7 +404,7 @@ func matchOne(m *Match, cs []codes.Code, re *regexp.Regexp, fs []fieldTest, e *E
 	if len(cs) > 0 {
 		found := false
 		for _, c := range cs {
-			if e.HasCode(c) {
+			if c.in(e) {
 				found = true
 				break
 			}
@@ -341,11 +414,11 @@ func matchOne(m *Match, cs []codes.Code, re *regexp.Regexp, fs []fieldTest, e *E
 		}
 	}
 	if len(m.Text) > 0 || len(m.AllText) > 0 {
-		lt := strings.ToLower(e.Text)
+		ft := e.folded()
 		if len(m.Text) > 0 {
 			found := false
-			for _, t := range m.Text {
-				if strings.Contains(lt, strings.ToLower(t)) {
+			for _, t := range c.text {
+				if t.in(ft) {
 					found = true
 					break
 				}
@@ -354,8 +427,8 @@ func matchOne(m *Match, cs []codes.Code, re *regexp.Regexp, fs []fieldTest, e *E
 				return false, "text"
 			}
 		}
-		for _, t := range m.AllText {
-			if !strings.Contains(lt, strings.ToLower(t)) {
+		for _, t := range c.allText {
+			if !t.in(ft) {
 				return false, "text"
 			}
 		}

@@ -12,7 +12,7 @@ import (
 
 // readTextLog reads a secondary text log (WindowsUpdate.log, ReAgent.log,
 // MpCmdRun.log, a Burn log, ...) and keeps its records as evidence.
-func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport) ([]Evidence, error) {
+func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport, o *Options) ([]Evidence, error) {
 	kind := textlogs.Sniff(path.Base(strings.ReplaceAll(in.Name, "\\", "/")), head)
 	if kind == "" {
 		rep.Skipped = true
@@ -24,7 +24,7 @@ func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport) (
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, string(kind))
+	c := newCollector(in.Name, string(kind), o.keep)
 	r := textlogs.NewReader(rc, kind)
 	for r.Scan() {
 		rec := r.Record()
@@ -41,8 +41,7 @@ func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport) (
 // extractRecord keeps a text-log record that carries a code, a field or
 // a key phrase.
 func (c *collector) extractRecord(r *textlogs.Record) {
-	if len(r.Codes) == 0 && len(r.Fields) == 0 && !strings.Contains(strings.ToLower(r.Text), "fail") &&
-		!strings.Contains(strings.ToLower(r.Text), "error") {
+	if len(r.Codes) == 0 && len(r.Fields) == 0 && !c.keep.match(r.Text) {
 		return
 	}
 	e := Evidence{Signal: "textlog.record", Line: r.Line, Time: r.Time, Text: clip(r.Text, 600), Codes: r.Codes}

@@ -64,16 +64,13 @@ func chkdskLine(_ int, line string) (Record, bool) {
 	return rec, true
 }
 
-// genericLine keeps a line of an unknown text log only when it holds a
-// code, a KB number, or the words "fail" or "error".
+// genericLine reads one line of an unknown text log (a console capture,
+// a pasted excerpt, an installer's own log): every line that is not blank
+// is a record, with its KB number as a field. Which lines matter is for
+// the reader's user to decide (classify keeps those some rule or failure
+// pattern can use).
 func genericLine(_ int, line string) (Record, bool) {
-	var buf [4]codes.Match
-	kb := cbslog.FindKB(line)
-	if kb == "" && len(codes.FindString(buf[:0], line)) == 0 &&
-		!containsFold(line, "fail") && !containsFold(line, "error") {
-		return Record{}, false
-	}
 	rec := Record{Text: strings.TrimSpace(line)}
-	setField(&rec.Fields, "kb", kb)
+	setField(&rec.Fields, "kb", cbslog.FindKB(line))
 	return rec, true
 }

@@ -1,0 +1,97 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+)
+
+// bytesInput is an Input holding text, as a file named name.
+func bytesInput(name, text string) Input {
+	return Input{Name: name, Size: int64(len(text)), Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader([]byte(text))), nil
+	}}
+}
+
+// evidenceOf runs text through the real intake: format detection, the
+// reader of that format and its extractor, as Analyze does.
+func evidenceOf(t *testing.T, name, text string) []Evidence {
+	t.Helper()
+	d, _ := Analyze(context.Background(), []Input{bytesInput(name, text)}, nil)
+	return d.Evidence
+}
+
+// TestFailurePatternExamples runs every stock failure pattern's examples
+// through the real readers and extractors: each positive line must be
+// kept as evidence and read by the pattern, each negative must not.
+func TestFailurePatternExamples(t *testing.T) {
+	for _, p := range StockFailurePatterns() {
+		if len(p.Tests.Positive) == 0 {
+			t.Errorf("%s: no positive example", p.ID)
+		}
+		for _, line := range p.Tests.Positive {
+			ev := evidenceOf(t, "excerpt.log", line+"\r\n")
+			ok := false
+			for i := range ev {
+				if _, hit := p.read(&ev[i]); hit {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%s: positive example not read (evidence %d): %s", p.ID, len(ev), line)
+			}
+		}
+		for _, line := range p.Tests.Negative {
+			for _, e := range evidenceOf(t, "excerpt.log", line+"\r\n") {
+				if s, hit := p.read(&e); hit {
+					t.Errorf("%s: negative example read as failure %v: %s", p.ID, s.codes, line)
+				}
+			}
+		}
+	}
+}
+
+func TestParseFailurePatternsRefusesMistakes(t *testing.T) {
+	for _, tt := range []struct{ yaml, want string }{
+		{"- {id: a, needles: [x], regex: 'x', stag: install}", "field stag not found"},
+		{"- {id: a, needles: [x], regex: '(?P<cod>x)'}", "unknown group name"},
+		{"- {id: a, needles: [x], regex: '('}", "regex"},
+		{"- {id: a, regex: 'x'}", "no needles"},
+		{"- {id: a, needles: [x], regex: 'x', stage: installing}", "unknown stage"},
+		{"- {id: a, needles: [x], regex: 'x'}\n- {id: a, needles: [x], regex: 'y'}", "duplicate id"},
+	} {
+		_, err := ParseFailurePatterns(strings.NewReader(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want an error with %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+func TestFoldAndPhrases(t *testing.T) {
+	f := fold("Mark  store-corruption FLAG: [HRESULT]")
+	if f != " mark store corruption flag hresult" {
+		t.Fatalf("fold = %q", f)
+	}
+	for _, tt := range []struct {
+		phrase, text string
+		want         bool
+	}{
+		{"mark store corruption", "Info CBS Mark store corruption flag because of package", true},
+		{"fail", "Failed to process", true},
+		{"fail", "nailfail", false},
+		{"[SR] ", "CSI 00000009 [SR] Verify complete", true},
+		{"インストールに失敗しました", "次の更新プログラムのインストールに失敗しました: KB5034441", true},
+	} {
+		if got := newPhrase(tt.phrase).in(fold(tt.text)); got != tt.want {
+			t.Errorf("phrase %q in %q = %v", tt.phrase, tt.text, got)
+		}
+	}
+	var s needleSet
+	s.add("Hydration failed")
+	s.add("インストールに失敗")
+	if !s.match("(F) HYDRATION FAILED with error") || !s.match("…インストールに失敗しました") || s.match("Info CBS Loaded Servicing Stack") {
+		t.Error("needleSet")
+	}
+}
