@@ -178,7 +178,7 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 func finish(d *Diagnosis, o *Options) *Diagnosis {
 	sort.SliceStable(d.Evidence, func(i, j int) bool { return d.Evidence[i].Time.Before(d.Evidence[j].Time) })
 	d.Failures = findFailures(d.Evidence, o.FailurePatterns)
-	findings, traces := rank(o.Rules, d.Evidence, d.Failures)
+	findings, traces := rank(o.Rules, append(d.Evidence[:len(d.Evidence):len(d.Evidence)], failureEvidence(d.Failures)...), d.Failures)
 	d.Findings = findings
 	if o.Explain {
 		d.Explain = traces

@@ -50,6 +50,16 @@ type FailurePattern struct {
 	// Code is the code when the text gives none; without it the
 	// evidence's failing codes stand in, else ERROR_INSTALL_FAILURE.
 	Code string `yaml:"code,omitempty"`
+	// SubjectWhen names what failed from a field of the evidence (the
+	// MpCmdRun command of the section the line is in): the first entry
+	// whose regular expression matches the field's value gives the
+	// subject.
+	SubjectWhen []struct {
+		Field   string `yaml:"field"`
+		Match   string `yaml:"match"`
+		Subject string `yaml:"subject"`
+		re      *regexp.Regexp
+	} `yaml:"subject_when,omitempty"`
 	// Family is the update family the statement implies ("msi", ...).
 	Family string `yaml:"family,omitempty"`
 	// OK lists result codes that are not failures here (exit code 3010 is
@@ -148,6 +158,14 @@ func (p *FailurePattern) compile() error {
 	p.needles = p.needles[:0]
 	for _, n := range p.Needles {
 		p.needles = append(p.needles, newPhrase(n))
+	}
+	for i := range p.SubjectWhen {
+		w := &p.SubjectWhen[i]
+		re, err := regexp.Compile(w.Match)
+		if err != nil || w.Field == "" || w.Subject == "" {
+			return bad("subject_when %d: needs field, a valid match and subject (%v)", i, err)
+		}
+		w.re = re
 	}
 	p.code = codes.FromWin32(1603)
 	if p.Code != "" {
@@ -320,9 +338,20 @@ func failureFromStatement(e *Evidence, s statement) *Failure {
 	}
 	if f.Update == "" {
 		f.Update = s.pattern.Subject
-		f.generic = true
+		for _, w := range s.pattern.SubjectWhen {
+			if w.re.MatchString(e.Value(w.Field)) {
+				f.Update = w.Subject
+				break
+			}
+		}
+		f.generic = !isKB(f.Update)
+		if fam := family(f.Update, ""); fam != "" {
+			f.Family = fam
+		}
 	}
-	f.Family = s.pattern.Family
+	if f.Family == "" {
+		f.Family = s.pattern.Family
+	}
 	if fam := family(kb, f.Title+" "+s.pkg); fam != "" {
 		f.Family = fam
 	}

@@ -15,7 +15,7 @@ type Failure struct {
 	// Update names what failed: a KB ("KB5034441") when known, else the
 	// package or product name.
 	Update string
-	Title string // the update title or product name as logged
+	Title  string // the update title or product name as logged
 	// Code is the failure's main code; Codes lists every code its reports
 	// give (mapped and unmapped result, handler code, exit code, status),
 	// Code first.
@@ -190,7 +190,9 @@ func foldGeneric(fs []*Failure) []*Failure {
 		if f.generic {
 			var best *Failure
 			for _, g := range fs {
-				if g == f || g.generic || !closeInTime(f.Time, g.Time, 30*time.Minute) {
+				related := closeInTime(f.Time, g.Time, 30*time.Minute) ||
+					f.Code == g.Code && f.Family != "" && f.Family == g.Family
+				if g == f || g.generic || !related {
 					continue
 				}
 				if best == nil || g.Source.File == f.Source.File && best.Source.File != f.Source.File {
@@ -390,6 +392,9 @@ next:
 		for _, g := range out {
 			same := f.guid != "" && f.guid == g.guid ||
 				f.Update == g.Update && f.Update != "" && closeInTime(f.Time, g.Time, 30*time.Minute) ||
+				// Retries of one update failing the same way are one
+				// failure; its time is the latest attempt's.
+				f.Update == g.Update && isKB(f.Update) && f.Code == g.Code ||
 				// The same failure told by two components, one of which
 				// does not know the KB (CBS names the package, the event
 				// log the KB).
@@ -400,6 +405,9 @@ next:
 			if isKB(f.Update) && !isKB(g.Update) {
 				g.Update, g.Family = f.Update, f.Family
 				g.generic = false
+			}
+			if f.Time.After(g.Time) {
+				g.Time = f.Time
 			}
 			if reportRank(f.Source) > reportRank(g.Source) {
 				g.Also = append(g.Also, g.Source)
@@ -535,4 +543,40 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// failureEvidence turns each unresolved failure into evidence of signal
+// "failure", so rules can read a failure's own codes in its context: the
+// kind of input that reported it, its family, stage and product. A code
+// means different things in different components (0x80070005 from an
+// installer an antivirus filter blocks, or from Defender's own update),
+// and a failure's own code outranks background noise.
+func failureEvidence(fs []*Failure) []Evidence {
+	var out []Evidence
+	for _, f := range fs {
+		if f.Resolved {
+			continue
+		}
+		src := f.Source
+		e := Evidence{Signal: "failure", Kind: src.Kind, File: src.File, Line: src.Line, Record: src.Record,
+			Offset: src.Offset, Time: f.Time, Text: src.Text, Codes: f.Codes}
+		if len(e.Codes) == 0 {
+			e.Codes = []codes.Code{f.Code}
+		}
+		e.set("update", f.Update)
+		e.set("title", f.Title)
+		e.set("family", f.Family)
+		e.set("stage", f.Stage)
+		e.set("kb", cbslog.FindKB(f.Update))
+		e.set("provider", src.Value("provider"))
+		e.set("event_id", src.Value("event_id"))
+		// The failure's other reports, for rules on their words.
+		for _, a := range f.Also {
+			if len(e.Text) < 2000 {
+				e.Text += "\n" + a.Text
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }

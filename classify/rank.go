@@ -276,21 +276,25 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 }
 
 // score sums a cause's support: per rule, its strongest match plus a
-// little for repeats; negative rules subtract.
+// little for repeats; negative rules subtract. Rules of one group (the same
+// fact as different components report it) count as one rule.
 func score(sup []Support) (raw float64, positiveRules int, top float64) {
-	best := map[*Rule]float64{}
-	count := map[*Rule]int{}
+	best := map[string]float64{}
+	weight := map[string]float64{}
+	count := map[string]int{}
 	for _, s := range sup {
-		count[s.Rule]++
-		if w, ok := best[s.Rule]; !ok || math.Abs(s.Weight) > math.Abs(w) {
-			best[s.Rule] = s.Weight
+		k := s.Rule.key()
+		count[k]++
+		if w, ok := best[k]; !ok || math.Abs(s.Weight) > math.Abs(w) {
+			best[k] = s.Weight
+			weight[k] = s.Rule.Weight
 		}
 	}
-	for r, w := range best {
+	for k, w := range best {
 		if w > 0 {
 			positiveRules++
-			top = max(top, r.Weight)
-			raw += w * (1 + 0.15*float64(min(count[r]-1, 4)))
+			top = max(top, weight[k])
+			raw += w * (1 + 0.15*float64(min(count[k]-1, 4)))
 		} else {
 			raw += w
 		}
@@ -323,9 +327,15 @@ func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failur
 	}
 	// Without a failed installation in the inputs the finding explains no
 	// failure: at most medium, and low where updates were seen succeeding.
+	// Evidence that is a failure in itself (standalone rules: SFC could
+	// not repair, the store marked corrupt) may still say medium.
 	if len(all) == 0 {
+		standalone := false
+		for _, s := range f.Support {
+			standalone = standalone || s.Weight > 0 && s.Rule.Standalone
+		}
 		switch {
-		case successes > 0:
+		case successes > 0 || !standalone:
 			level = "low"
 		case level == "high":
 			level = "medium"

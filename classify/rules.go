@@ -55,6 +55,10 @@ type Rule struct {
 	// installation in the bundle, only findings resting on such rules may
 	// be more than low.
 	Standalone bool `yaml:"standalone,omitempty"`
+	// Group names a fact several rules read from different reports (an
+	// MSI failure as event 1033, as event 11708, in a Burn log): the rules
+	// of one group count as one toward a finding's score and confidence.
+	Group string `yaml:"group,omitempty"`
 	// Suppress makes this a negative rule for the same evidence: evidence
 	// it matches does not count for the rules named here.
 	Suppress []string `yaml:"suppress,omitempty"`
@@ -353,6 +357,15 @@ func parseCode(s string) (codes.Code, error) {
 		return 0, fmt.Errorf("code %q: %w", s, err)
 	}
 	return c, nil
+}
+
+// key identifies what the rule counts as toward a score: its group, or
+// itself.
+func (r *Rule) key() string {
+	if r.Group != "" {
+		return "group:" + r.Group
+	}
+	return "rule:" + r.ID
 }
 
 // Title returns the rule's name in the language.

@@ -41,7 +41,7 @@ func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport, o
 // extractRecord keeps a text-log record that carries a code, a field or
 // a key phrase.
 func (c *collector) extractRecord(r *textlogs.Record) {
-	if len(r.Codes) == 0 && len(r.Fields) == 0 && !c.keep.match(r.Text) {
+	if len(r.Codes) == 0 && !hasFacts(r.Fields) && !c.keep.match(r.Text) {
 		return
 	}
 	e := Evidence{Signal: "textlog.record", Line: r.Line, Time: r.Time, Text: clip(r.Text, 600), Codes: r.Codes}
@@ -61,4 +61,17 @@ func (c *collector) extractRecord(r *textlogs.Record) {
 		e.set("partition_short", strconv.FormatBool(free < need))
 	}
 	c.add(e, shapeKey(c.kind+r.Component+codeKey(r.Codes), r.Text))
+}
+
+// hasFacts reports whether a record's fields say more than where it came
+// from (process and thread IDs).
+func hasFacts(f map[string]string) bool {
+	for k := range f {
+		switch k {
+		case "pid", "tid", "bundle":
+		default:
+			return true
+		}
+	}
+	return false
 }

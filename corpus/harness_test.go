@@ -85,7 +85,9 @@ func analyzeAll(t *testing.T) []*outcome {
 				return
 			}
 			for _, f := range d.Failures {
-				if !f.Resolved {
+				// Scenarios list the installations that failed; a failed
+				// repair (DISM /RestoreHealth) is evidence, not one of them.
+				if !f.Resolved && f.Stage != classify.StageRepair {
 					o.failures = append(o.failures, f.Update)
 				}
 			}

@@ -64,10 +64,10 @@ func (bp *burnParser) finish(rec *Record, b []byte) {
 
 func (bp *burnParser) flush(r *Reader) { bp.p.emit(r) }
 
-// msiParser reads Windows Installer verbose logs. They are large and
-// mostly routine, so only lines with a signal become records: a return
-// value other than 0 or 1, "MainEngineThread is returning N", "Product:"
-// lines, "Error NNNN." messages, and lines holding a code.
+// msiParser reads Windows Installer verbose logs, a record per line; the
+// lines that carry a signal get fields: a return value other than 0 or 1,
+// "MainEngineThread is returning N", "Product:" lines, "Error NNNN."
+// messages, custom-action error codes.
 type msiParser struct {
 	date time.Time // from "=== ... logging started: M/D/YYYY ..."
 	p    pending
@@ -143,12 +143,7 @@ func (mp *msiParser) line(r *Reader, num int, b []byte) {
 		setField(f, "ca_error", m[2])
 		signal = true
 	}
-	if !signal {
-		r.found = codesFind(r.found[:0], b)
-		if len(r.found) == 0 {
-			return
-		}
-	}
+	_ = signal
 	r.emit(rec, []byte(s))
 }
 

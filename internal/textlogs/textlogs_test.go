@@ -203,13 +203,13 @@ func TestFields(t *testing.T) {
 			"Action ended 4:11:44: InstallFinalize. Return value 3.\n" +
 			"MSI (s) (A0:B4) [04:11:44:123]: Product: Microsoft .NET Core Runtime - 3.1.8 (x64) -- Installation failed.\n" +
 			"MSI (s) (A0:B4) [04:11:44:130]: MainEngineThread is returning 1603\n",
-		rec: 0, line: 3,
+		rec: 2, line: 3,
 		fields: map[string]string{"action": "InstallFinalize", "return_value": "3"},
 	}, {
 		name: "MSI MainEngineThread (built)",
 		kind: MSI,
 		text: "=== Verbose logging started: 10/7/2020  4:11:40  Build type: SHIP ===\nMSI (s) (A0:B4) [04:11:44:130]: MainEngineThread is returning 1603\n",
-		line: 2, component: "MSI (s)", time: "2020-10-07T04:11:44.13Z",
+		rec:  1, line: 2, component: "MSI (s)", time: "2020-10-07T04:11:44.13Z",
 		fields: map[string]string{"msi_error": "1603", "pid": "A0", "tid": "B4"}, codes: []string{"0x80070643"},
 	}, {
 		name: "fltmc row (built)",
@@ -233,6 +233,7 @@ func TestFields(t *testing.T) {
 		name:  "generic: signed decimal code (updateplatform install.ps1 output)",
 		kind:  Generic,
 		text:  "nothing here\nCommand \"UpdatePlatform.exe\" failed with error -2142236667 after 00:00:04.2079816\n",
+		rec:   1,
 		line:  2,
 		codes: []string{"0x80501005"},
 	}}
