@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,14 @@ func newCollector(file, kind string, keep *needleSet) *collector {
 // the oldest of the latest kept items of that shape.
 func (c *collector) add(e Evidence, key string) {
 	e.File, e.Kind = c.file, c.kind
+	// Readers hand out text and codes in blocks they reuse or keep for
+	// many entries (cbslog's arena): what is kept is copied, so the blocks
+	// are freed after each input and memory for many inputs stays flat.
+	e.Text = strings.Clone(e.Text)
+	e.Codes = slices.Clone(e.Codes)
+	for k, v := range e.Values {
+		e.Values[k] = strings.Clone(v)
+	}
 	s := c.shapes[key]
 	if s == nil {
 		s = &shape{}
@@ -106,6 +115,66 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 		ev.set("kb", kb)
 	}
 	c.add(ev, shapeKey(ev.Signal+e.Level+codeKey(e.Codes), ev.Text))
+	c.continuations(ev, e.Text)
+}
+
+// continuations keeps the lines after the first of a multi-line record
+// that are evidence on their own. A pasted or doc-altered excerpt whose
+// timestamps or columns were lost reads as one head line followed by
+// "continuation" lines that are in truth log lines of their own ("Error
+// CBS Startup: Failed to process advanced operation queue … [HRESULT =
+// …]"); so does a real record whose continuation names a failure.
+func (c *collector) continuations(head Evidence, text string) {
+	i := strings.IndexByte(text, '\n')
+	if i < 0 {
+		return
+	}
+	var found []codes.Match
+	for n := 1; i >= 0 && n <= 4096; n++ {
+		text = text[i+1:]
+		i = strings.IndexByte(text, '\n')
+		line := text
+		if i >= 0 {
+			line = text[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		found = codes.FindString(found[:0], line)
+		failing := false
+		for _, m := range found {
+			failing = failing || m.Code.Failed()
+		}
+		if !failing && !c.keep.match(line) {
+			continue
+		}
+		ev := Evidence{Signal: head.Signal, Line: head.Line + n, Time: head.Time, Text: clip(line, 600)}
+		for _, m := range found {
+			if !ev.HasCode(m.Code) {
+				ev.Codes = append(ev.Codes, m.Code)
+			}
+		}
+		ev.set("level", levelWord(line))
+		ev.set("component", head.Value("component"))
+		ev.set("kb", cbslog.FindKB(line))
+		ev.set("continuation", "true")
+		c.add(ev, shapeKey(ev.Signal+codeKey(ev.Codes), ev.Text))
+	}
+}
+
+// levelWord returns the level a log line states near its start ("Error",
+// "Warning", "Info"), or "".
+func levelWord(line string) string {
+	if len(line) > 48 {
+		line = line[:48]
+	}
+	for _, w := range []string{"Error", "Warning", "Info"} {
+		if i := strings.Index(line, w); i >= 0 && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t' || line[i-1] == ',') {
+			return w
+		}
+	}
+	return ""
 }
 
 // codeKey spells a list of codes for shape keys: the same line with

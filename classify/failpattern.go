@@ -34,6 +34,9 @@ type FailurePattern struct {
 	// Signal and Kind restrict the evidence read (any when empty).
 	Signal []string `yaml:"signal,omitempty"`
 	Kind   []string `yaml:"kind,omitempty"`
+	// Level restricts the evidence to lines of these levels (Error,
+	// Warning, as the log writes them, or read off a pasted line).
+	Level []string `yaml:"level,omitempty"`
 	// Needles are phrases one of which the text must contain (folded, see
 	// phrase.go); they are also the extractors' prefilter.
 	Needles []string `yaml:"needles"`
@@ -204,7 +207,8 @@ type statement struct {
 
 // read applies the pattern to e and returns the failure it states, if any.
 func (p *FailurePattern) read(e *Evidence) (statement, bool) {
-	if len(p.Signal) > 0 && !contains(p.Signal, e.Signal) || len(p.Kind) > 0 && !contains(p.Kind, e.Kind) {
+	if len(p.Signal) > 0 && !contains(p.Signal, e.Signal) || len(p.Kind) > 0 && !contains(p.Kind, e.Kind) ||
+		len(p.Level) > 0 && !containsFold(p.Level, e.Value("level")) {
 		return statement{}, false
 	}
 	folded := e.folded()

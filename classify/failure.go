@@ -271,13 +271,6 @@ func asFailure(e *Evidence) *Failure {
 		case e.Value("status") == "Failure" && strings.Contains(e.Text, "Installation Failure"):
 			f.Title = e.Value("title")
 			f.Code = firstFailedCode(e)
-		case e.Kind == "burn" && e.Value("component") == "i399" && e.Value("result") != "":
-			c, err := codes.Parse(e.Value("result"))
-			if err != nil || !c.Failed() {
-				return nil
-			}
-			f.Code = c
-			f.Title = e.Value("bundle")
 		default:
 			return nil
 		}
@@ -394,7 +387,7 @@ next:
 				f.Update == g.Update && f.Update != "" && closeInTime(f.Time, g.Time, 30*time.Minute) ||
 				// Retries of one update failing the same way are one
 				// failure; its time is the latest attempt's.
-				f.Update == g.Update && isKB(f.Update) && f.Code == g.Code ||
+				f.Update == g.Update && f.Update != "" && f.Code == g.Code ||
 				// The same failure told by two components, one of which
 				// does not know the KB (CBS names the package, the event
 				// log the KB).

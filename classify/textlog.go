@@ -61,6 +61,9 @@ func (c *collector) extractRecord(r *textlogs.Record) {
 		e.set("partition_short", strconv.FormatBool(free < need))
 	}
 	c.add(e, shapeKey(c.kind+r.Component+codeKey(r.Codes), r.Text))
+	if len(r.Text) > len(e.Text) || strings.Count(e.Text, "\n") > 3 {
+		c.continuations(e, r.Text)
+	}
 }
 
 // hasFacts reports whether a record's fields say more than where it came

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,9 @@ var (
 	reBurnError  = regexp.MustCompile(`(?i)\bError\s+(0x[0-9a-f]{1,8})\s*:`)
 	reBurnPkg    = regexp.MustCompile(`(?i)\bpackage:\s*([^,\s]+)`)
 	reBurnBundle = regexp.MustCompile(`Setting string variable 'WixBundleName' to value '(.*?)'`)
-	burnLevels   = map[byte]string{'i': "Info", 'w': "Warning", 'e': "Error", 'd': "Debug"}
+	// "i001: Burn v3.11.1.2318, Windows v10.0 (Build 19041: Service Pack 0), path: C:\…\dotnet-sdk-3.1.402-win-x64.exe"
+	reBurnPath = regexp.MustCompile(`(?i)^Burn v[\d.]+,.*?\bpath: (.*?)\s*$`)
+	burnLevels = map[byte]string{'i': "Info", 'w': "Warning", 'e': "Error", 'd': "Debug"}
 )
 
 func (bp *burnParser) line(r *Reader, num int, b []byte) {
@@ -44,6 +47,13 @@ func (bp *burnParser) line(r *Reader, num int, b []byte) {
 	setField(&rec.Fields, "tid", string(m[2]))
 	if bm := reBurnBundle.FindSubmatch(m[11]); bm != nil {
 		bp.bundle = string(bm[1])
+	} else if pm := reBurnPath.FindSubmatch(m[11]); pm != nil && bp.bundle == "" {
+		// Until the bundle logs its name, its executable names it.
+		p := string(pm[1])
+		if i := strings.LastIndexAny(p, `\/`); i >= 0 {
+			p = p[i+1:]
+		}
+		bp.bundle = p
 	}
 	bp.p.start(rec, m[11])
 }
