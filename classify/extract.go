@@ -382,7 +382,7 @@ func (c *collector) extractEvent(ev *evtx.Event) {
 		e.set("product", ev.Value(0))
 	}
 	if ev.Message != "" {
-		text.WriteString(" — " + clip(ev.Message, 300))
+		text.WriteString(" — " + clip(ev.Message, 1500))
 	}
 	if title := ev.Get("updateTitle"); title != "" {
 		e.set("title", title)
