@@ -51,7 +51,7 @@ type Options struct {
 	// inputs (-1 when some sizes are unknown), about ten times a second.
 	Progress func(done, total int64)
 
-	keep *needleSet // the extractors' prefilter, from the rules and patterns
+	keep *prefilter // the extractors' prefilter, from the rules and patterns
 }
 
 // A Diagnosis is the result of an analysis: the failed installations,
@@ -289,7 +289,7 @@ func readCBS(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evi
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, KindCBS, o.keep)
+	c := newCollector(in.Name, KindCBS, o.keep.forKind(KindCBS))
 	var s cbslog.Summary
 	r := cbslog.NewReader(rc)
 	for r.Scan() {
@@ -317,7 +317,7 @@ func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Ev
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, KindDISM, o.keep)
+	c := newCollector(in.Name, KindDISM, o.keep.forKind(KindDISM))
 	var s dismlog.Summary
 	r := dismlog.NewReader(rc)
 	for r.Scan() {
@@ -352,7 +352,7 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 	if err != nil {
 		return nil, err
 	}
-	c := newCollector(in.Name, rep.Kind, o.keep)
+	c := newCollector(in.Name, rep.Kind, o.keep.forKind(rep.Kind))
 	r := evtx.NewReader(ra, size, &evtx.Options{Recover: o.Recover})
 	const maxErrors = 20
 	for ev, err := range r.All(ctx) {

@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -11,7 +10,7 @@ import (
 // bytesInput is an Input holding text, as a file named name.
 func bytesInput(name, text string) Input {
 	return Input{Name: name, Size: int64(len(text)), Open: func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader([]byte(text))), nil
+		return io.NopCloser(strings.NewReader(text)), nil
 	}}
 }
 

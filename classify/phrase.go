@@ -3,6 +3,7 @@ package classify
 import (
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -95,44 +96,34 @@ func (p phrase) in(t string) bool {
 
 // A needleSet is a prefilter: it tells cheaply, on raw log text, whether
 // any of a set of phrases may occur, so extractors keep exactly the
-// records some loaded rule or failure pattern can use. It looks for each
-// phrase's longest ASCII word, ignoring ASCII case; a record that passes
-// is then matched on folded text by the rules themselves.
+// records some loaded rule or failure pattern can use. It runs an
+// Aho-Corasick automaton over the text folded on the fly (ASCII case
+// ignored, every run of other characters read as one space), so it finds
+// the folded phrases themselves in one table step per byte, whatever
+// their number; a record that passes is then matched by the rules.
 type needleSet struct {
-	words []string // lower-case ASCII words
+	words []string // folded ASCII phrases
 	other []string // non-ASCII phrases, matched as written
-	// first[c] is set when some word starts with the lower-case byte c.
-	first [256]bool
-	all   bool // some phrase has no usable word: keep everything
+	all   bool     // some phrase has no usable word: keep everything
+	ac    *automaton
 }
 
 func (s *needleSet) add(ph string) {
 	f := strings.TrimSpace(fold(ph))
-	if f == "" {
-		return
-	}
-	best := ""
-	for _, w := range strings.Fields(f) {
-		if !isASCIIWord(w) {
-			continue
-		}
-		if len(w) > len(best) {
-			best = w
-		}
-	}
 	switch {
-	case len(best) >= 3:
+	case f == "":
+	case !isASCIIWord(f):
+		s.other = append(s.other, strings.TrimSpace(ph))
+	case len(f) < 3:
+		s.all = true
+	default:
 		for _, w := range s.words {
-			if w == best {
+			if w == f {
 				return
 			}
 		}
-		s.words = append(s.words, best)
-		s.first[best[0]] = true
-	case !isASCIIWord(strings.ReplaceAll(f, " ", "")):
-		s.other = append(s.other, strings.TrimSpace(ph))
-	default:
-		s.all = true
+		s.words = append(s.words, f)
+		s.ac = nil
 	}
 }
 
@@ -158,50 +149,166 @@ func (s *needleSet) match(text string) bool {
 	if len(s.words) == 0 {
 		return false
 	}
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	if s.ac == nil { // a set built without prefilterFor (tests)
+		return newAutomaton(s.words).match(text)
+	}
+	return s.ac.match(text)
+}
+
+// byteClass maps a byte to its class for the automaton: letters (either
+// case) and digits have one class each, everything else class 0.
+var byteClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = uint8(c-'a') + 1
+		t[c-'a'+'A'] = uint8(c-'a') + 1
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = uint8(c-'0') + 27
+	}
+	return t
+}()
+
+const nClass = 37
+
+// An automaton is an Aho-Corasick matcher over byte classes, with every
+// transition resolved (a DFA) in one flat table, so matching is one
+// lookup per byte. Runs of non-alphanumeric bytes collapse to one space
+// inside the table: a state entered on a space stays on further spaces.
+type automaton struct {
+	next []uint16 // state*nClass + class → state
+	out  []bool
+}
+
+func newAutomaton(words []string) *automaton {
+	type node struct {
+		next [nClass]int32
+		out  bool
+		via  uint8 // the class it is entered on
+	}
+	newNode := func(via uint8) node {
+		n := node{via: via}
+		for i := range n.next {
+			n.next[i] = -1
 		}
-		if !s.first[c] {
-			continue
-		}
-		for _, w := range s.words {
-			if w[0] == c && len(text)-i >= len(w) && hasPrefixFoldASCII(text[i:], w) {
-				return true
+		return n
+	}
+	nodes := []node{newNode(0)}
+	for _, w := range words {
+		st := int32(0)
+		for i := 0; i < len(w); i++ {
+			c := byteClass[w[i]]
+			if nodes[st].next[c] < 0 {
+				nodes = append(nodes, newNode(c))
+				nodes[st].next[c] = int32(len(nodes) - 1)
 			}
+			st = nodes[st].next[c]
+		}
+		nodes[st].out = true
+		if len(nodes) > 60000 {
+			break // bounded: a set this large is a rule file's mistake; the rest is not prefiltered
+		}
+	}
+	fail := make([]int32, len(nodes))
+	var queue []int32
+	for c := range nClass {
+		if t := nodes[0].next[c]; t < 0 {
+			nodes[0].next[c] = 0
+		} else {
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		st := queue[0]
+		queue = queue[1:]
+		nodes[st].out = nodes[st].out || nodes[fail[st]].out
+		for c := range nClass {
+			t := nodes[st].next[c]
+			if t < 0 {
+				nodes[st].next[c] = nodes[fail[st]].next[c]
+				continue
+			}
+			fail[t] = nodes[fail[st]].next[c]
+			queue = append(queue, t)
+		}
+	}
+	a := &automaton{next: make([]uint16, len(nodes)*nClass), out: make([]bool, len(nodes))}
+	for i, n := range nodes {
+		for c, t := range n.next {
+			a.next[i*nClass+c] = uint16(t)
+		}
+		if n.via == 0 {
+			a.next[i*nClass] = uint16(i) // collapse runs of spaces
+		}
+		a.out[i] = n.out
+	}
+	return a
+}
+
+func (a *automaton) match(text string) bool {
+	st := 0
+	next, out := a.next, a.out
+	inWord := false
+	for i := 0; i < len(text); i++ {
+		c := byteClass[text[i]]
+		if st == 0 {
+			// At the root a phrase can only start at a word start (the
+			// rules match phrases there), so the rest of a word is
+			// skipped without a table step.
+			if c == 0 || inWord {
+				inWord = c != 0
+				continue
+			}
+		}
+		inWord = c != 0
+		st = int(next[st*nClass+int(c)])
+		if out[st] {
+			return true
 		}
 	}
 	return false
 }
 
-// hasPrefixFoldASCII reports whether s starts with lower, ignoring ASCII
-// case in s.
-func hasPrefixFoldASCII(s, lower string) bool {
-	for j := 0; j < len(lower); j++ {
-		c := s[j]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[j] {
-			return false
-		}
-	}
-	return true
+// A prefilter holds the extractors' needle sets, one per input kind: a
+// text-log line or CBS entry without a failing code is kept as evidence
+// when it holds a phrase some rule or failure pattern that can read that
+// kind of input looks for. So a rule added with -rules is never silently
+// dead because the extractor dropped the lines it matches, and a phrase
+// only Burn logs use does not make every CBS line evidence.
+type prefilter struct {
+	mu    sync.Mutex
+	kinds map[string]*needleSet
+	rules []*Rule
+	pats  []*FailurePattern
 }
 
-// prefilterFor builds the extractors' prefilter from the loaded rules and
-// failure patterns: a text-log line or CBS entry without a failing code is
-// kept as evidence when it holds a phrase some rule or pattern looks for.
-// So a rule added with -rules is never silently dead because the
-// extractor dropped the lines it matches.
-func prefilterFor(rules []*Rule, pats []*FailurePattern) *needleSet {
-	s := &needleSet{}
+func prefilterFor(rules []*Rule, pats []*FailurePattern) *prefilter {
 	for _, r := range rules {
 		if r.m.src == nil {
 			_ = r.compile() // a rule built as a Go literal; a bad one matches nothing
 		}
-		if !readsText(r.Match.Signal) {
+	}
+	return &prefilter{kinds: map[string]*needleSet{}, rules: rules, pats: pats}
+}
+
+// forKind returns the needle set for inputs of the kind, built on first
+// use and shared by the readers after that.
+func (p *prefilter) forKind(kind string) *needleSet {
+	if p == nil {
+		return &needleSet{}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := p.kinds[kind]; s != nil {
+		return s
+	}
+	s := &needleSet{}
+	for _, r := range p.rules {
+		if !readsText(r.Match.Signal, kind) || len(r.Match.Kind) > 0 && !contains(r.Match.Kind, kind) {
+			continue
+		}
+		if len(r.Match.Codes) > 0 || len(r.Match.Fields) > 0 {
+			// The lines it can match carry a code or a field, which keep
+			// them already.
 			continue
 		}
 		switch {
@@ -224,23 +331,31 @@ func prefilterFor(rules []*Rule, pats []*FailurePattern) *needleSet {
 			}
 		}
 	}
-	for _, p := range pats {
-		for _, n := range p.Needles {
+	for _, pt := range p.pats {
+		if len(pt.Kind) > 0 && !contains(pt.Kind, kind) || len(pt.Signal) > 0 && !readsText(pt.Signal, kind) {
+			continue
+		}
+		for _, n := range pt.Needles {
 			s.add(n)
 		}
 	}
+	s.ac = newAutomaton(s.words)
+	p.kinds[kind] = s
 	return s
 }
 
-// readsText reports whether a rule on these signals reads text-log lines
-// or CBS entries, the evidence the prefilter decides on.
-func readsText(signals []string) bool {
+// readsText reports whether a rule or pattern on these signals reads the
+// lines or entries of inputs of the kind, the evidence the prefilter
+// decides on.
+func readsText(signals []string, kind string) bool {
 	if len(signals) == 0 {
 		return true
 	}
 	for _, s := range signals {
-		switch s {
-		case "cbs.entry", "textlog.record", "dism.failure":
+		switch {
+		case s == "cbs.entry" && (kind == KindCBS || kind == KindDISM),
+			s == "dism.failure" && kind == KindDISM,
+			s == "textlog.record" && kind != KindCBS && kind != KindDISM:
 			return true
 		}
 	}
@@ -268,11 +383,10 @@ func requiredLiterals(expr string) ([]string, bool) {
 }
 
 func literalsOf(re *syntax.Regexp) ([]string, bool) {
+	if set, ok := exactStrings(re, 64); ok && len(set) > 0 && minLen(set) >= 3 {
+		return set, true
+	}
 	switch re.Op {
-	case syntax.OpLiteral:
-		if len(re.Rune) >= 3 {
-			return []string{string(re.Rune)}, true
-		}
 	case syntax.OpCapture, syntax.OpPlus:
 		return literalsOf(re.Sub[0])
 	case syntax.OpConcat:
@@ -293,6 +407,61 @@ func literalsOf(re *syntax.Regexp) ([]string, bool) {
 			all = append(all, l...)
 		}
 		return all, true
+	}
+	return nil, false
+}
+
+// exactStrings returns every string re matches when they are few (at most
+// limit): literals, small alternations and character classes, optional
+// parts, empty-width assertions.
+func exactStrings(re *syntax.Regexp, limit int) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}, true
+	case syntax.OpEmptyMatch, syntax.OpWordBoundary, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText:
+		return []string{""}, true
+	case syntax.OpCapture:
+		return exactStrings(re.Sub[0], limit)
+	case syntax.OpQuest:
+		sub, ok := exactStrings(re.Sub[0], limit-1)
+		return append(sub, ""), ok
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(out) >= limit {
+					return nil, false
+				}
+				out = append(out, string(r))
+			}
+		}
+		return out, true
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l, ok := exactStrings(sub, limit-len(out))
+			if !ok {
+				return nil, false
+			}
+			out = append(out, l...)
+		}
+		return out, len(out) <= limit
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			l, ok := exactStrings(sub, limit)
+			if !ok || len(out)*len(l) > limit {
+				return nil, false
+			}
+			var next []string
+			for _, a := range out {
+				for _, b := range l {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out, true
 	}
 	return nil, false
 }

@@ -24,7 +24,7 @@ func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport, o
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, string(kind), o.keep)
+	c := newCollector(in.Name, string(kind), o.keep.forKind(string(kind)))
 	r := textlogs.NewReader(rc, kind)
 	for r.Scan() {
 		rec := r.Record()
