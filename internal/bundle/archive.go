@@ -95,7 +95,7 @@ func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name strin
 
 // addCab lists the files of a cabinet read in place through ra.
 func (b *Bundle) addCab(ctx context.Context, it *item, ra io.ReaderAt, size int64) {
-	c, err := openCab(ra, size, b.lim.MaxTotal)
+	c, err := openCab(ctx, ra, size, b.lim.MaxTotal)
 	if err != nil {
 		b.problem(it.name, fmt.Errorf("read cab: %w", err))
 		return
