@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"archive/zip"
+	"cmp"
 	"compress/flate"
 	"compress/gzip"
 	"context"
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -18,19 +21,28 @@ const (
 	zipDeflate = 8
 )
 
-// addZip lists the entries of a zip read in place through ra.
+// addZip lists the entries of a zip read in place through ra. Entries
+// whose compressed data overlaps an earlier entry's are refused (one
+// deflate stream behind many entries is a zip bomb, not a bundle), and
+// so are entries past MaxRatio × the zip's size in declared bytes, all
+// entries together.
 func (b *Bundle) addZip(ctx context.Context, it *item, ra io.ReaderAt, size int64) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		b.problem(it.name, fmt.Errorf("read zip: %w", decodeError(err)))
 		return
 	}
-	for _, f := range zr.File {
+	offs, overlaps, err := zipOverlaps(ctx, zr.File, size)
+	if err != nil {
+		return // ctx is done
+	}
+	left := b.lim.declaredCap(size)
+	for i, f := range zr.File {
 		if ctx.Err() != nil {
 			return
 		}
-		if strings.HasSuffix(f.Name, "/") || strings.HasSuffix(f.Name, `\`) {
-			continue // a directory
+		if isZipDir(f) {
+			continue
 		}
 		name, err := entryName(f.Name)
 		if err != nil {
@@ -38,14 +50,59 @@ func (b *Bundle) addZip(ctx context.Context, it *item, ra io.ReaderAt, size int6
 			continue
 		}
 		full := it.name + ":" + name
-		if err := b.zipEntry(ctx, it, f, full, ra, size); err != nil {
+		if err := overlaps[i]; err != nil {
+			b.problem(full, err)
+			continue
+		}
+		if err := b.zipEntry(ctx, it, f, full, ra, size, offs[i], &left); err != nil {
 			b.problem(full, err)
 		}
 	}
 }
 
-// zipEntry checks one zip entry and adds it.
-func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name string, ra io.ReaderAt, size int64) error {
+// isZipDir tells a directory entry, which is skipped.
+func isZipDir(f *zip.File) bool {
+	return strings.HasSuffix(f.Name, "/") || strings.HasSuffix(f.Name, `\`)
+}
+
+// zipOverlaps returns, by index in files, each entry's data offset (-1
+// when it cannot be read) and the error of each entry whose compressed
+// data overlaps that of an entry starting before it (or at the same
+// offset and listed before it). It fails only when ctx is done.
+func zipOverlaps(ctx context.Context, files []*zip.File, size int64) ([]int64, []error, error) {
+	offs := make([]int64, len(files))
+	errs := make([]error, len(files))
+	var idx []int
+	for i, f := range files {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		offs[i] = -1
+		off, err := f.DataOffset()
+		if err != nil {
+			continue // zipEntry says why
+		}
+		offs[i] = off
+		if csize := int64(f.CompressedSize64); !isZipDir(f) && csize > 0 && off >= 0 && csize <= size-off {
+			idx = append(idx, i)
+		}
+	}
+	end := func(i int) int64 { return offs[i] + int64(files[i].CompressedSize64) }
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(offs[a], offs[b]), cmp.Compare(a, b)) })
+	owner := -1 // the entry reaching furthest so far
+	for _, i := range idx {
+		if owner >= 0 && offs[i] < end(owner) {
+			errs[i] = fmt.Errorf("%w: data at offset %d overlaps that of entry %s (offsets %d to %d)", ErrBomb, offs[i], strconv.QuoteToASCII(files[owner].Name), offs[owner], end(owner))
+			continue
+		}
+		owner = i
+	}
+	return offs, errs, nil
+}
+
+// zipEntry checks one zip entry, whose data starts at off (-1: unknown),
+// and adds it, taking its declared size from left.
+func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name string, ra io.ReaderAt, size, off int64, left *int64) error {
 	if f.Flags&0x1 != 0 {
 		return ErrEncrypted
 	}
@@ -56,13 +113,17 @@ func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name strin
 	if usize < 0 || csize < 0 {
 		return fmt.Errorf("%w: entry sizes out of range", ErrCorrupt)
 	}
-	off, err := f.DataOffset()
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	if off < 0 {
+		_, err := f.DataOffset()
+		return fmt.Errorf("%w: local header: %v", ErrCorrupt, err)
 	}
-	if off < 0 || csize > size-off {
-		return fmt.Errorf("%w: entry data runs past the end of the archive", ErrTruncated)
+	if csize > size-off {
+		return fmt.Errorf("%w: entry data at offset %d runs past the end of the archive", ErrTruncated, off)
 	}
+	if usize > *left {
+		return fmt.Errorf("%w: entry at offset %d declares %d bytes, past the %d (ratio %g) allowed for all entries of the archive together", ErrBomb, off, usize, b.lim.declaredCap(size), b.lim.MaxRatio)
+	}
+	*left -= usize
 	crc := f.CRC32
 	child := &item{name: name, size: usize, csize: csize, depth: it.depth + 1}
 	switch f.Method {
@@ -100,6 +161,7 @@ func (b *Bundle) addCab(ctx context.Context, it *item, ra io.ReaderAt, size int6
 		b.problem(it.name, fmt.Errorf("read cab: %w", err))
 		return
 	}
+	left := b.lim.declaredCap(size)
 	for i, f := range c.files {
 		if ctx.Err() != nil {
 			return
@@ -110,14 +172,15 @@ func (b *Bundle) addCab(ctx context.Context, it *item, ra io.ReaderAt, size int6
 			continue
 		}
 		full := it.name + ":" + name
-		if err := b.cabFile(ctx, it, c, i, full); err != nil {
+		if err := b.cabFile(ctx, it, c, i, full, &left); err != nil {
 			b.problem(full, err)
 		}
 	}
 }
 
-// cabFile checks one cabinet file and adds it.
-func (b *Bundle) cabFile(ctx context.Context, it *item, c *cabinet, i int, name string) error {
+// cabFile checks one cabinet file and adds it, taking its declared size
+// from left.
+func (b *Bundle) cabFile(ctx context.Context, it *item, c *cabinet, i int, name string, left *int64) error {
 	f := c.files[i]
 	if f.folder >= len(c.folders) {
 		if f.folder >= 0xFFFD {
@@ -137,6 +200,10 @@ func (b *Bundle) cabFile(ctx context.Context, it *item, c *cabinet, i int, name 
 	if f.off+f.size > fo.usize {
 		return fmt.Errorf("%w: file ends at %d, its folder holds %d bytes", ErrTruncated, f.off+f.size, fo.usize)
 	}
+	if f.size > *left {
+		return fmt.Errorf("%w: file at offset %d of folder %d declares %d bytes, past the %d (ratio %g) allowed for all files of the cabinet together", ErrBomb, f.off, f.folder, f.size, b.lim.declaredCap(c.size), b.lim.MaxRatio)
+	}
+	*left -= f.size
 	b.add(ctx, &item{name: name, size: f.size, csize: -1, depth: it.depth + 1, open: func() (io.ReadCloser, error) {
 		r, err := c.openFile(i)
 		if err != nil {

@@ -1,12 +1,15 @@
 package bundle
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -145,3 +148,104 @@ func errorsIsAny(err error, targets ...error) bool {
 	}
 	return false
 }
+
+// overlapZip returns a zip of n central-directory entries that all point
+// at one local header and its deflate stream of data, declaring sizes
+// that differ slightly (len(data) - i), as the reviewers' 4 MB zip whose
+// entries expand to 8 GB.
+func overlapZip(n int, data []byte) []byte {
+	le := binary.LittleEndian
+	stream := deflate(data)
+	crc := crc32.ChecksumIEEE(data)
+	local := le.AppendUint32(nil, 0x04034b50)
+	local = le.AppendUint16(local, 20) // version needed
+	local = le.AppendUint16(local, 0)  // flags
+	local = le.AppendUint16(local, 8)  // deflate
+	local = le.AppendUint32(local, 0)  // time and date
+	local = le.AppendUint32(local, crc)
+	local = le.AppendUint32(local, uint32(len(stream)))
+	local = le.AppendUint32(local, uint32(len(data)))
+	local = le.AppendUint16(local, 5)
+	local = le.AppendUint16(local, 0)
+	local = append(local, "a.log"...)
+	out := append(local, stream...)
+	dirStart := len(out)
+	for i := range n {
+		name := fmt.Sprintf("e%02d.log", i)
+		d := le.AppendUint32(nil, 0x02014b50)
+		d = le.AppendUint16(d, 20)
+		d = le.AppendUint16(d, 20)
+		d = le.AppendUint16(d, 0)
+		d = le.AppendUint16(d, 8)
+		d = le.AppendUint32(d, 0)
+		d = le.AppendUint32(d, crc)
+		d = le.AppendUint32(d, uint32(len(stream)))
+		d = le.AppendUint32(d, uint32(len(data)-i))
+		d = le.AppendUint16(d, uint16(len(name)))
+		d = le.AppendUint16(d, 0) // extra
+		d = le.AppendUint16(d, 0) // comment
+		d = le.AppendUint16(d, 0) // disk
+		d = le.AppendUint16(d, 0) // internal attributes
+		d = le.AppendUint32(d, 0) // external attributes
+		d = le.AppendUint32(d, 0) // local header offset
+		out = append(append(out, d...), name...)
+	}
+	end := le.AppendUint32(nil, 0x06054b50)
+	end = le.AppendUint16(end, 0)
+	end = le.AppendUint16(end, 0)
+	end = le.AppendUint16(end, uint16(n))
+	end = le.AppendUint16(end, uint16(n))
+	end = le.AppendUint32(end, uint32(len(out)-dirStart))
+	end = le.AppendUint32(end, uint32(dirStart))
+	end = le.AppendUint16(end, 0)
+	return append(out, end...)
+}
+
+// TestZipOverlappingEntries: 60 entries over one deflate stream were
+// each listed and decompressed in full. Now the first is listed and the
+// others are refused as zip bombs, naming the offset they share; the
+// archive is read about once.
+func TestZipOverlappingEntries(t *testing.T) {
+	data := cbsText(20000, "overlap")
+	z := overlapZip(60, data)
+	b, cr := openCounting(t, "bomb.zip", z, Limits{})
+	if max := 3 * int64(len(z)); cr.bytes.Load() > max {
+		t.Errorf("%d bytes read from a %d-byte zip, want at most %d", cr.bytes.Load(), len(z), max)
+	}
+	if got := inputNames(b); len(got) != 1 || got[0] != "bomb.zip:e00.log" {
+		t.Errorf("inputs %q, want only bomb.zip:e00.log", got)
+	}
+	p := problemFor(t, b, "bomb.zip:e59.log")
+	wantErr(t, p.Err, ErrBomb)
+	if !strings.Contains(p.Err.Error(), "offset 35") || !strings.Contains(p.Err.Error(), `"e00.log"`) {
+		t.Errorf("%v: want the offset and the entry it overlaps", p)
+	}
+	if n := len(b.Problems()); n != 59 {
+		t.Errorf("%d problems, want 59: %v", n, b.Problems())
+	}
+}
+
+// TestZipDeclaredSizesCapped: entries that each pass MaxRatio (tiny
+// ones get 64 KiB of slack) may not declare more than MaxRatio × the
+// archive's size all together.
+func TestZipDeclaredSizesCapped(t *testing.T) {
+	var ents []zent
+	for i := range 3000 {
+		// A stored block of 8 bytes, then nothing: 13 bytes declaring
+		// 60 KB, listed (their first bytes read) and failing only later.
+		stored := append([]byte{0, 8, 0, 0xf7, 0xff}, "2024-03-"...)
+		ents = append(ents, zent{Name: fmt.Sprintf("%04d.log", i), Raw: true, Method: zip.Deflate, Data: stored, CSize: 13, USize: uint64(60000 - i)})
+	}
+	z := makeZip(t, ents...)
+	b, _ := openCounting(t, "many.zip", z, Limits{})
+	var declared int64
+	for _, in := range b.Inputs() {
+		declared += in.Size
+	}
+	max := int64(float64(len(z))*DefaultLimits().MaxRatio) + 64<<10
+	if declared > max || len(b.Inputs()) == 0 {
+		t.Errorf("%d inputs declaring %d bytes from a %d-byte zip, want at most %d", len(b.Inputs()), declared, len(z), max)
+	}
+	wantErr(t, problemFor(t, b, "many.zip:2999.log").Err, ErrBomb)
+}
+

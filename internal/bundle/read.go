@@ -147,6 +147,17 @@ func (l Limits) ratioCap(csize int64) int64 {
 	return int64(c)
 }
 
+// declaredCap is the most all entries of an archive of size bytes may
+// declare together: MaxRatio × size. Entries that point at the same
+// compressed data pass the ratio one by one, not all together.
+func (l Limits) declaredCap(size int64) int64 {
+	c := float64(size)*l.MaxRatio + 64<<10
+	if c >= 1<<62 {
+		return 1 << 62
+	}
+	return int64(c)
+}
+
 // checkRatio tells whether declared sizes are within MaxRatio.
 func (l Limits) checkRatio(size, csize int64) error {
 	if size > l.ratioCap(csize) {
