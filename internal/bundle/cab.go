@@ -407,9 +407,7 @@ func (r *cabFolderReader) next() error {
 			}
 			r.lzx = d
 		}
-		// The decoder may keep unread bytes of this block for the next
-		// frame: give it a copy, as r.in is reused.
-		out, err := r.lzx.decodeFrame(append([]byte(nil), data...), ub)
+		out, err := r.lzx.decodeFrame(data, ub)
 		if err != nil {
 			return fmt.Errorf("LZX block %d: %w", r.block-1, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -249,3 +250,35 @@ func TestZipDeclaredSizesCapped(t *testing.T) {
 	wantErr(t, problemFor(t, b, "many.zip:2999.log").Err, ErrBomb)
 }
 
+// TestLZXCarryOverBounded: blocks that each hold far more data than
+// their frame reads made the decoder carry a growing remainder into
+// every frame and copy it each time (quadratic). A frame may now leave at
+// most one block's data unread; this cabinet is refused as corrupt after
+// a few frames, with little allocated.
+func TestLZXCarryOverBounded(t *testing.T) {
+	const nBlocks = 120
+	data := bytes.Repeat([]byte("2024-03-01 10:00:00, Info CBS carry-over\r\n"), nBlocks*lzxFrame/42+1)[:nBlocks*lzxFrame]
+	var stream []byte
+	for _, f := range lzxEncode(data, 15, 0, false) {
+		stream = append(stream, f...)
+	}
+	stream = append(stream, make([]byte, nBlocks*65535-len(stream))...)
+	var blocks [][]byte
+	for i := range nBlocks {
+		blocks = append(blocks, stream[i*65535:(i+1)*65535])
+	}
+	cab := lzxCab(15, blocks, cabFileSpec{"c.log", data})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b, err := openReaderAt(context.Background(), "carry.cab", bytes.NewReader(cab), int64(len(cab)), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = readAll(inputFor(t, b, "carry.cab:c.log"))
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("%d MB allocated reading a %d-byte cabinet", alloc>>20, len(cab))
+	}
+	wantErr(t, err, ErrCorrupt)
+}
