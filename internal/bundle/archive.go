@@ -133,7 +133,7 @@ func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name strin
 		}
 		child.ra = io.NewSectionReader(ra, off, usize)
 		child.open = func() (io.ReadCloser, error) {
-			return newSectionRC(io.NewSectionReader(ra, off, usize), crc, true), nil
+			return newSectionRC(ctx, io.NewSectionReader(ra, off, usize), crc, true), nil
 		}
 	case zipDeflate:
 		if err := b.lim.checkRatio(usize, csize); err != nil {
@@ -147,7 +147,7 @@ func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name strin
 		}
 		child.open = func() (io.ReadCloser, error) {
 			fr := flate.NewReader(io.NewSectionReader(ra, off, csize))
-			return &guard{r: fr, c: fr, max: usize, exact: true, why: "the size the entry declares", want: crc, hasCRC: true}, nil
+			return &guard{ctx: ctx, r: fr, c: fr, max: usize, exact: true, why: "the size the entry declares", want: crc, hasCRC: true}, nil
 		}
 	}
 	b.add(ctx, child)
@@ -209,7 +209,7 @@ func (b *Bundle) cabFile(ctx context.Context, it *item, c *cabinet, i int, name 
 		if err != nil {
 			return nil, err
 		}
-		return &guard{r: r, c: r, max: f.size, exact: true, why: "the size the file declares"}, nil
+		return &guard{ctx: ctx, r: r, c: r, max: f.size, exact: true, why: "the size the file declares"}, nil
 	}})
 	return nil
 }
@@ -259,6 +259,6 @@ func (b *Bundle) addGzip(ctx context.Context, it *item) {
 			return nil, decodeError(err)
 		}
 		zr.Multistream(false)
-		return &guard{r: zr, c: rc, max: max, why: why}, nil
+		return &guard{ctx: ctx, r: zr, c: rc, max: max, why: why}, nil
 	}})
 }

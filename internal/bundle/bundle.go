@@ -181,8 +181,10 @@ type Bundle struct {
 // Open lists the inputs found in paths: files as they are, folders
 // walked recursively in lexical order, archives opened by their content.
 // It returns an error only when ctx is done; everything else that goes
-// wrong is a Problem. The caller must Close the bundle once the inputs'
-// Open functions are no longer used.
+// wrong is a Problem. ctx also bounds the inputs' readers: once it is
+// done, reading an archive entry fails with its error, so pass the
+// context of the analysis that reads them. The caller must Close the
+// bundle once the inputs' Open functions are no longer used.
 func Open(ctx context.Context, paths []string, lim Limits) (*Bundle, error) {
 	b := &Bundle{lim: lim.withDefaults()}
 	for _, p := range paths {
@@ -528,7 +530,7 @@ func hashAll(ctx context.Context, items []*item, left *atomic.Int64) error {
 func openReaderAt(ctx context.Context, name string, ra io.ReaderAt, size int64, lim Limits) (*Bundle, error) {
 	b := &Bundle{lim: lim.withDefaults()}
 	b.add(ctx, &item{name: name, size: size, ra: ra, open: func() (io.ReadCloser, error) {
-		return newSectionRC(io.NewSectionReader(ra, 0, size), 0, false), nil
+		return newSectionRC(ctx, io.NewSectionReader(ra, 0, size), 0, false), nil
 	}})
 	if err := b.finish(ctx); err != nil {
 		return nil, err

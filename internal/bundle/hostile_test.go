@@ -282,3 +282,51 @@ func TestLZXCarryOverBounded(t *testing.T) {
 	}
 	wantErr(t, err, ErrCorrupt)
 }
+
+// TestReadersStopWithContext: once the context given to Open is done,
+// every decompressing reader of the bundle's inputs fails with its error
+// instead of reading on (deflate and stored zip entries, gzip, MSZIP and
+// LZX cabinets), and so do the cabinet walk and block loop.
+func TestReadersStopWithContext(t *testing.T) {
+	log := cbsText(2000, "ctx")
+	lzx := lzxCab(16, lzxEncode(log, 16, 0, false), cabFileSpec{"l.log", log})
+	dir := writeFiles(t, map[string][]byte{
+		"z.zip":    makeZip(t, zent{Name: "d.log", Data: cbsText(2000, "d"), Method: zip.Deflate}, zent{Name: "s.log", Data: cbsText(10, "s"), Method: zip.Store}),
+		"g.log.gz": gz(cbsText(30, "g"), "g.log"),
+		"m.cab":    makeCab(cabMSZIP, cabFileSpec{"m.log", cbsText(50, "m")}),
+		"l.cab":    lzx,
+	})
+	t.Chdir(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := Open(ctx, []string{"."}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	cancel()
+	for _, name := range []string{"z.zip:d.log", "z.zip:s.log", "g.log", "m.cab:m.log", "l.cab:l.log"} {
+		if _, err := readAll(inputFor(t, b, name)); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: read with a done context: %v, want %v", name, err, context.Canceled)
+		}
+	}
+
+	// The cabinet's own loops: the walk of block headers, and the block
+	// loop of a folder reader (a long run of empty blocks).
+	cab := sharedChainCab(1, 65535)
+	if _, err := openCab(ctx, bytes.NewReader(cab), int64(len(cab)), 1<<30); !errors.Is(err, context.Canceled) {
+		t.Errorf("openCab with a done context: %v", err)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	c, err := openCab(ctx2, bytes.NewReader(cab), int64(len(cab)), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel2()
+	fr, err := c.openFolder(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fr.Read(make([]byte, 10)); !errors.Is(err, context.Canceled) {
+		t.Errorf("folder of empty blocks read with a done context: %v", err)
+	}
+}
