@@ -27,7 +27,9 @@ const (
 // so are entries past MaxRatio × the zip's size in declared bytes, all
 // entries together.
 func (b *Bundle) addZip(ctx context.Context, it *item, ra io.ReaderAt, size int64) {
-	zr, err := zip.NewReader(ra, size)
+	dr := &dirReaderAt{r: ra, left: b.lim.MaxMemory, limit: b.lim.MaxMemory}
+	zr, err := zip.NewReader(dr, size)
+	dr.left = 1<<63 - 1 // the entries' own reads are not the directory's
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		b.problem(it.name, fmt.Errorf("read zip: %w", decodeError(err)))
 		return
@@ -58,6 +60,23 @@ func (b *Bundle) addZip(ctx context.Context, it *item, ra io.ReaderAt, size int6
 			b.problem(full, err)
 		}
 	}
+}
+
+// A dirReaderAt is a zip read by zip.NewReader: it refuses to read more
+// than limit bytes, as the listing holds every directory record in memory
+// (about five times the directory's size, and records are not bounded by
+// the count the zip declares).
+type dirReaderAt struct {
+	r           io.ReaderAt
+	left, limit int64
+}
+
+func (d *dirReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if int64(len(p)) > d.left {
+		return 0, fmt.Errorf("%w: zip central directory near offset %d: more than the %d bytes of directory allowed (MaxMemory)", ErrLimit, off, d.limit)
+	}
+	d.left -= int64(len(p))
+	return d.r.ReadAt(p, off)
 }
 
 // isZipDir tells a directory entry, which is skipped.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -329,4 +330,37 @@ func TestReadersStopWithContext(t *testing.T) {
 	if _, err := fr.Read(make([]byte, 10)); !errors.Is(err, context.Canceled) {
 		t.Errorf("folder of empty blocks read with a done context: %v", err)
 	}
+}
+
+// TestNestedArchivesNotHeldInMemory: compressed nested archives were read
+// into memory (up to 1 GiB all together, twice that while read), so a few
+// MB of upload held GBs. Now only MaxMemory (16 MiB) of them is held,
+// and the rest is spooled to TempDir until Close: the heap held by an
+// open bundle of two 24 MB nested zips stays under MaxMemory.
+func TestNestedArchivesNotHeldInMemory(t *testing.T) {
+	dir := func() string {
+		var ents []zent
+		for i := range 2 {
+			inner := makeZip(t, zent{Name: "CBS.log", Data: cbsText(360000, fmt.Sprint("nested ", i)), Method: zip.Store})
+			ents = append(ents, zent{Name: fmt.Sprintf("in%d.zip", i), Data: inner, Method: zip.Deflate})
+		}
+		return writeFiles(t, map[string][]byte{"up.zip": makeZip(t, ents...)})
+	}()
+	tmp := t.TempDir()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b := openDir(t, dir, Limits{TempDir: tmp})
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if len(b.Inputs()) != 2 {
+		t.Fatalf("inputs %q, problems %v", inputNames(b), b.Problems())
+	}
+	if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > 20<<20 {
+		t.Errorf("an open bundle of nested archives holds %d MB of heap", held>>20)
+	}
+	if spooled, _ := os.ReadDir(tmp); len(spooled) != 2 {
+		t.Errorf("%d files in TempDir, want the 2 nested archives", len(spooled))
+	}
+	runtime.KeepAlive(b)
 }
