@@ -175,6 +175,9 @@ func openCab(ctx context.Context, r io.ReaderAt, size, maxWork int64) (*cabinet,
 	pos = coffFiles
 	c.files = make([]cabFile, 0, nFiles)
 	for i := 0; i < nFiles; i++ {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		var fh [16]byte
 		if err := readAt(r, fh[:], pos); err != nil {
 			return nil, fmt.Errorf("%w: file %d: %v", errCabFormat, i, err)
@@ -334,9 +337,10 @@ func (r *cabFolderReader) Read(p []byte) (int, error) {
 			r.err = err
 			return 0, err
 		}
+		pos := r.pos
 		if err := r.next(); err != nil {
-			r.err = err
-			return 0, err
+			r.err = fmt.Errorf("data block at offset %d: %w", pos, err)
+			return 0, r.err
 		}
 	}
 	n := copy(p, r.rest)
