@@ -25,7 +25,10 @@
 //
 // Everything that is read is bounded. Limits caps the total uncompressed
 // bytes, the number of files, the nesting of archives, the uncompressed
-// size of one entry and its compression ratio. Ratios and sizes are
+// size of one entry and its compression ratio, and the memory and disk
+// that nested archives take. Zip entries whose compressed data overlaps
+// another's, and cabinet folders sharing data blocks, are refused; the
+// walk of a cabinet's block headers is bounded by its size. Ratios and sizes are
 // checked against the sizes an archive declares when it is listed, and
 // again while reading: an entry's Open returns a reader that fails with
 // ErrBomb as soon as it produces more than its header declared, with
@@ -92,7 +95,9 @@ type Limits struct {
 	// zip; a gzip counts as one level).
 	MaxDepth int
 	// MaxRatio is the largest uncompressed/compressed ratio of one entry
-	// (default 200; text logs deflate about 10:1, zip bombs 1000:1).
+	// (default 200; text logs deflate about 10:1, zip bombs 1000:1). The
+	// sizes all entries of one zip or cabinet declare are capped together
+	// at MaxRatio × the archive's size too.
 	MaxRatio float64
 	// MaxEntry is the largest uncompressed size of one entry or file
 	// (default 4 GiB).
