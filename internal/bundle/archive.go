@@ -133,8 +133,10 @@ func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name strin
 		return fmt.Errorf("%w: entry sizes out of range", ErrCorrupt)
 	}
 	if off < 0 {
-		_, err := f.DataOffset()
-		return fmt.Errorf("%w: local header: %v", ErrCorrupt, err)
+		if _, err := f.DataOffset(); err != nil {
+			return fmt.Errorf("%w: local header: %v", ErrCorrupt, err)
+		}
+		return fmt.Errorf("%w: local header offset out of range", ErrCorrupt)
 	}
 	if csize > size-off {
 		return fmt.Errorf("%w: entry data at offset %d runs past the end of the archive", ErrTruncated, off)

@@ -28,12 +28,12 @@
 // size of one entry and its compression ratio, and the memory and disk
 // that nested archives take. Zip entries whose compressed data overlaps
 // another's, and cabinet folders sharing data blocks, are refused; the
-// walk of a cabinet's block headers is bounded by its size. Ratios and sizes are
-// checked against the sizes an archive declares when it is listed, and
-// again while reading: an entry's Open returns a reader that fails with
-// ErrBomb as soon as it produces more than its header declared, with
-// ErrTruncated when it produces less, and with ErrCorrupt when its CRC
-// does not match. An entry read while listing (for the duplicate check)
+// walk of a cabinet's block headers is bounded by its size. Ratios and
+// sizes are checked against the sizes an archive declares when it is
+// listed, and again while reading: an entry's Open returns a reader that
+// fails with ErrBomb as soon as it produces more than its header
+// declared, with ErrTruncated when it produces less, and with ErrCorrupt
+// when its CRC does not match. An entry read while listing (for the duplicate check)
 // that fails is a Problem; any other fails when the analyzer reads it,
 // with the same error, which the analyzer reports for that input.
 //
