@@ -9,7 +9,8 @@
 // without compression is handed to the analyzer as an io.SectionReader
 // over it, so that event logs are read in place too. An archive inside an
 // archive is opened in place when it is stored, and from memory (bounded
-// by Limits.MaxMemory) when it is compressed.
+// by Limits.MaxMemory) or else from a temporary file (in Limits.TempDir,
+// bounded by Limits.MaxSpool, removed by Close) when it is compressed.
 //
 // Whatever cannot be read is not fatal: it becomes a Problem that names
 // the file and says why (an unsafe name, an encrypted entry, a zip bomb, a
@@ -24,12 +25,15 @@
 //
 // Everything that is read is bounded. Limits caps the total uncompressed
 // bytes, the number of files, the nesting of archives, the uncompressed
-// size of one entry and its compression ratio. Ratios and sizes are
-// checked against the sizes an archive declares when it is listed, and
-// again while reading: an entry's Open returns a reader that fails with
-// ErrBomb as soon as it produces more than its header declared, with
-// ErrTruncated when it produces less, and with ErrCorrupt when its CRC
-// does not match. An entry read while listing (for the duplicate check)
+// size of one entry and its compression ratio, and the memory and disk
+// that nested archives take. Zip entries whose compressed data overlaps
+// another's, and cabinet folders sharing data blocks, are refused; the
+// walk of a cabinet's block headers is bounded by its size. Ratios and
+// sizes are checked against the sizes an archive declares when it is
+// listed, and again while reading: an entry's Open returns a reader that
+// fails with ErrBomb as soon as it produces more than its header
+// declared, with ErrTruncated when it produces less, and with ErrCorrupt
+// when its CRC does not match. An entry read while listing (for the duplicate check)
 // that fails is a Problem; any other fails when the analyzer reads it,
 // with the same error, which the analyzer reports for that input.
 //
@@ -91,15 +95,28 @@ type Limits struct {
 	// zip; a gzip counts as one level).
 	MaxDepth int
 	// MaxRatio is the largest uncompressed/compressed ratio of one entry
-	// (default 200; text logs deflate about 10:1, zip bombs 1000:1).
+	// (default 200; text logs deflate about 10:1, zip bombs 1000:1). The
+	// sizes all entries of one zip or cabinet declare are capped together
+	// at MaxRatio × the archive's size too.
 	MaxRatio float64
 	// MaxEntry is the largest uncompressed size of one entry or file
 	// (default 4 GiB).
 	MaxEntry int64
-	// MaxMemory is how many bytes of compressed nested archives may be
-	// held in memory, all together (default 1 GiB). Stored ones are read
-	// in place and not counted.
+	// MaxMemory is how many bytes of nested archives stored compressed in
+	// their parent may be held in memory, all together (default 16 MiB);
+	// those that do not fit, and those whose size is not declared (inside
+	// a gzip), are spooled to a temporary file instead. Stored ones are
+	// read in place and not counted. It also caps the bytes of one zip's
+	// central directory read, as listing a zip holds every record in
+	// memory (about five times the directory's size).
 	MaxMemory int64
+	// MaxSpool is how many bytes of nested archives may be spooled to
+	// temporary files, all together (default 4 GiB). Nested archives past
+	// it are Problems wrapping ErrLimit.
+	MaxSpool int64
+	// TempDir is the folder of the temporary files (default
+	// os.TempDir()). Close removes them.
+	TempDir string
 }
 
 // DefaultLimits returns the limits used for zero fields of Limits.
@@ -110,7 +127,9 @@ func DefaultLimits() Limits {
 		MaxDepth:  2,
 		MaxRatio:  200,
 		MaxEntry:  4 << 30,
-		MaxMemory: 1 << 30,
+		MaxMemory: 16 << 20,
+		MaxSpool:  4 << 30,
+		TempDir:   os.TempDir(),
 	}
 }
 
@@ -128,6 +147,10 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.MaxTotal, d.MaxTotal)
 	fill(&l.MaxEntry, d.MaxEntry)
 	fill(&l.MaxMemory, d.MaxMemory)
+	fill(&l.MaxSpool, d.MaxSpool)
+	if l.TempDir == "" {
+		l.TempDir = d.TempDir
+	}
 	switch {
 	case l.MaxFiles == 0:
 		l.MaxFiles = d.MaxFiles
@@ -173,6 +196,7 @@ type Bundle struct {
 	skipped   int // of which skipped past MaxFiles
 	firstSkip string
 	memory    int64 // bytes of nested archives held in memory
+	spooled   int64 // bytes of nested archives in temporary files
 	listed    int64 // declared bytes of the items listed
 	mu        sync.Mutex
 	closers   []io.Closer
@@ -181,8 +205,10 @@ type Bundle struct {
 // Open lists the inputs found in paths: files as they are, folders
 // walked recursively in lexical order, archives opened by their content.
 // It returns an error only when ctx is done; everything else that goes
-// wrong is a Problem. The caller must Close the bundle once the inputs'
-// Open functions are no longer used.
+// wrong is a Problem. ctx also bounds the inputs' readers: once it is
+// done, reading an archive entry fails with its error, so pass the
+// context of the analysis that reads them. The caller must Close the
+// bundle once the inputs' Open functions are no longer used.
 func Open(ctx context.Context, paths []string, lim Limits) (*Bundle, error) {
 	b := &Bundle{lim: lim.withDefaults()}
 	for _, p := range paths {
@@ -400,8 +426,9 @@ func readHead(it *item, n int) ([]byte, error) {
 }
 
 // readerAt returns an archive's content for random access: the file on
-// disk, held open until Close; the entry in place when stored; or the
-// entry read into memory, within MaxMemory.
+// disk, held open until Close; the entry in place when stored; the entry
+// read into memory, within MaxMemory; or else the entry spooled to a
+// temporary file, within MaxSpool.
 func (b *Bundle) readerAt(it *item) (io.ReaderAt, int64, error) {
 	switch {
 	case it.path != "":
@@ -418,25 +445,70 @@ func (b *Bundle) readerAt(it *item) (io.ReaderAt, int64, error) {
 		return f, fi.Size(), nil
 	case it.ra != nil && it.size >= 0:
 		return it.ra, it.size, nil
+	case it.size >= 0 && it.size <= b.lim.MaxMemory-b.memory:
+		return b.inMemory(it)
 	}
-	room := b.lim.MaxMemory - b.memory
+	return b.spool(it)
+}
+
+// inMemory reads a nested archive of declared size into memory. The
+// buffer is allocated once: the entry's reader fails rather than return
+// more than its size, so it never grows.
+func (b *Bundle) inMemory(it *item) (io.ReaderAt, int64, error) {
+	rc, err := it.open()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rc.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, it.size+bytes.MinRead))
+	if _, err := buf.ReadFrom(rc); err != nil {
+		return nil, 0, err
+	}
+	b.memory += int64(buf.Len())
+	return bytes.NewReader(buf.Bytes()), int64(buf.Len()), nil
+}
+
+// spool copies a nested archive to a temporary file in TempDir, within
+// what is left of MaxSpool, so that its memory is the page cache's and
+// not the heap's. Close closes and removes the file; a failed copy is
+// removed at once.
+func (b *Bundle) spool(it *item) (ra io.ReaderAt, size int64, err error) {
+	room := b.lim.MaxSpool - b.spooled
 	if it.size > room {
-		return nil, 0, fmt.Errorf("%w: nested archive of %d bytes would pass the %d bytes of memory allowed for nested archives", ErrLimit, it.size, b.lim.MaxMemory)
+		return nil, 0, fmt.Errorf("%w: nested archive of %d bytes would pass the %d bytes allowed for nested archives spooled to disk", ErrLimit, it.size, b.lim.MaxSpool)
 	}
 	rc, err := it.open()
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, room+1))
+	f, err := os.CreateTemp(b.lim.TempDir, "wudiag-nested-*")
 	if err != nil {
+		return nil, 0, fmt.Errorf("spool nested archive: %w", err)
+	}
+	tf := tempFile{f}
+	defer func() {
+		if err != nil {
+			tf.Close()
+		}
+	}()
+	n, err := io.Copy(f, io.LimitReader(rc, room+1))
+	b.spooled += n
+	switch {
+	case err != nil:
 		return nil, 0, err
+	case n > room:
+		return nil, 0, fmt.Errorf("%w: nested archive passes the %d bytes allowed for nested archives spooled to disk", ErrLimit, b.lim.MaxSpool)
 	}
-	if int64(len(data)) > room {
-		return nil, 0, fmt.Errorf("%w: nested archive passes the %d bytes of memory allowed for nested archives", ErrLimit, b.lim.MaxMemory)
-	}
-	b.memory += int64(len(data))
-	return bytes.NewReader(data), int64(len(data)), nil
+	b.closers = append(b.closers, tf)
+	return f, n, nil
+}
+
+// A tempFile is a spooled archive: Close removes it too.
+type tempFile struct{ f *os.File }
+
+func (t tempFile) Close() error {
+	return errors.Join(t.f.Close(), os.Remove(t.f.Name()))
 }
 
 // finish hashes what may be duplicated, drops duplicates and unreadable
@@ -528,9 +600,10 @@ func hashAll(ctx context.Context, items []*item, left *atomic.Int64) error {
 func openReaderAt(ctx context.Context, name string, ra io.ReaderAt, size int64, lim Limits) (*Bundle, error) {
 	b := &Bundle{lim: lim.withDefaults()}
 	b.add(ctx, &item{name: name, size: size, ra: ra, open: func() (io.ReadCloser, error) {
-		return newSectionRC(io.NewSectionReader(ra, 0, size), 0, false), nil
+		return newSectionRC(ctx, io.NewSectionReader(ra, 0, size), 0, false), nil
 	}})
 	if err := b.finish(ctx); err != nil {
+		b.Close()
 		return nil, err
 	}
 	return b, nil

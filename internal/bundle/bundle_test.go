@@ -304,12 +304,35 @@ func TestLimits(t *testing.T) {
 	b = openDir(t, dir, Limits{MaxDepth: 1})
 	wantErr(t, problemFor(t, b, "nest.zip:mid.zip").Err, ErrLimit)
 
-	// A compressed nested zip is held in memory, within MaxMemory.
-	dir = writeFiles(t, map[string][]byte{"m.zip": makeZip(t, zent{Name: "in.zip", Data: makeZip(t, zent{Name: "x.log", Data: cbsText(100, "m"), Method: zip.Store}), Method: zip.Deflate})})
-	b = openDir(t, dir, Limits{MaxMemory: 100})
-	wantErr(t, problemFor(t, b, "m.zip:in.zip").Err, ErrLimit)
+	// A compressed nested zip is held in memory, within MaxMemory, else
+	// spooled to TempDir, within MaxSpool, until Close.
+	dir = writeFiles(t, map[string][]byte{"m.zip": makeZip(t, zent{Name: "in.zip", Data: makeZip(t, zent{Name: "x.log", Data: cbsText(300, "m"), Method: zip.Store}), Method: zip.Deflate})})
 	b = openDir(t, dir, Limits{})
 	inputFor(t, b, "m.zip:in.zip:x.log")
+	tmp := t.TempDir()
+	b = openDir(t, dir, Limits{MaxMemory: 8192, TempDir: tmp})
+	if _, err := readAll(inputFor(t, b, "m.zip:in.zip:x.log")); err != nil {
+		t.Fatal(err)
+	}
+	if spooled, _ := os.ReadDir(tmp); len(spooled) != 1 {
+		t.Errorf("%d files in TempDir, want the spooled archive", len(spooled))
+	}
+	b.Close()
+	if spooled, _ := os.ReadDir(tmp); len(spooled) != 0 {
+		t.Errorf("%d files left in TempDir after Close", len(spooled))
+	}
+	b = openDir(t, dir, Limits{MaxMemory: 8192, MaxSpool: 8192, TempDir: tmp})
+	wantErr(t, problemFor(t, b, "m.zip:in.zip").Err, ErrLimit)
+	if spooled, _ := os.ReadDir(tmp); len(spooled) != 0 {
+		t.Errorf("%d files left in TempDir after a refused spool", len(spooled))
+	}
+	// A zip's central directory is read within MaxMemory too.
+	b = openDir(t, dir, Limits{MaxMemory: 1024})
+	p = problemFor(t, b, "m.zip:in.zip")
+	wantErr(t, p.Err, ErrLimit)
+	if !strings.Contains(p.Error(), "central directory") {
+		t.Errorf("%v: want the directory named", p)
+	}
 }
 
 // Paths that do not exist or cannot be read are problems too.

@@ -2,11 +2,14 @@ package bundle
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -53,6 +56,7 @@ var errCabFormat = errors.New("cab: not a valid cabinet")
 
 // A cabinet is an opened cabinet file.
 type cabinet struct {
+	ctx     context.Context // checked while blocks are walked and read
 	r       io.ReaderAt
 	size    int64
 	folders []cabFolder
@@ -74,6 +78,7 @@ type cabFolder struct {
 	window uint   // LZX window size in bits: (typeCompress >> 8) & 0x1F
 	// Filled by scanning the block headers when the cabinet is opened.
 	csize, usize int64 // compressed and uncompressed bytes of all blocks
+	end          int64 // just past the last block header walked
 	err          error // why the folder cannot be read, if it cannot
 }
 
@@ -88,9 +93,17 @@ type cabFile struct {
 // openCab parses the header, folders and files of the cabinet in r and
 // walks each folder's block headers, so that the sizes used for limits are
 // known before anything is decompressed. Folders whose blocks run past the
-// end of the file, or whose method is not supported, carry an error; the
-// cabinet still opens so that the other folders can be read.
-func openCab(r io.ReaderAt, size, maxWork int64) (*cabinet, error) {
+// end of the file, whose method is not supported, or whose chain of blocks
+// shares or overlaps another folder's carry an error; the cabinet still
+// opens so that the other folders can be read.
+//
+// The walk is bounded: every block header takes at least 8 bytes of the
+// file, so the folders of a cabinet together never have more than size/8
+// honest block headers. Past that budget folders are refused, so that
+// many folders pointing at one long chain of empty blocks cost no more
+// than the file's size. ctx is checked while walking, and kept for the
+// folder readers.
+func openCab(ctx context.Context, r io.ReaderAt, size, maxWork int64) (*cabinet, error) {
 	var h [36]byte
 	if err := readAt(r, h[:], 0); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", errCabFormat, err)
@@ -106,7 +119,7 @@ func openCab(r io.ReaderAt, size, maxWork int64) (*cabinet, error) {
 	nFolders := int(le.Uint16(h[26:]))
 	nFiles := int(le.Uint16(h[28:]))
 	flags := le.Uint16(h[30:])
-	c := &cabinet{r: r, size: size, maxWork: maxWork}
+	c := &cabinet{ctx: ctx, r: r, size: size, maxWork: maxWork}
 	pos := int64(36)
 	folderReserve := 0
 	if flags&cabReservePresent != 0 {
@@ -130,7 +143,12 @@ func openCab(r io.ReaderAt, size, maxWork int64) (*cabinet, error) {
 		return nil, fmt.Errorf("%w: %d folders and %d files do not fit in %d bytes", errCabFormat, nFolders, nFiles, size)
 	}
 	c.folders = make([]cabFolder, nFolders)
+	budget := size / 8 // block headers left to walk
+	first := map[int64]int{}
 	for i := range c.folders {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var fh [8]byte
 		if err := readAt(r, fh[:], pos); err != nil {
 			return nil, fmt.Errorf("%w: folder %d: %v", errCabFormat, i, err)
@@ -141,11 +159,25 @@ func openCab(r io.ReaderAt, size, maxWork int64) (*cabinet, error) {
 		f.blocks = int(le.Uint16(fh[4:]))
 		f.method = le.Uint16(fh[6:]) & 0x0F
 		f.window = uint(le.Uint16(fh[6:])>>8) & 0x1F
-		c.scanFolder(f)
+		if j, ok := first[f.off]; ok && f.blocks > 0 {
+			// The cheap case of sharing, refused before walking.
+			f.err = fmt.Errorf("%w: folder %d's data blocks at offset %d are those of folder %d", ErrCorrupt, i, f.off, j)
+			continue
+		}
+		if f.blocks > 0 {
+			first[f.off] = i
+		}
+		if err := c.scanFolder(ctx, i, f, &budget); err != nil {
+			return nil, err
+		}
 	}
+	c.refuseOverlaps()
 	pos = coffFiles
 	c.files = make([]cabFile, 0, nFiles)
 	for i := 0; i < nFiles; i++ {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		var fh [16]byte
 		if err := readAt(r, fh[:], pos); err != nil {
 			return nil, fmt.Errorf("%w: file %d: %v", errCabFormat, i, err)
@@ -184,39 +216,81 @@ func readCString(r io.ReaderAt, off int64, max int) ([]byte, int, error) {
 	return nil, 0, err
 }
 
-// scanFolder walks the block headers of f, adding up its sizes and
-// checking that every block lies inside the file.
-func (c *cabinet) scanFolder(f *cabFolder) {
+// scanFolder walks the block headers of folder i, adding up its sizes
+// and checking that every block lies inside the file, within budget block
+// headers for the whole cabinet. It returns an error only when ctx is
+// done; a folder that cannot be read carries its error.
+func (c *cabinet) scanFolder(ctx context.Context, i int, f *cabFolder, budget *int64) error {
 	switch f.method {
 	case cabStored, cabMSZIP:
 	case cabLZX:
 		if _, ok := lzxSlots[f.window]; !ok {
 			f.err = fmt.Errorf("%w: LZX window of 2^%d bytes", ErrUnsupported, f.window)
-			return
+			return nil
 		}
 	case cabQuantum:
 		f.err = fmt.Errorf("%w: Quantum compression", ErrUnsupported)
-		return
+		return nil
 	default:
 		f.err = fmt.Errorf("%w: compression method %d", ErrUnsupported, f.method)
-		return
+		return nil
 	}
 	pos := f.off
-	for i := 0; i < f.blocks; i++ {
+	defer func() { f.end = pos }()
+	for b := 0; b < f.blocks; b++ {
+		if b%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if *budget <= 0 {
+			f.err = fmt.Errorf("%w: folder %d: block %d at offset %d: more than %d data block headers in a cabinet of %d bytes (folders share or overlap their blocks)", ErrLimit, i, b, pos, c.size/8, c.size)
+			return nil
+		}
+		*budget--
 		var bh [8]byte
 		if err := readAt(c.r, bh[:], pos); err != nil {
-			f.err = fmt.Errorf("%w: block %d of %d: %v", ErrTruncated, i, f.blocks, err)
-			return
+			f.err = fmt.Errorf("%w: block %d of %d at offset %d: %v", ErrTruncated, b, f.blocks, pos, err)
+			return nil
 		}
 		cb := int64(binary.LittleEndian.Uint16(bh[4:]))
 		ub := int64(binary.LittleEndian.Uint16(bh[6:]))
-		pos += 8 + int64(c.dataReserve) + cb
-		if pos > c.size {
-			f.err = fmt.Errorf("%w: block %d of %d ends past the end of the file", ErrTruncated, i, f.blocks)
-			return
+		next := pos + 8 + int64(c.dataReserve) + cb
+		if next > c.size {
+			f.err = fmt.Errorf("%w: block %d of %d at offset %d ends past the end of the file", ErrTruncated, b, f.blocks, pos)
+			return nil
 		}
+		pos = next
 		f.csize += cb
 		f.usize += ub
+	}
+	return nil
+}
+
+// refuseOverlaps refuses each folder whose walked chain of blocks overlaps
+// that of a folder starting before it (or at the same offset with a lower
+// index): honest folders have chains of their own, while shared ones would
+// make a few bytes of blocks decompress once per folder.
+func (c *cabinet) refuseOverlaps() {
+	var idx []int
+	for i := range c.folders {
+		if f := &c.folders[i]; f.end > f.off {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(c.folders[a].off, c.folders[b].off), cmp.Compare(a, b))
+	})
+	owner := -1 // the folder reaching furthest so far
+	for _, i := range idx {
+		f := &c.folders[i]
+		if owner >= 0 && f.off < c.folders[owner].end {
+			if f.err == nil {
+				f.err = fmt.Errorf("%w: folder %d's data blocks at offset %d overlap those of folder %d (offsets %d to %d)", ErrCorrupt, i, f.off, owner, c.folders[owner].off, c.folders[owner].end)
+			}
+			continue
+		}
+		owner = i
 	}
 }
 
@@ -257,9 +331,16 @@ func (r *cabFolderReader) Read(p []byte) (int, error) {
 			r.err = io.EOF
 			return 0, io.EOF
 		}
-		if err := r.next(); err != nil {
+		// Blocks may be empty: a long run of them is a loop that must
+		// stop when the analysis does.
+		if err := r.c.ctx.Err(); err != nil {
 			r.err = err
 			return 0, err
+		}
+		pos := r.pos
+		if err := r.next(); err != nil {
+			r.err = fmt.Errorf("data block at offset %d: %w", pos, err)
+			return 0, r.err
 		}
 	}
 	n := copy(p, r.rest)
@@ -330,9 +411,7 @@ func (r *cabFolderReader) next() error {
 			}
 			r.lzx = d
 		}
-		// The decoder may keep unread bytes of this block for the next
-		// frame: give it a copy, as r.in is reused.
-		out, err := r.lzx.decodeFrame(append([]byte(nil), data...), ub)
+		out, err := r.lzx.decodeFrame(data, ub)
 		if err != nil {
 			return fmt.Errorf("LZX block %d: %w", r.block-1, err)
 		}

@@ -20,6 +20,7 @@ func fuzzBundle(t *testing.T, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer b.Close() // removes spooled archives
 	for _, p := range b.Problems() {
 		if p.Name == "" || p.Err == nil || p.Error() == "" {
 			t.Fatalf("empty problem %#v", p)

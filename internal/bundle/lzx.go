@@ -28,6 +28,10 @@ const (
 	// the overshoot becomes the base of the next part's deltas).
 	lzxLenSafety = 64
 
+	// lzxMaxCarry is the most bytes of a block's data a frame may leave
+	// unread for the next: one block's worth (cbData is 16 bits).
+	lzxMaxCarry = 1<<16 - 1
+
 	lzxVerbatim     = 1
 	lzxAligned      = 2
 	lzxUncompressed = 3
@@ -246,6 +250,7 @@ type lzxDecoder struct {
 	aligned     huffTable
 	pretree     huffTable
 	out         []byte
+	buf         []byte // the input of the frame: carry-over and block data
 }
 
 func newLZXDecoder(windowBits uint) (*lzxDecoder, error) {
@@ -262,19 +267,30 @@ func newLZXDecoder(windowBits uint) (*lzxDecoder, error) {
 	}, nil
 }
 
-// frame decodes the next frame, of size bytes (at most 32 KiB), from the
-// data of one cabinet block, and returns it; the slice is valid until the
-// next call. Bits left over in data are carried into the next frame.
+// decodeFrame decodes the next frame, of size bytes (at most 32 KiB), from
+// the data of one cabinet block, and returns it; the slice is valid until
+// the next call. data is not kept: bytes left over are copied and carried
+// into the next frame.
 func (d *lzxDecoder) decodeFrame(data []byte, size int) ([]byte, error) {
 	if size <= 0 || size > lzxFrame {
 		return nil, fmt.Errorf("%w: frame of %d bytes", errLZX, size)
 	}
-	// Unread whole bytes of the previous block come first.
+	// Unread whole bytes of the previous block come first. A compressor
+	// may let a frame's bits run into the next block, but never leaves
+	// more than a block unread: a carry-over past that is refused, as
+	// carrying a growing one on would copy it again every frame
+	// (quadratic work in the folder's size).
+	var carry []byte
 	if rest := d.bits.pos; rest < len(d.bits.in) {
-		d.bits.in = append(append([]byte(nil), d.bits.in[rest:]...), data...)
-	} else {
-		d.bits.in = data
+		carry = d.bits.in[rest:]
 	}
+	if len(carry) > lzxMaxCarry {
+		return nil, fmt.Errorf("%w: frame %d left %d bytes of its data unread, more than a block holds", errLZX, d.frame-1, len(carry))
+	}
+	// The input is copied (data is the caller's buffer, reused), and
+	// carry may be part of d.buf: append moves it down first.
+	d.buf = append(append(d.buf[:0], carry...), data...)
+	d.bits.in = d.buf
 	d.bits.pos = 0
 	if d.posn == len(d.window) {
 		d.posn = 0

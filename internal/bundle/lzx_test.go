@@ -3,6 +3,7 @@ package bundle
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -444,7 +445,7 @@ func TestLZXRoundTrip(t *testing.T) {
 			b := lzxTestData(tc.size-len(a), 2)
 			frames := lzxEncode(append(append([]byte(nil), a...), b...), tc.window, tc.uncompEach, tc.aligned)
 			cab := lzxCab(tc.window, frames, cabFileSpec{"a.log", a}, cabFileSpec{"b.log", b})
-			c, err := openCab(bytes.NewReader(cab), int64(len(cab)), 1<<30)
+			c, err := openCab(context.Background(), bytes.NewReader(cab), int64(len(cab)), 1<<30)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -515,7 +516,7 @@ func TestLZXCallTranslation(t *testing.T) {
 	const size = 12000000
 	frames := lzxEncodeE8(data, 16, 3, false, size)
 	cab := lzxCab(16, frames, cabFileSpec{"code.bin", data})
-	c, err := openCab(bytes.NewReader(cab), int64(len(cab)), 1<<30)
+	c, err := openCab(context.Background(), bytes.NewReader(cab), int64(len(cab)), 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,7 +557,7 @@ func TestLZXDamage(t *testing.T) {
 		}
 		mut(fr)
 		cab := lzxCab(16, fr, cabFileSpec{"a.log", data})
-		c, err := openCab(bytes.NewReader(cab), int64(len(cab)), 1<<30)
+		c, err := openCab(context.Background(), bytes.NewReader(cab), int64(len(cab)), 1<<30)
 		if err != nil {
 			continue
 		}
@@ -579,7 +580,7 @@ func BenchmarkLZXDecode(b *testing.B) {
 	cab := lzxCab(window, lzxEncode(data, window, 0, false), cabFileSpec{"CBS.log", data})
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		c, err := openCab(bytes.NewReader(cab), int64(len(cab)), 1<<30)
+		c, err := openCab(context.Background(), bytes.NewReader(cab), int64(len(cab)), 1<<30)
 		if err != nil {
 			b.Fatal(err)
 		}

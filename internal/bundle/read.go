@@ -67,8 +67,11 @@ func (it *item) hash(ctx context.Context, buf []byte, left *atomic.Int64) {
 // than max bytes come out (the declared size, or what MaxRatio and
 // MaxEntry allow when none is declared), with ErrTruncated when fewer
 // than the declared size do, and with ErrCorrupt when the CRC-32 given
-// does not match.
+// does not match. It fails with ctx's error once ctx is done (the
+// context given to Open), so that reading an input stops with the
+// analysis that reads it.
 type guard struct {
+	ctx    context.Context // nil: not checked
 	r      io.Reader
 	c      io.Closer
 	n      int64  // bytes so far
@@ -84,6 +87,12 @@ type guard struct {
 func (g *guard) Read(p []byte) (int, error) {
 	if g.err != nil {
 		return 0, g.err
+	}
+	if g.ctx != nil {
+		if err := g.ctx.Err(); err != nil {
+			g.err = err
+			return 0, err
+		}
 	}
 	// Ask for one byte more than allowed, to see a lie.
 	if left := g.max - g.n; int64(len(p)) > left {
@@ -147,6 +156,17 @@ func (l Limits) ratioCap(csize int64) int64 {
 	return int64(c)
 }
 
+// declaredCap is the most all entries of an archive of size bytes may
+// declare together: MaxRatio × size. Entries that point at the same
+// compressed data pass the ratio one by one, not all together.
+func (l Limits) declaredCap(size int64) int64 {
+	c := float64(size)*l.MaxRatio + 64<<10
+	if c >= 1<<62 {
+		return 1 << 62
+	}
+	return int64(c)
+}
+
 // checkRatio tells whether declared sizes are within MaxRatio.
 func (l Limits) checkRatio(size, csize int64) error {
 	if size > l.ratioCap(csize) {
@@ -205,8 +225,8 @@ type sectionRC struct {
 	g guard
 }
 
-func newSectionRC(s *io.SectionReader, crc uint32, checkCRC bool) *sectionRC {
-	return &sectionRC{s: s, g: guard{r: s, max: s.Size(), exact: true, why: "stored size", want: crc, hasCRC: checkCRC}}
+func newSectionRC(ctx context.Context, s *io.SectionReader, crc uint32, checkCRC bool) *sectionRC {
+	return &sectionRC{s: s, g: guard{ctx: ctx, r: s, max: s.Size(), exact: true, why: "stored size", want: crc, hasCRC: checkCRC}}
 }
 
 func (s *sectionRC) Read(p []byte) (int, error)              { return s.g.Read(p) }
