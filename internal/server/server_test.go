@@ -475,3 +475,35 @@ func TestPages(t *testing.T) {
 		t.Errorf("kb filter shows the case")
 	}
 }
+
+// finishHook is a Store that calls before at the start of each Finish.
+type finishHook struct {
+	Store
+	before func(c *Case)
+}
+
+func (f *finishHook) Finish(ctx context.Context, c *Case, r *Result) error {
+	f.before(c)
+	return f.Store.Finish(ctx, c, r)
+}
+
+// The upload folder is gone before the result is published: a client
+// that sees "done" never finds the files still there (TestAPIZip was
+// flaky on this).
+func TestUploadDroppedBeforeFinish(t *testing.T) {
+	var ts *testServer
+	kept := make(chan error, 10)
+	st := &finishHook{Store: sqliteStore(t), before: func(c *Case) {
+		_, err := os.Stat(ts.caseDir(c.ID))
+		if !errors.Is(err, fs.ErrNotExist) {
+			kept <- fmt.Errorf("case folder still there at Finish: %v", err)
+		}
+	}}
+	ts = newTestServer(t, st, nil)
+	ts.wait(t, ts.postZip(t, exampleZip(t)), "en")
+	select {
+	case err := <-kept:
+		t.Fatal(err)
+	default:
+	}
+}

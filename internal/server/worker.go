@@ -101,6 +101,16 @@ func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
 		log.Info("analysis stopped by shutdown; case queued again")
 		return
 	}
+	// The upload goes before the result is published, so that a case seen
+	// done or failed never has its files left behind (and a client that
+	// waits for "done" may rely on it). Should Finish then fail, the
+	// claim is requeued later and fails for want of its files, which
+	// says so.
+	if !s.cfg.KeepUploads {
+		if err := os.RemoveAll(s.caseDir(c.ID)); err != nil {
+			log.Warn("drop upload", "err", err)
+		}
+	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if err := s.store.Finish(fctx, c, res); err != nil {
@@ -108,11 +118,6 @@ func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
 		return
 	}
 	log.Info("analysed", "status", res.Status, "error", res.Error, "causes", res.Causes, "kbs", res.KBs, "elapsed", time.Since(start).Round(time.Millisecond))
-	if !s.cfg.KeepUploads {
-		if err := os.RemoveAll(s.caseDir(c.ID)); err != nil {
-			log.Warn("drop upload", "err", err)
-		}
-	}
 }
 
 // analyze reads the case's upload and diagnoses it in every language of
