@@ -507,3 +507,28 @@ func TestUploadDroppedBeforeFinish(t *testing.T) {
 	default:
 	}
 }
+
+// A case's error names the client's files, never the server's paths.
+func TestCaseErrorHidesServerPaths(t *testing.T) {
+	ts := newTestServer(t, nil, nil)
+	ts.diagnoseHook = func(ctx context.Context, c *Case) (*Result, error) {
+		if c.Files[0] == "gone.zip" {
+			os.RemoveAll(ts.caseDir(c.ID))
+			return ts.diagnose(ctx, c)
+		}
+		// A library error that quotes the stored file's path.
+		_, err := os.Open(filepath.Join(ts.caseDir(c.ID), "upload", uploadName(0), "nested"))
+		return &Result{}, fmt.Errorf("read: %w; also %s", err, ts.cfg.DataDir)
+	}
+	for _, name := range []string{"gone.zip", "mine.zip"} {
+		var c created
+		ts.do(t, "POST", "/api/v1/cases?name="+name, "application/zip", bytes.NewReader(exampleZip(t)), &c)
+		r := ts.wait(t, c.ID, "en")
+		if r.Status != "failed" || r.Error == "" || strings.Contains(r.Error, ts.cfg.DataDir) || strings.Contains(r.Error, c.ID) {
+			t.Errorf("%s: error %q shows a server path", name, r.Error)
+		}
+		if name == "mine.zip" && !strings.Contains(r.Error, "mine.zip/nested") {
+			t.Errorf("%s: error %q lacks the client's name", name, r.Error)
+		}
+	}
+}

@@ -127,7 +127,7 @@ func (s *Server) analyze(ctx context.Context, log *slog.Logger, c *Case) (res *R
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("analysis panicked", "panic", p, "stack", string(debug.Stack()))
-			res = &Result{Status: StatusFailed, Error: fmt.Sprintf("internal error while analysing: %v", p)}
+			res = &Result{Status: StatusFailed, Error: s.clientText(c, fmt.Sprintf("internal error while analysing: %v", p))}
 		}
 	}()
 	diagnose := s.diagnose
@@ -139,7 +139,7 @@ func (s *Server) analyze(ctx context.Context, log *slog.Logger, c *Case) (res *R
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("analysis took longer than %v: %w", s.cfg.AnalysisTimeout, err)
 		}
-		return &Result{Status: StatusFailed, Error: err.Error(), Artifacts: r.Artifacts}
+		return &Result{Status: StatusFailed, Error: s.clientText(c, err.Error()), Artifacts: r.Artifacts}
 	}
 	return r
 }
@@ -154,7 +154,9 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 	res := &Result{Status: StatusDone, Artifacts: map[string][]byte{}}
 	dir := filepath.Join(s.caseDir(c.ID), "upload")
 	if _, err := os.Stat(dir); err != nil {
-		return res, fmt.Errorf("the uploaded files are not in this server's data folder (with several replicas, --data must be shared): %w", err)
+		// The error names the server's path: log it, tell the client less.
+		s.log.Warn("upload folder missing", "case", c.ID, "err", err)
+		return res, errors.New("the uploaded files are not in this server's data folder (with several replicas, --data must be shared)")
 	}
 	b, err := bundle.Open(ctx, []string{dir}, s.cfg.Limits)
 	if err != nil {
@@ -242,6 +244,17 @@ func errorText(dir string, files []string, err error) string {
 		msg = strings.ReplaceAll(msg, filepath.Join(dir, uploadName(i)), files[i])
 	}
 	return strings.ReplaceAll(msg, dir, "upload")
+}
+
+// clientText is msg, a case's error, with every path of the server
+// replaced: the upload's files by the client's names, the case folder by
+// "upload", the data folder by "data". Cases are read by clients, who
+// have no business knowing where the server keeps its files.
+func (s *Server) clientText(c *Case, msg string) string {
+	dir := filepath.Join(s.caseDir(c.ID), "upload")
+	msg = errorText(dir, c.Files, errors.New(msg))
+	msg = strings.ReplaceAll(msg, s.caseDir(c.ID), "upload")
+	return strings.ReplaceAll(msg, s.cfg.DataDir, "data")
 }
 
 // janitor requeues cases whose worker vanished and deletes cases past
