@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -456,16 +457,26 @@ func (s *sqlStore) Delete(ctx context.Context, createdBefore time.Time) ([]strin
 
 func (s *sqlStore) Close() error { return s.db.Close() }
 
-// RedactDSN returns dsn with the password of a connection string
-// replaced by ***, for logs and error messages.
+// RedactDSN returns dsn with every password in it replaced by ***, for
+// logs and error messages: the one in the user information of a URL
+// (postgres://user:pass@host) and any password= parameter, in a URL's
+// query (?password=…) or a key=value connection string (password=…).
 func RedactDSN(dsn string) string {
 	if i := strings.Index(dsn, "://"); i >= 0 {
-		if at := strings.LastIndex(dsn, "@"); at > i {
-			cred := dsn[i+3 : at]
-			if user, _, ok := strings.Cut(cred, ":"); ok {
-				return dsn[:i+3] + user + ":***" + dsn[at:]
+		// The user information ends at the last @ before the query.
+		rest := dsn[i+3:]
+		if q := strings.IndexAny(rest, "?#"); q >= 0 {
+			rest = rest[:q]
+		}
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if user, _, ok := strings.Cut(rest[:at], ":"); ok {
+				dsn = dsn[:i+3] + user + ":***" + dsn[i+3+at:]
 			}
 		}
 	}
-	return dsn
+	return passwordParam.ReplaceAllString(dsn, "${1}***")
 }
+
+// passwordParam matches the value of a password parameter: in a query
+// string (up to & or #) or a key=value list (up to a space), quoted or not.
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&;\s])(?:password|passwd|pwd|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^&#\s;]*)`)

@@ -266,10 +266,16 @@ func TestPostgresReplicas(t *testing.T) {
 
 func TestRedactDSN(t *testing.T) {
 	for in, want := range map[string]string{
-		"postgres://triage:s3cret@db.example/wudiag?sslmode=require": "postgres://triage:***@db.example/wudiag?sslmode=require",
-		"postgres://triage@db.example/wudiag":                        "postgres://triage@db.example/wudiag",
-		"postgres://u:p@ss:w@rd@host/db":                             "postgres://u:***@host/db",
-		"sqlite:/var/lib/wudiag/cases.db":                            "sqlite:/var/lib/wudiag/cases.db",
+		"postgres://triage:s3cret@db.example/wudiag?sslmode=require":          "postgres://triage:***@db.example/wudiag?sslmode=require",
+		"postgres://triage@db.example/wudiag":                                 "postgres://triage@db.example/wudiag",
+		"postgres://u:p@ss:w@rd@host/db":                                      "postgres://u:***@host/db",
+		"sqlite:/var/lib/wudiag/cases.db":                                     "sqlite:/var/lib/wudiag/cases.db",
+		"postgres://triage@db.example/wudiag?password=s3cret&sslmode=require": "postgres://triage@db.example/wudiag?password=***&sslmode=require",
+		"postgres://db.example/wudiag?sslmode=disable&PASSWORD=s3cret":        "postgres://db.example/wudiag?sslmode=disable&PASSWORD=***",
+		"postgres://u:pw@db/x?sslpassword=s3cret#frag":                        "postgres://u:***@db/x?sslpassword=***#frag",
+		"host=db user=triage password=s3cret dbname=wudiag":                   "host=db user=triage password=*** dbname=wudiag",
+		"host=db password='s3 cret' dbname=wudiag":                            "host=db password=*** dbname=wudiag",
+		"mysql://root:pw@db/wudiag?password=s3cret":                           "mysql://root:***@db/wudiag?password=***",
 	} {
 		if got := RedactDSN(in); got != want {
 			t.Errorf("RedactDSN(%q) = %q, want %q", in, got, want)
@@ -281,9 +287,9 @@ func TestRedactDSN(t *testing.T) {
 // for a SQLite file name.
 func TestOpenStoreRefusesUnknownSchemes(t *testing.T) {
 	dir := t.TempDir()
-	for _, dsn := range []string{"mysql://root:pw@db/wudiag", "sqlserver://x"} {
+	for _, dsn := range []string{"mysql://root:pw@db/wudiag", "sqlserver://x", "mysql://db/wudiag?password=s3cret", "mysql://db/wudiag?user=a&password=s3cret&x=1"} {
 		_, err := OpenStore(context.Background(), dsn, dir)
-		if err == nil || !strings.Contains(err.Error(), "unsupported scheme") || strings.Contains(err.Error(), "pw") {
+		if err == nil || !strings.Contains(err.Error(), "unsupported scheme") || strings.Contains(err.Error(), "pw") || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%s: %v", dsn, err)
 		}
 	}
