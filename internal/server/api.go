@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,6 +72,22 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // uploadName is the generated name of the i-th uploaded file.
 func uploadName(i int) string { return fmt.Sprintf("%04d", i) }
+
+// cleanMachine keeps of a machine name given at upload what is shown to
+// people: printable, trimmed, at most 200 bytes. Unlike a file name it
+// keeps its backslashes: CONTOSO\PC01 is one name, not a path.
+func cleanMachine(name string) string {
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(name, "_")))
+	if len(name) > 200 {
+		name = strings.ToValidUTF8(name[:200], "")
+	}
+	return name
+}
 
 // cleanName keeps of a client's file name what is shown to people: the
 // last element, printable, at most 200 bytes. It is never used as a path.
@@ -153,10 +168,7 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 			if p.FileName() == "" {
 				if p.FormName() == "machine" {
 					b, _ := io.ReadAll(io.LimitReader(p, 256))
-					c.Machine = strings.TrimSpace(cleanName(string(b)))
-					if c.Machine == "upload" {
-						c.Machine = ""
-					}
+					c.Machine = cleanMachine(string(b))
 				}
 				continue
 			}
@@ -169,10 +181,7 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 		if name == "" {
 			name = "bundle.zip"
 		}
-		c.Machine = cleanName(r.URL.Query().Get("machine"))
-		if c.Machine == "upload" {
-			c.Machine = ""
-		}
+		c.Machine = cleanMachine(r.URL.Query().Get("machine"))
 		if err := save(name, r.Body); err != nil {
 			return nil, err
 		}
@@ -248,6 +257,25 @@ func (s *Server) getCase(r *http.Request) (*Case, error) {
 	return s.store.Get(r.Context(), id)
 }
 
+// caseAnswer is GET /api/v1/cases/{id}: the case's head, then, once
+// done, the fields of the JSON contract. It is marshalled as one typed
+// struct so that every key appears once: the head's "machine" (given at
+// upload, else found by the analysis) stands for the contract's.
+type caseAnswer struct {
+	caseJSON
+	*contractFields
+}
+
+// contractFields are the fields of the stored JSON contract (schema
+// version 1) that the answer repeats, in the contract's order.
+type contractFields struct {
+	SchemaVersion int             `json:"schema_version"`
+	Failures      json.RawMessage `json:"failures,omitempty"`
+	Findings      json.RawMessage `json:"findings,omitempty"`
+	Inputs        json.RawMessage `json:"inputs,omitempty"`
+	Explain       json.RawMessage `json:"explain,omitempty"`
+}
+
 // apiGet is GET /api/v1/cases/{id}[?lang=ja]: the case's head, then
 // the JSON contract of its diagnosis when done.
 func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
@@ -257,37 +285,23 @@ func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, code, msg)
 		return
 	}
-	head := newCaseJSON(c)
+	out := caseAnswer{caseJSON: newCaseJSON(c)}
 	if p, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
-		json.Unmarshal(p, &head.Problems)
-	}
-	out, err := json.Marshal(head)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal error")
-		return
+		json.Unmarshal(p, &out.Problems)
 	}
 	if c.Status == StatusDone {
 		body, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", langOf(r)))
+		if err == nil {
+			out.contractFields = new(contractFields)
+			err = json.Unmarshal(body, out.contractFields)
+		}
 		if err != nil {
 			s.log.Error("load diagnosis", "case", c.ID, "err", err)
 			writeError(w, http.StatusInternalServerError, "internal error")
 			return
 		}
-		// Splice the contract's fields after the head's.
-		body = bytes.TrimSpace(body)
-		if len(body) > 2 && body[0] == '{' {
-			out = append(out[:len(out)-1], ',')
-			out = append(out, body[1:]...)
-		}
 	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, out, "", "  "); err != nil {
-		buf.Reset()
-		buf.Write(out)
-	}
-	buf.WriteByte('\n')
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(buf.Bytes())
+	writeJSON(w, http.StatusOK, out)
 }
 
 // filterOf reads a Filter from the query: status, cause, kb, q, from and

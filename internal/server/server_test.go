@@ -532,3 +532,44 @@ func TestCaseErrorHidesServerPaths(t *testing.T) {
 		}
 	}
 }
+
+// The case answer has each key once, and a domain machine name is kept
+// whole.
+func TestCaseAnswerMachine(t *testing.T) {
+	ts := newTestServer(t, nil, nil)
+	// The logs name a machine too: the contract has its own "machine".
+	ts.diagnoseHook = func(ctx context.Context, c *Case) (*Result, error) {
+		r, err := ts.diagnose(ctx, c)
+		for _, lang := range langs {
+			var m map[string]any
+			json.Unmarshal(r.Artifacts[artifactName("json", lang)], &m)
+			m["machine"] = "FROM-LOGS"
+			r.Artifacts[artifactName("json", lang)], _ = json.Marshal(m)
+		}
+		return r, err
+	}
+	var c created
+	ts.do(t, "POST", "/api/v1/cases?name=b.zip&machine="+url.QueryEscape(`CONTOSO\PC01`), "application/zip", bytes.NewReader(exampleZip(t)), &c)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("machine", `CONTOSO\PC02`)
+	w, _ := mw.CreateFormFile("files", "CBS.log")
+	b, _ := os.ReadFile(filepath.Join(exampleDir, "CBS.log"))
+	w.Write(b)
+	mw.Close()
+	var c2 created
+	ts.do(t, "POST", "/api/v1/cases", mw.FormDataContentType(), &body, &c2)
+	for id, want := range map[string]string{c.ID: `CONTOSO\PC01`, c2.ID: `CONTOSO\PC02`} {
+		if r := ts.wait(t, id, "en"); r.Status != "done" || r.Machine != want {
+			t.Errorf("case %s: status %s, machine %q, want %q", id, r.Status, r.Machine, want)
+		}
+		var raw json.RawMessage
+		ts.do(t, "GET", "/api/v1/cases/"+id, "", nil, &raw)
+		if n := bytes.Count(raw, []byte(`"machine"`)); n != 1 {
+			t.Errorf("case %s: %d machine keys in %s", id, n, raw)
+		}
+		if !bytes.Contains(raw, []byte(`"schema_version": 1`)) || !bytes.Contains(raw, []byte(`"failures"`)) {
+			t.Errorf("case %s: contract fields missing: %.300s", id, raw)
+		}
+	}
+}
