@@ -227,12 +227,29 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "case.html", p)
 }
 
-// safeNext is the page to go to after login: a path on this site only.
+// safeNext is the page to go to after login: a path on this site only,
+// else "/". next is parsed and must have no scheme, host or user, no
+// control character or backslash anywhere (browsers drop tabs and
+// newlines and read \ as /, so "/\t/evil.example" is "//evil.example"
+// to them), and a path that starts with one slash; the answer is rebuilt
+// from the path and query alone.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+	bad := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r < 0xa0) })
+	}
+	if bad(next) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || bad(u.Path) || bad(u.RawQuery) {
+		return "/"
+	}
+	out := (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") || bad(out) {
+		return "/"
+	}
+	return out
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {

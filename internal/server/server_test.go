@@ -573,3 +573,41 @@ func TestCaseAnswerMachine(t *testing.T) {
 		}
 	}
 }
+
+// Login sends the browser only to a local path, rebuilt from its parts.
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/cases/abc?lang=ja":     "/cases/abc?lang=ja",
+		"/":                      "/",
+		"":                       "/",
+		"/\t/evil.example":       "/",
+		"/\n/evil.example":       "/",
+		"/%09/evil.example":      "/", // a tab once decoded
+		"//evil.example/":        "/",
+		`/\evil.example`:         "/",
+		`\/evil.example`:         "/",
+		"https://evil.example/":  "/",
+		"javascript:alert(1)":    "/",
+		"/ok\x1b]52;c;x\a":       "/",
+		"/a/../../x":             "/a/../../x",
+		"/x?next=//evil.example": "/x?next=//evil.example",
+		"///evil.example":        "/",
+		"/\u0085/evil.example":   "/",
+		"http:/evil.example":     "/",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// And end to end: the Location header of a login with a hostile next.
+	ts := newTestServer(t, nil, nil)
+	form := url.Values{"token": {testToken}, "next": {"/\t/evil.example"}}
+	resp, err := http.DefaultTransport.RoundTrip(postForm(ts.URL+"/login", form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
+		t.Errorf("login with a tab in next: %d %q", resp.StatusCode, loc)
+	}
+}
