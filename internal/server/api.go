@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 )
@@ -55,6 +56,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusNotFound, "case not found"
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "request timed out"
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT):
+		return http.StatusInsufficientStorage, "the server is out of disk space; try again later"
 	}
 	return http.StatusInternalServerError, "internal error"
 }
@@ -62,10 +65,32 @@ func statusOf(err error) (int, string) {
 // failure is statusOf that also logs the errors the client cannot fix.
 func (s *Server) failure(what string, err error) (int, string) {
 	code, msg := statusOf(err)
-	if code == http.StatusInternalServerError {
+	if code >= 500 {
 		s.log.Error(what, "err", err)
 	}
 	return code, msg
+}
+
+// A bodyError is an error reading the request body: the client's doing
+// (a truncated or malformed body, a connection dropped), answered 400.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// bodyReader tags the errors of r as bodyErrors, so that a copy from
+// the request to a file tells the client's failures from the disk's.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = &bodyError{err}
+		}
+	}
+	return n, err
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
@@ -116,6 +141,10 @@ func cleanName(name string) string {
 func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err error) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
 	id := newID()
+	// Until its row exists the folder is an upload under way, which the
+	// sweep of orphaned folders must leave alone.
+	s.uploading.Store(id, true)
+	defer s.uploading.Delete(id)
 	dir := filepath.Join(s.caseDir(id), "upload")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create case folder: %w", err)
@@ -126,22 +155,29 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 		}
 	}()
 	c = &Case{ID: id, Created: time.Now()}
+	var total int64 // bytes received in all files
 	save := func(name string, body io.Reader) error {
 		if len(c.Files) >= s.cfg.MaxFiles {
 			return errorf(http.StatusRequestEntityTooLarge, "more than %d files in one upload", s.cfg.MaxFiles)
 		}
 		// O_EXCL: the generated name is new; nothing is overwritten.
-		f, err := os.OpenFile(filepath.Join(dir, uploadName(len(c.Files))), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := s.createFile(filepath.Join(dir, uploadName(len(c.Files))))
 		if err != nil {
 			return fmt.Errorf("store upload: %w", err)
 		}
-		if _, err := io.Copy(f, body); err != nil {
+		n, err := io.Copy(f, bodyReader{body})
+		if err != nil {
 			f.Close()
+			var be *bodyError
+			if errors.As(err, &be) {
+				return errorf(http.StatusBadRequest, "upload cut short or malformed: %v", be.err)
+			}
 			return fmt.Errorf("receive upload: %w", err)
 		}
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("store upload: %w", err)
 		}
+		total += n
 		c.Files = append(c.Files, cleanName(name))
 		return nil
 	}
@@ -190,6 +226,9 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 	}
 	if len(c.Files) == 0 {
 		return nil, errorf(http.StatusBadRequest, "no file in the upload")
+	}
+	if total == 0 {
+		return nil, errorf(http.StatusBadRequest, "the upload is empty")
 	}
 	if err := s.store.Create(r.Context(), c); err != nil {
 		return nil, err

@@ -30,12 +30,15 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wudiag/wudiag/internal/bundle"
@@ -95,8 +98,19 @@ type Server struct {
 	wake    chan struct{}
 	token   [sha256.Size]byte
 	handler http.Handler
+	// uploading holds the IDs of the uploads under way here (their
+	// folders have no row yet).
+	uploading sync.Map
 	// diagnoseHook replaces diagnose in tests.
 	diagnoseHook func(context.Context, *Case) (*Result, error)
+	// createFile creates an uploaded file; tests replace it to fill the disk.
+	createFile func(name string) (io.WriteCloser, error)
+}
+
+// createUpload creates a new file for an upload: O_EXCL, so that
+// nothing is ever overwritten.
+func createUpload(name string) (io.WriteCloser, error) {
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 }
 
 // New returns a server for cfg. Start its workers with Run and serve its
@@ -148,6 +162,8 @@ func New(cfg Config) (*Server, error) {
 		log:   cfg.Logger,
 		wake:  make(chan struct{}, 1),
 		token: sha256.Sum256([]byte(cfg.Token)),
+
+		createFile: createUpload,
 	}
 	s.handler = s.routes()
 	return s, nil

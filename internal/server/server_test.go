@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -609,5 +611,117 @@ func TestSafeNext(t *testing.T) {
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
 		t.Errorf("login with a tab in next: %d %q", resp.StatusCode, loc)
+	}
+}
+
+// logBuffer is a slog.Logger into a buffer, safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// failingFile is an upload file on a full disk.
+type failingFile struct{ err error }
+
+func (f failingFile) Write(p []byte) (int, error) { return 0, f.err }
+func (f failingFile) Close() error                { return nil }
+
+// Client mistakes are 400 and logged quietly; a full disk is 507.
+func TestUploadErrors(t *testing.T) {
+	logs := &logBuffer{}
+	ts := newTestServer(t, nil, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	var full bytes.Buffer
+	mw := multipart.NewWriter(&full)
+	w, _ := mw.CreateFormFile("files", "CBS.log")
+	w.Write(bytes.Repeat([]byte("2024-01-10 03:12:44, Info CBS x\r\n"), 2000))
+	mw.Close()
+	truncated := full.Bytes()[:full.Len()/2]
+	for _, tc := range []struct {
+		name, ctype string
+		body        []byte
+		want        int
+	}{
+		{"truncated multipart", mw.FormDataContentType(), truncated, http.StatusBadRequest},
+		{"wrong boundary", "multipart/form-data; boundary=nothere", full.Bytes(), http.StatusBadRequest},
+		{"no boundary", "multipart/form-data", full.Bytes(), http.StatusBadRequest},
+		{"empty zip body", "application/zip", nil, http.StatusBadRequest},
+		{"empty file part", mw.FormDataContentType(), func() []byte {
+			var b bytes.Buffer
+			m := multipart.NewWriter(&b)
+			m.SetBoundary(mw.Boundary())
+			m.CreateFormFile("files", "empty.log")
+			m.Close()
+			return b.Bytes()
+		}(), http.StatusBadRequest},
+	} {
+		var e map[string]string
+		if code := ts.do(t, "POST", "/api/v1/cases", tc.ctype, bytes.NewReader(tc.body), &e); code != tc.want {
+			t.Errorf("%s: %d %v, want %d", tc.name, code, e, tc.want)
+		}
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("client mistakes logged as errors:\n%s", logs)
+	}
+	ts.createFile = func(string) (io.WriteCloser, error) { return failingFile{syscall.ENOSPC}, nil }
+	var e map[string]string
+	if code := ts.do(t, "POST", "/api/v1/cases", "application/zip", bytes.NewReader(exampleZip(t)), &e); code != http.StatusInsufficientStorage {
+		t.Errorf("full disk: %d %v", code, e)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(ts.cfg.DataDir, "cases")); len(ents) != 0 {
+		t.Errorf("refused uploads left %d folders", len(ents))
+	}
+}
+
+// Upload folders with no case (a process killed mid-upload) are removed
+// at start and by the janitor; cases' folders and uploads under way stay.
+func TestOrphanedUploads(t *testing.T) {
+	dir := t.TempDir()
+	orphan := func(id string) string {
+		p := filepath.Join(dir, "cases", id, "upload")
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(p, "0000"), []byte("half an upload"), 0o600)
+		return filepath.Dir(p)
+	}
+	atStart := orphan(newID())
+	st := sqliteStore(t)
+	ts := newTestServer(t, st, func(c *Config) { c.DataDir = dir; c.KeepUploads = true })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(atStart); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("orphaned folder not removed at start")
+		}
+	}
+	kept := ts.postZip(t, exampleZip(t))
+	ts.wait(t, kept, "en")
+	busy := newID()
+	ts.uploading.Store(busy, true)
+	busyDir := orphan(busy)
+	late := orphan(newID())
+	young := orphan(newID())
+	old := time.Now().Add(-2 * ts.orphanAge())
+	for _, d := range []string{busyDir, late, ts.caseDir(kept)} {
+		os.Chtimes(d, old, old)
+	}
+	ts.sweepOrphans(context.Background(), time.Now().Add(-ts.orphanAge()))
+	for d, want := range map[string]bool{busyDir: true, late: false, young: true, ts.caseDir(kept): true} {
+		if _, err := os.Stat(d); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", d, err == nil, want)
+		}
 	}
 }

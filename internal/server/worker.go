@@ -37,6 +37,15 @@ func (s *Server) Run(ctx context.Context) error {
 			s.log.Info("requeued cases left running by the last run", "count", n)
 		}
 	}
+	// Folders left by uploads that died before their row was written
+	// (kill -9 mid-upload). One SQLite process: no other process can be
+	// uploading, so every such folder goes; with shared PostgreSQL only
+	// those older than an upload can last.
+	cutoff := time.Now()
+	if !s.cfg.requeueAtStart {
+		cutoff = cutoff.Add(-s.orphanAge())
+	}
+	s.sweepOrphans(ctx, cutoff)
 	var wg sync.WaitGroup
 	for i := range s.cfg.Workers {
 		wg.Go(func() { s.work(ctx, jobCtx, i) })
@@ -275,6 +284,7 @@ func (s *Server) janitor(ctx context.Context) {
 		} else if n > 0 {
 			s.log.Warn("requeued cases whose worker vanished", "count", n)
 		}
+		s.sweepOrphans(ctx, time.Now().Add(-s.orphanAge()))
 		if s.cfg.Retention > 0 {
 			ids, err := s.store.Delete(ctx, time.Now().Add(-s.cfg.Retention))
 			if err != nil {
@@ -289,5 +299,53 @@ func (s *Server) janitor(ctx context.Context) {
 				s.log.Info("deleted cases past retention", "count", len(ids))
 			}
 		}
+	}
+}
+
+// orphanAge is how old a case folder with no row must be to be taken
+// for the leftover of a dead upload: older than any upload can last.
+func (s *Server) orphanAge() time.Duration { return s.cfg.UploadTimeout + time.Minute }
+
+// sweepOrphans removes the case folders last changed before cutoff that
+// have no case in the store and are not an upload under way here. An
+// upload writes its files first and its row last, so a process killed
+// in between leaves a folder that retention, which goes by rows, would
+// never remove.
+func (s *Server) sweepOrphans(ctx context.Context, cutoff time.Time) {
+	root := filepath.Join(s.cfg.DataDir, "cases")
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("sweep orphaned uploads", "err", err)
+		}
+		return
+	}
+	n := 0
+	for _, e := range ents {
+		id := e.Name()
+		if !idPattern.MatchString(id) || ctx.Err() != nil {
+			continue
+		}
+		if _, busy := s.uploading.Load(id); busy {
+			continue
+		}
+		if fi, err := e.Info(); err != nil || fi.ModTime().After(cutoff) {
+			continue
+		}
+		if _, err := s.store.Get(ctx, id); !errors.Is(err, ErrNotFound) {
+			continue // a case, or the store cannot tell: keep it
+		}
+		// Checked again: an upload may have begun since.
+		if _, busy := s.uploading.Load(id); busy {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(root, id)); err != nil {
+			s.log.Warn("remove orphaned upload", "folder", id, "err", err)
+			continue
+		}
+		n++
+	}
+	if n > 0 {
+		s.log.Info("removed upload folders with no case", "count", n)
 	}
 }
