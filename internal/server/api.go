@@ -240,6 +240,8 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 
 // apiCreate is POST /api/v1/cases.
 func (s *Server) apiCreate(w http.ResponseWriter, r *http.Request) {
+	r, cancel := s.uploadTime(w, r)
+	defer cancel()
 	c, err := s.receive(r, w)
 	if err != nil {
 		code, msg := s.failure("upload", err)

@@ -45,7 +45,7 @@ var labels = map[string]map[string]string{
 		"inputs": "What was read", "problems": "Skipped", "waiting": "Analysing… this page refreshes by itself.",
 		"failed": "The analysis failed", "noFailure": "No failed installation found.", "noFinding": "No cause found.",
 		"logout": "Log out", "confidence": "confidence", "update": "Update", "code": "Code", "time": "Time", "resolved": "resolved later",
-		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.",
+		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
 	},
 	"ja": {
 		"cases": "ケース一覧", "upload": "バンドルのアップロード", "uploadHelp": "ログの zip、または複数のログ ファイル (CBS.log、dism.log、.evtx、WindowsUpdate.log など)。ここにドロップするか選択してください。",
@@ -56,7 +56,7 @@ var labels = map[string]map[string]string{
 		"inputs": "読み取ったファイル", "problems": "スキップ", "waiting": "分析中… このページは自動で更新されます。",
 		"failed": "分析に失敗しました", "noFailure": "失敗したインストールは見つかりませんでした。", "noFinding": "原因は見つかりませんでした。",
 		"logout": "ログアウト", "confidence": "確度", "update": "更新プログラム", "code": "コード", "time": "日時", "resolved": "後で解決済み",
-		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。",
+		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
 	},
 }
 
@@ -151,6 +151,8 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, code int, msg 
 
 // uploadForm is POST /cases from the upload form: queue, then show the case.
 func (s *Server) uploadForm(w http.ResponseWriter, r *http.Request) {
+	r, cancel := s.uploadTime(w, r)
+	defer cancel()
 	c, err := s.receive(r, w)
 	if err != nil {
 		code, msg := s.failure("upload", err)
@@ -250,34 +252,4 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return out
-}
-
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login.html", s.newPage(r, "wudiag", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Bad": false}))
-}
-
-// login checks the token from the form and sets the cookie that holds it:
-// HttpOnly, SameSite=Strict, Secure behind TLS.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	tok := strings.TrimSpace(r.PostFormValue("token"))
-	next := safeNext(r.PostFormValue("next"))
-	probe := r.Clone(r.Context())
-	probe.Header = http.Header{"Authorization": {"Bearer " + tok}}
-	if tok == "" || !s.authorized(probe) {
-		s.log.Warn("login refused", "remote", r.RemoteAddr)
-		s.render(w, r, http.StatusUnauthorized, "login.html", s.newPage(r, "wudiag", map[string]any{"Next": next, "Bad": true}))
-		return
-	}
-	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", SameSite: http.SameSiteStrictMode,
-		MaxAge: 30 * 24 * 3600,
-	})
-	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -27,7 +27,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -105,6 +104,10 @@ type Server struct {
 	diagnoseHook func(context.Context, *Case) (*Result, error)
 	// createFile creates an uploaded file; tests replace it to fill the disk.
 	createFile func(name string) (io.WriteCloser, error)
+	// now is the clock of sessions and of the backoff; tests set it.
+	now func() time.Time
+	// guard counts wrong tokens per client address.
+	guard *guard
 }
 
 // createUpload creates a new file for an upload: O_EXCL, so that
@@ -124,6 +127,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Token == "" {
 		return nil, errors.New("server: no access token")
+	}
+	if err := CheckToken(cfg.Token); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	abs, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
@@ -164,7 +170,9 @@ func New(cfg Config) (*Server, error) {
 		token: sha256.Sum256([]byte(cfg.Token)),
 
 		createFile: createUpload,
+		now:        time.Now,
 	}
+	s.guard = newGuard(func() time.Time { return s.now() })
 	s.handler = s.routes()
 	return s, nil
 }
@@ -184,9 +192,6 @@ func (s *Server) caseDir(id string) string {
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// cookieName is the cookie the login form sets; it holds the token.
-const cookieName = "wudiag_token"
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -212,72 +217,56 @@ func (s *Server) routes() http.Handler {
 	// are refused, from the browser's Sec-Fetch-Site and Origin headers;
 	// API clients send neither and pass.
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, http.StatusForbidden, "cross-origin request refused")
+	}))
 	return s.timeouts(securityHeaders(cop.Handler(mux)))
 }
 
-// timeouts bounds each request's context: uploads get UploadTimeout,
-// everything else RequestTimeout. http.Server's own timeouts bound the
-// connection.
+// isUpload reports whether r is an upload, which may take UploadTimeout.
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/cases" || r.URL.Path == "/cases")
+}
+
+// timeouts bounds each request's context by RequestTimeout. An upload
+// gets UploadTimeout instead, but only once authenticated (see
+// uploadTime): a client without the token is answered, and its
+// connection closed, within the connection's own read timeout.
 func (s *Server) timeouts(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d := s.cfg.RequestTimeout
-		if r.Method == http.MethodPost && (r.URL.Path == "/api/v1/cases" || r.URL.Path == "/cases") {
-			d = s.cfg.UploadTimeout
-			rc := http.NewResponseController(w)
-			rc.SetReadDeadline(time.Now().Add(d))
-			rc.SetWriteDeadline(time.Now().Add(d + time.Minute))
+		if isUpload(r) {
+			h.ServeHTTP(w, r)
+			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), d)
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 		defer cancel()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
+// uploadTime gives an authenticated upload its time: UploadTimeout for
+// its context, and the connection's read and write deadlines extended to
+// match. Call cancel when done.
+func (s *Server) uploadTime(w http.ResponseWriter, r *http.Request) (_ *http.Request, cancel func()) {
+	d := s.cfg.UploadTimeout
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(d))
+	rc.SetWriteDeadline(time.Now().Add(d + time.Minute))
+	ctx, cancel := context.WithTimeout(r.Context(), d)
+	return r.WithContext(ctx), cancel
+}
+
+// securityHeaders are on every answer. Pages and API answers show
+// cases, so no cache may keep them (static assets set their own).
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
 		hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
 		h.ServeHTTP(w, r)
-	})
-}
-
-// authorized reports whether r carries the token, as a bearer token or
-// in the login cookie.
-func (s *Server) authorized(r *http.Request) bool {
-	var got string
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return false
-		}
-		got = strings.TrimSpace(tok)
-	} else if c, err := r.Cookie(cookieName); err == nil {
-		got = c.Value
-	}
-	if got == "" {
-		return false
-	}
-	sum := sha256.Sum256([]byte(got))
-	return subtle.ConstantTimeCompare(sum[:], s.token[:]) == 1
-}
-
-// requireToken answers 401 to API requests without the token and sends
-// browsers to the login page.
-func (s *Server) requireToken(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.authorized(r) {
-			h.ServeHTTP(w, r)
-			return
-		}
-		if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="wudiag"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong access token")
-			return
-		}
-		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	})
 }
 

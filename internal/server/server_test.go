@@ -23,7 +23,7 @@ import (
 	"time"
 )
 
-const testToken = "test-token"
+const testToken = "test-token-7Qx2Lm9P"
 
 // exampleDir is the corpus example the tests upload.
 const exampleDir = "../../corpus/examples/win10-store-corruption"

@@ -85,12 +85,22 @@ var migrations = []string{
 		data    {{blob}} NOT NULL,
 		PRIMARY KEY (case_id, name)
 	)`,
+	// Browser sessions: the key is a hash of the cookie's random ID.
+	`CREATE TABLE sessions (
+		hash    TEXT PRIMARY KEY,
+		expires BIGINT NOT NULL
+	)`,
+	// A worker's claim is live while its heartbeat is fresh.
+	`ALTER TABLE cases ADD COLUMN heartbeat BIGINT NOT NULL DEFAULT 0`,
 }
 
 // sqlStore is the Store on database/sql, for either dialect.
 type sqlStore struct {
 	db *sql.DB
-	d  dialect
+	// rdb, when not nil, is a pool of read-only connections for the
+	// queries that only read (SQLite: db is its one writer).
+	rdb *sql.DB
+	d   dialect
 }
 
 // OpenStore opens the store named by dsn and brings its schema up to
@@ -180,6 +190,14 @@ func (s *sqlStore) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// read is the pool for queries that only read.
+func (s *sqlStore) read() *sql.DB {
+	if s.rdb != nil {
+		return s.rdb
+	}
+	return s.db
 }
 
 func (s *sqlStore) tx(ctx context.Context, f func(*sql.Tx) error) error {
@@ -405,6 +423,36 @@ func (s *sqlStore) Requeue(ctx context.Context, startedBefore time.Time) (int, e
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+func (s *sqlStore) CreateSession(ctx context.Context, key string, expires time.Time) error {
+	if _, err := s.exec(ctx, `INSERT INTO sessions (hash, expires) VALUES (?, ?)`, key, millis(expires)); err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Session(ctx context.Context, key string, now time.Time) (bool, error) {
+	var n int
+	err := s.read().QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM sessions WHERE hash = ? AND expires > ?`), key, millis(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("session: %w", err)
+	}
+	return n > 0, nil
+}
+
+func (s *sqlStore) DeleteSession(ctx context.Context, key string) error {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE hash = ?`, key); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) DeleteSessions(ctx context.Context, expiredBefore time.Time) error {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE expires <= ?`, millis(expiredBefore)); err != nil {
+		return fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return nil
 }
 
 func (s *sqlStore) Artifact(ctx context.Context, id, name string) ([]byte, error) {

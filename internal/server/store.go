@@ -106,6 +106,16 @@ type Store interface {
 	// Delete removes the cases created before the time, with their
 	// artifacts, and returns their IDs so that their folders can go.
 	Delete(ctx context.Context, createdBefore time.Time) ([]string, error)
+	// CreateSession stores a browser session by its key (a hash of the
+	// cookie's ID, never the ID itself) until it expires.
+	CreateSession(ctx context.Context, key string, expires time.Time) error
+	// Session reports whether the session with the key exists and is
+	// not expired at now.
+	Session(ctx context.Context, key string, now time.Time) (bool, error)
+	// DeleteSession revokes a session (logout); DeleteSessions removes
+	// those expired before the time.
+	DeleteSession(ctx context.Context, key string) error
+	DeleteSessions(ctx context.Context, expiredBefore time.Time) error
 	// Close releases the database.
 	Close() error
 }

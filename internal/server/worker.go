@@ -285,6 +285,9 @@ func (s *Server) janitor(ctx context.Context) {
 			s.log.Warn("requeued cases whose worker vanished", "count", n)
 		}
 		s.sweepOrphans(ctx, time.Now().Add(-s.orphanAge()))
+		if err := s.store.DeleteSessions(ctx, s.now()); err != nil {
+			s.log.Error("expired sessions", "err", err)
+		}
 		if s.cfg.Retention > 0 {
 			ids, err := s.store.Delete(ctx, time.Now().Add(-s.cfg.Retention))
 			if err != nil {
