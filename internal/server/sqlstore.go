@@ -129,17 +129,41 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	// WAL lets readers go on while a case is written; busy_timeout
-	// covers another process (a second "wudiag serve" by mistake).
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	// WAL lets readers go on while a case is written, and busy_timeout
+	// makes a connection wait for a lock (another connection's write, a
+	// second "wudiag serve" by mistake) instead of failing at once.
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// One connection: SQLite has one writer anyway, and this makes
-	// every statement, the claim included, atomic within the process.
+	// One writer: SQLite has one at a time anyway, and this makes every
+	// write, the claim included, atomic within the process.
 	db.SetMaxOpenConns(1)
-	return newSQLStore(ctx, db, sqliteDialect)
+	st, err := newSQLStore(ctx, db, sqliteDialect)
+	if err != nil {
+		return nil, err
+	}
+	// And a pool of readers, which WAL lets run beside the writer, so
+	// that pages and API answers do not queue behind a long write.
+	rdb, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(sqliteReaders)
+	rdb.SetMaxIdleConns(sqliteReaders)
+	if err := rdb.PingContext(ctx); err != nil {
+		db.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	st.rdb = rdb
+	return st, nil
 }
+
+// sqliteReaders is the size of SQLite's pool of read connections.
+const sqliteReaders = 8
 
 func newSQLStore(ctx context.Context, db *sql.DB, d dialect) (*sqlStore, error) {
 	s := &sqlStore{db: db, d: d}
@@ -271,7 +295,7 @@ func (s *sqlStore) Create(ctx context.Context, c *Case) error {
 }
 
 func (s *sqlStore) Get(ctx context.Context, id string) (*Case, error) {
-	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id))
+	c, err := scanCase(s.read().QueryRowContext(ctx, s.d.rebind(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -326,7 +350,7 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]*Case, error) {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY created DESC, id DESC LIMIT ` + strconv.Itoa(limit)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	rows, err := s.read().QueryContext(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -457,7 +481,7 @@ func (s *sqlStore) DeleteSessions(ctx context.Context, expiredBefore time.Time) 
 
 func (s *sqlStore) Artifact(ctx context.Context, id, name string) ([]byte, error) {
 	var data []byte
-	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT data FROM artifacts WHERE case_id = ? AND name = ?`), id, name).Scan(&data)
+	err := s.read().QueryRowContext(ctx, s.d.rebind(`SELECT data FROM artifacts WHERE case_id = ? AND name = ?`), id, name).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -503,7 +527,12 @@ func (s *sqlStore) Delete(ctx context.Context, createdBefore time.Time) ([]strin
 	return ids, nil
 }
 
-func (s *sqlStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error {
+	if s.rdb != nil {
+		s.rdb.Close()
+	}
+	return s.db.Close()
+}
 
 // RedactDSN returns dsn with every password in it replaced by ***, for
 // logs and error messages: the one in the user information of a URL

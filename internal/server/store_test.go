@@ -297,3 +297,39 @@ func TestOpenStoreRefusesUnknownSchemes(t *testing.T) {
 		t.Errorf("files were created: %v", ents)
 	}
 }
+
+// With SQLite, reads go on while a write transaction is open: WAL and a
+// pool of readers beside the one writer.
+func TestSQLiteReadsBesideWrite(t *testing.T) {
+	st := sqliteStore(t).(*sqlStore)
+	ctx := context.Background()
+	if err := st.Create(ctx, &Case{ID: "case0", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := st.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q %v", mode, err)
+	}
+	// A long write holds the writer.
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET machine = 'busy' WHERE id = 'case0'`); err != nil {
+		t.Fatal(err)
+	}
+	// Generous bound: it fails only if reads wait for the writer.
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := st.Get(rctx, "case0")
+	if err != nil || c.Machine != "" {
+		t.Fatalf("Get during a write: %+v %v", c, err)
+	}
+	if _, err := st.List(rctx, Filter{}); err != nil {
+		t.Fatalf("List during a write: %v", err)
+	}
+	if _, err := st.Session(rctx, "x", time.Now()); err != nil {
+		t.Fatalf("Session during a write: %v", err)
+	}
+}
