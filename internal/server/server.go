@@ -70,6 +70,16 @@ type Config struct {
 	// DrainTimeout is how long Run waits at shutdown for the analyses
 	// under way (30 seconds).
 	DrainTimeout time.Duration
+	// HeartbeatInterval is how often a worker tells the store that its
+	// claim is alive (15 seconds); a claim silent for four intervals is
+	// taken to have lost its worker and is queued again.
+	HeartbeatInterval time.Duration
+	// MaxAnalysisMemory is the memory ceiling of one analysis in bytes
+	// (0: none). The Go heap cannot be measured per analysis, so the
+	// ceiling is shared: past MaxAnalysisMemory × Workers of live heap,
+	// the running analysis with the largest upload is stopped and its
+	// case fails saying so (see watchMemory).
+	MaxAnalysisMemory int64
 	// KeepUploads keeps the uploaded files after the analysis; by
 	// default they are deleted once the result is stored.
 	KeepUploads bool
@@ -87,6 +97,10 @@ type Config struct {
 	// requeueAtStart requeues every running case when Run starts: right
 	// for a store only this process uses (SQLite).
 	requeueAtStart bool
+	// stopGrace is how long a cancelled analysis has to return before
+	// its worker gives up on it (10 seconds); memCheck how often the
+	// heap is read against MaxAnalysisMemory (100 ms).
+	stopGrace, memCheck time.Duration
 }
 
 // A Server is the HTTP handler and the worker pool of "wudiag serve".
@@ -97,6 +111,9 @@ type Server struct {
 	wake    chan struct{}
 	token   [sha256.Size]byte
 	handler http.Handler
+	// held holds the claims the workers here run, by case ID
+	// (*heldCase): alive whatever their heartbeats say.
+	held sync.Map
 	// uploading holds the IDs of the uploads under way here (their
 	// folders have no row yet).
 	uploading sync.Map
@@ -156,6 +173,12 @@ func New(cfg Config) (*Server, error) {
 	def(&cfg.DrainTimeout, 30*time.Second)
 	def(&cfg.PollInterval, 2*time.Second)
 	def(&cfg.JanitorInterval, time.Minute)
+	def(&cfg.HeartbeatInterval, 15*time.Second)
+	def(&cfg.stopGrace, 10*time.Second)
+	def(&cfg.memCheck, 100*time.Millisecond)
+	if cfg.MaxAnalysisMemory < 0 {
+		cfg.MaxAnalysisMemory = 0
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}

@@ -370,12 +370,13 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]*Case, error) {
 }
 
 func (s *sqlStore) Claim(ctx context.Context) (*Case, error) {
-	q := `UPDATE cases SET status = 'running', started = ?, attempts = attempts + 1
+	q := `UPDATE cases SET status = 'running', started = ?, heartbeat = ?, attempts = attempts + 1
 		WHERE status = 'queued' AND id = (
 			SELECT id FROM cases WHERE status = 'queued'
 			ORDER BY created, id LIMIT 1 ` + s.d.skipLocked + `)
 		RETURNING ` + caseColumns
-	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(q), time.Now().UnixMilli()))
+	now := time.Now().UnixMilli()
+	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(q), now, now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -433,15 +434,31 @@ func (s *sqlStore) Release(ctx context.Context, c *Case) error {
 	return nil
 }
 
-func (s *sqlStore) Requeue(ctx context.Context, startedBefore time.Time) (int, error) {
-	before := startedBefore.UnixMilli()
+func (s *sqlStore) Heartbeat(ctx context.Context, c *Case) error {
+	res, err := s.exec(ctx, `UPDATE cases SET heartbeat = ? WHERE id = ? AND status = 'running' AND attempts = ?`, time.Now().UnixMilli(), c.ID, c.Attempts)
+	if err != nil {
+		return fmt.Errorf("heartbeat of case %s: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("heartbeat of case %s: %w", c.ID, ErrLost)
+	}
+	return nil
+}
+
+// silent is the condition of a running case with no sign of life since
+// ?: the later of its claim and its last heartbeat (a claim made by a
+// version without heartbeats has only the former).
+const silent = `status = 'running' AND CASE WHEN heartbeat > started THEN heartbeat ELSE started END < ?`
+
+func (s *sqlStore) Requeue(ctx context.Context, silentSince time.Time) (int, error) {
+	before := silentSince.UnixMilli()
 	_, err := s.exec(ctx, `UPDATE cases SET status = 'failed', finished = ?, error = ?
-		WHERE status = 'running' AND started < ? AND attempts >= ?`,
+		WHERE `+silent+` AND attempts >= ?`,
 		time.Now().UnixMilli(), fmt.Sprintf("analysis stopped without a result %d times (worker killed or restarted); giving up", maxAttempts), before, maxAttempts)
 	if err != nil {
 		return 0, fmt.Errorf("requeue: %w", err)
 	}
-	res, err := s.exec(ctx, `UPDATE cases SET status = 'queued', started = 0 WHERE status = 'running' AND started < ?`, before)
+	res, err := s.exec(ctx, `UPDATE cases SET status = 'queued', started = 0, heartbeat = 0 WHERE `+silent, before)
 	if err != nil {
 		return 0, fmt.Errorf("requeue: %w", err)
 	}

@@ -97,10 +97,15 @@ type Store interface {
 	// Release puts the claimed case c back in the queue, for a worker
 	// stopped before it could finish.
 	Release(ctx context.Context, c *Case) error
-	// Requeue puts back in the queue the cases running since before
-	// the time (their worker died), and fails those that were already
-	// claimed maxAttempts times. It returns how many it requeued.
-	Requeue(ctx context.Context, startedBefore time.Time) (int, error)
+	// Heartbeat tells that the claim c is alive: a worker calls it
+	// every Config.HeartbeatInterval while it holds the case. ErrLost
+	// when the claim was lost.
+	Heartbeat(ctx context.Context, c *Case) error
+	// Requeue puts back in the queue the running cases whose last sign
+	// of life (claim or heartbeat) is older than the time (their worker
+	// died), and fails those that were already claimed maxAttempts
+	// times. It returns how many it requeued.
+	Requeue(ctx context.Context, silentSince time.Time) (int, error)
 	// Artifact returns a stored blob of the case, or ErrNotFound.
 	Artifact(ctx context.Context, id, name string) ([]byte, error)
 	// Delete removes the cases created before the time, with their

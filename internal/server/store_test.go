@@ -174,7 +174,45 @@ func testStore(t *testing.T, st Store) {
 	if _, err := st.Artifact(ctx, "case0", "json.en"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("artifact after delete: %v", err)
 	}
+	testHeartbeat(t, st)
 	testConcurrentClaims(t, st)
+}
+
+// testHeartbeat: a claim that beats is not requeued for its age; one
+// that stopped beating is.
+func testHeartbeat(t *testing.T, st Store) {
+	ctx := context.Background()
+	// Older than every other queued case: claimed first.
+	if err := st.Create(ctx, &Case{ID: "beat0", Created: time.Now().Add(-48 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Claim(ctx)
+	if err != nil || c == nil || c.ID != "beat0" {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+	// Times in milliseconds: let a few go by either side of mid.
+	time.Sleep(5 * time.Millisecond)
+	mid := time.Now()
+	time.Sleep(5 * time.Millisecond)
+	if err := st.Heartbeat(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Requeue(ctx, mid); err != nil || n != 0 {
+		t.Errorf("requeue of a claim that beat since: %d %v", n, err)
+	}
+	if n, err := st.Requeue(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+		t.Errorf("requeue of a silent claim: %d %v", n, err)
+	}
+	if err := st.Heartbeat(ctx, c); !errors.Is(err, ErrLost) {
+		t.Errorf("heartbeat of a requeued claim: %v", err)
+	}
+	c, _ = st.Claim(ctx)
+	if c == nil || c.ID != "beat0" {
+		t.Fatalf("claim again: %+v", c)
+	}
+	if err := st.Finish(ctx, c, &Result{Status: StatusDone}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testConcurrentClaims claims from many goroutines at once: every queued

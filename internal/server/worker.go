@@ -47,6 +47,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.sweepOrphans(ctx, cutoff)
 	var wg sync.WaitGroup
+	if s.cfg.MaxAnalysisMemory > 0 {
+		wg.Go(func() { s.watchMemory(ctx) })
+	}
 	for i := range s.cfg.Workers {
 		wg.Go(func() { s.work(ctx, jobCtx, i) })
 	}
@@ -93,14 +96,39 @@ func (s *Server) work(ctx, jobCtx context.Context, n int) {
 	}
 }
 
-// process analyses one claimed case and stores its result.
+// process analyses one claimed case and stores its result. It holds the
+// case until then: heartbeats tell other replicas' janitors, and the
+// held set this process's own, that the claim is alive. The analysis
+// gets AnalysisTimeout; past it (or past the memory ceiling) it is
+// cancelled, and if the library has not returned stopGrace later the
+// case fails anyway and the worker moves on, leaving the cancelled
+// analysis to wind down on its own.
 func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
 	log = log.With("case", c.ID, "attempt", c.Attempts)
 	start := time.Now()
-	actx, cancel := context.WithTimeout(ctx, s.cfg.AnalysisTimeout)
-	res := s.analyze(actx, log, c)
-	cancel()
-	// Stopped by shutdown rather than by its own timeout: queue it again.
+	actx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	s.hold(c, stop)
+	defer s.held.Delete(c.ID)
+	go s.beat(actx, log, c, stop)
+	tctx, cancel := context.WithTimeoutCause(actx, s.cfg.AnalysisTimeout, errTimeout)
+	defer cancel()
+	done := make(chan *Result, 1)
+	go func() { done <- s.analyze(tctx, log, c) }()
+	var res *Result
+	select {
+	case res = <-done:
+	case <-tctx.Done():
+		grace := time.NewTimer(s.cfg.stopGrace)
+		select {
+		case res = <-done:
+		case <-grace.C:
+			log.Error("analysis did not stop within the grace period after it was cancelled; leaving it to wind down", "cause", context.Cause(tctx), "grace", s.cfg.stopGrace)
+			res = &Result{Status: StatusFailed}
+		}
+		grace.Stop()
+	}
+	// Stopped by shutdown rather than by its own limits: queue it again.
 	if ctx.Err() != nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
@@ -108,6 +136,13 @@ func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
 			log.Warn("release at shutdown", "err", err)
 		}
 		log.Info("analysis stopped by shutdown; case queued again")
+		return
+	}
+	if cause := context.Cause(tctx); cause != nil && res.Status != StatusDone {
+		res.Status, res.Error = StatusFailed, s.stopText(cause)
+	}
+	if errors.Is(context.Cause(actx), ErrLost) {
+		log.Warn("claim lost while analysing; result dropped")
 		return
 	}
 	// The upload goes before the result is published, so that a case seen
@@ -145,9 +180,6 @@ func (s *Server) analyze(ctx context.Context, log *slog.Logger, c *Case) (res *R
 	}
 	r, err := diagnose(ctx, c)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("analysis took longer than %v: %w", s.cfg.AnalysisTimeout, err)
-		}
 		return &Result{Status: StatusFailed, Error: s.clientText(c, err.Error()), Artifacts: r.Artifacts}
 	}
 	return r
@@ -277,30 +309,38 @@ func (s *Server) janitor(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		// A claim older than the analysis timeout, with a margin, can no
-		// longer be worked on by a live worker.
-		if n, err := s.store.Requeue(ctx, time.Now().Add(-s.cfg.AnalysisTimeout-time.Minute)); err != nil {
-			s.log.Error("requeue", "err", err)
-		} else if n > 0 {
-			s.log.Warn("requeued cases whose worker vanished", "count", n)
+		s.tidy(ctx)
+	}
+}
+
+// tidy is one round of the janitor.
+func (s *Server) tidy(ctx context.Context) {
+	// A claim silent for several heartbeats has lost its worker. This
+	// process's own claims are alive by definition: beat for them
+	// first, so that a slow heartbeat never requeues a case that a
+	// worker here still runs.
+	s.beatHeld(ctx)
+	if n, err := s.store.Requeue(ctx, time.Now().Add(-s.staleAfter())); err != nil {
+		s.log.Error("requeue", "err", err)
+	} else if n > 0 {
+		s.log.Warn("requeued cases whose worker vanished", "count", n)
+	}
+	s.sweepOrphans(ctx, time.Now().Add(-s.orphanAge()))
+	if err := s.store.DeleteSessions(ctx, s.now()); err != nil {
+		s.log.Error("expired sessions", "err", err)
+	}
+	if s.cfg.Retention > 0 {
+		ids, err := s.store.Delete(ctx, time.Now().Add(-s.cfg.Retention))
+		if err != nil {
+			s.log.Error("retention", "err", err)
 		}
-		s.sweepOrphans(ctx, time.Now().Add(-s.orphanAge()))
-		if err := s.store.DeleteSessions(ctx, s.now()); err != nil {
-			s.log.Error("expired sessions", "err", err)
+		for _, id := range ids {
+			if err := os.RemoveAll(s.caseDir(id)); err != nil {
+				s.log.Warn("retention: remove folder", "case", id, "err", err)
+			}
 		}
-		if s.cfg.Retention > 0 {
-			ids, err := s.store.Delete(ctx, time.Now().Add(-s.cfg.Retention))
-			if err != nil {
-				s.log.Error("retention", "err", err)
-			}
-			for _, id := range ids {
-				if err := os.RemoveAll(s.caseDir(id)); err != nil {
-					s.log.Warn("retention: remove folder", "case", id, "err", err)
-				}
-			}
-			if len(ids) > 0 {
-				s.log.Info("deleted cases past retention", "count", len(ids))
-			}
+		if len(ids) > 0 {
+			s.log.Info("deleted cases past retention", "count", len(ids))
 		}
 	}
 }
