@@ -145,7 +145,12 @@ func TestPostgresHeartbeat(t *testing.T) {
 	a := newTestServer(t, open(), func(c *Config) { c.DataDir = dir; c.Workers = 1; c.HeartbeatInterval = 20 * time.Millisecond })
 	stB := open()
 	// b runs no worker that could take the case: its janitor only.
-	b := newTestServer(t, stB, func(c *Config) { c.DataDir = dir; c.Workers = 1; c.PollInterval = time.Hour; c.HeartbeatInterval = time.Second })
+	b := newTestServer(t, stB, func(c *Config) {
+		c.DataDir = dir
+		c.Workers = 1
+		c.PollInterval = time.Hour
+		c.HeartbeatInterval = time.Second
+	})
 	hook := func(ctx context.Context, c *Case) (*Result, error) {
 		started <- struct{}{}
 		<-release
