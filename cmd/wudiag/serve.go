@@ -51,7 +51,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxConns := fl.Int("max-connections", 256, "most client connections open at once; more wait to be accepted")
 	workers := fl.Int("workers", 0, "bundles analysed at once (default: the number of CPUs)")
 	maxUpload := fl.Int64("max-upload", 2<<30, "largest upload in bytes")
-	analysisTimeout := fl.Duration("analysis-timeout", 10*time.Minute, "longest analysis of one bundle")
+	analysisTimeout := fl.Duration("analysis-timeout", 10*time.Minute, "longest analysis of one bundle; past it the case fails")
+	maxMem := fl.Int64("max-analysis-memory", 1<<30, "memory ceiling of one analysis in bytes, shared: past this times --workers of Go heap the analysis with the largest upload is stopped and its case fails; 0 for none")
 	keep := fl.Bool("keep-uploads", false, "keep the uploaded files after analysis (default: delete them once analysed)")
 	retention := fl.Duration("retention", 30*24*time.Hour, "delete cases this long after upload; 0 keeps them")
 	logJSON := fl.Bool("log-json", false, "write logs as JSON lines")
@@ -90,7 +91,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := serve(ctx, log, stdout, serveConfig{
 		addr: *addr, data: *data, db: *db, token: tok, maxConns: *maxConns,
 		cfg: server.Config{
-			Workers: *workers, MaxUpload: *maxUpload, AnalysisTimeout: *analysisTimeout,
+			Workers: *workers, MaxUpload: *maxUpload, AnalysisTimeout: *analysisTimeout, MaxAnalysisMemory: *maxMem,
 			KeepUploads: *keep, Retention: *retention, Logger: log,
 		},
 	}); err != nil {
