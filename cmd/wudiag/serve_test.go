@@ -210,3 +210,20 @@ func TestServeToken(t *testing.T) {
 	assert.Contains(t, errb.String(), "too weak")
 	assert.NotContains(t, errb.String()+out.String(), "s3cret")
 }
+
+// Every serve flag is in the README's table.
+func TestServeFlagsInREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	var out, errb bytes.Buffer
+	require.Equal(t, exitOK, runServe(context.Background(), []string{"-h"}, &out, &errb))
+	n := 0
+	for _, line := range strings.Split(errb.String(), "\n") {
+		if name, ok := strings.CutPrefix(line, "  -"); ok {
+			name, _, _ = strings.Cut(name, " ")
+			n++
+			assert.Contains(t, string(readme), "| `--"+name+"` |", "flag --%s is not in the README's serve table", name)
+		}
+	}
+	assert.Greater(t, n, 10)
+}
