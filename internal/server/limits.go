@@ -67,7 +67,8 @@ func (s *Server) beat(ctx context.Context, log *slog.Logger, c *Case, stop conte
 			return
 		case <-t.C:
 		}
-		hctx, cancel := context.WithTimeout(ctx, s.cfg.HeartbeatInterval)
+		// A slow database delays the next beat rather than failing this one.
+		hctx, cancel := context.WithTimeout(ctx, max(s.cfg.HeartbeatInterval, 10*time.Second))
 		err := s.store.Heartbeat(hctx, c)
 		cancel()
 		switch {

@@ -144,19 +144,18 @@ func TestPostgresHeartbeat(t *testing.T) {
 	dir := t.TempDir()
 	a := newTestServer(t, open(), func(c *Config) { c.DataDir = dir; c.Workers = 1; c.HeartbeatInterval = 20 * time.Millisecond })
 	stB := open()
-	// b runs no worker that could take the case: its janitor only.
-	b := newTestServer(t, stB, func(c *Config) {
-		c.DataDir = dir
-		c.Workers = 1
-		c.PollInterval = time.Hour
-		c.HeartbeatInterval = time.Second
-	})
+	// b is only another replica's janitor: it runs no worker that could
+	// take the case.
+	b, err := New(Config{Store: stB, DataDir: dir, Token: testToken, HeartbeatInterval: time.Second, Logger: a.log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	hook := func(ctx context.Context, c *Case) (*Result, error) {
 		started <- struct{}{}
 		<-release
 		return quickResult(), nil
 	}
-	a.diagnoseHook, b.diagnoseHook = hook, hook
+	a.diagnoseHook = hook
 	id := a.postZip(t, exampleZip(t))
 	<-started
 	// The claim looks an hour old; then wait for a's next heartbeat.
@@ -183,7 +182,7 @@ func TestPostgresHeartbeat(t *testing.T) {
 		t.Fatalf("after the other replica's janitor: %+v %v", c, err)
 	}
 	free()
-	if r := b.wait(t, id, "en"); r.Status != "done" {
+	if r := a.wait(t, id, "en"); r.Status != "done" {
 		t.Errorf("case: %+v", r)
 	}
 }
