@@ -108,8 +108,16 @@ func (s *Server) authorized(r *http.Request, c credentials) bool {
 // so that a client without the token cannot keep it open (with a slow
 // body, say) once answered.
 func refuse(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Connection", "close")
+	hangUp(w)
 	writeError(w, code, msg)
+}
+
+// hangUp makes the answer being written the last on its connection, and
+// reads nothing more from the client: net/http would otherwise read up
+// to 256 KB of an unread body after the answer, at the client's pace.
+func hangUp(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // tooMany answers a client that must wait before it tries again.
@@ -171,7 +179,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	addr := clientAddr(r)
 	next := "/"
 	bad := func(code int, label string) {
-		w.Header().Set("Connection", "close")
+		hangUp(w)
 		s.render(w, r, code, "login.html", s.newPage(r, "wudiag", map[string]any{"Next": next, "Bad": label}))
 	}
 	if wait := s.guard.wait(addr); wait > 0 {
