@@ -78,8 +78,6 @@ func credentialsOf(r *http.Request) credentials {
 	return c
 }
 
-func (c credentials) empty() bool { return !c.bad && c.bearer == "" && c.session == "" }
-
 // tokenOK compares tok with the access token in constant time.
 func (s *Server) tokenOK(tok string) bool {
 	sum := sha256.Sum256([]byte(tok))
@@ -143,8 +141,14 @@ func (s *Server) requireToken(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		if !c.empty() {
-			s.failedAuth(r, addr, "wrong access token or session")
+		// Wrong tokens count against the client. A stale session does
+		// not (a browser sends its cookie with every page until the next
+		// login, and a 130-bit random ID is not guessed): it is dropped.
+		if c.bearer != "" || c.bad {
+			s.failedAuth(r, addr, "wrong access token")
+		}
+		if c.session != "" {
+			http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="wudiag"`)

@@ -95,6 +95,17 @@ func TestSessions(t *testing.T) {
 	if r := page(); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("after logout the old cookie gives %d", r.StatusCode)
 	}
+	// A stale cookie is no guess: a browser sending it page after page
+	// is not made to wait, and is told to drop it.
+	for range 3 * freeFailures {
+		r := page()
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("stale cookie: %d", r.StatusCode)
+		}
+		if len(r.Cookies()) == 0 || r.Cookies()[0].MaxAge >= 0 {
+			t.Fatalf("stale cookie not dropped: %v", r.Cookies())
+		}
+	}
 	for _, path := range []string{"/login", "/healthz", "/"} {
 		if r := send(t, mustRequest("GET", ts.URL+path)); r.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s: Cache-Control %q", path, r.Header.Get("Cache-Control"))
