@@ -14,7 +14,9 @@
 // analysed unless Config.KeepUploads is set.
 //
 // Every path but /healthz and the login page needs the access token: as
-// "Authorization: Bearer TOKEN", or the cookie the login form sets.
+// "Authorization: Bearer TOKEN", or the session cookie the login form
+// sets (a random ID, kept hashed in the store, revoked at logout). Wrong
+// tokens back off per client address (see guard).
 // Forms are protected from cross-site requests by
 // http.CrossOriginProtection and a SameSite=Strict cookie.
 //
@@ -49,7 +51,8 @@ type Config struct {
 	Store Store
 	// DataDir holds the uploads, one folder per case. Required.
 	DataDir string
-	// Token is the access token. Required: New refuses an empty one.
+	// Token is the access token. Required: New refuses an empty or weak
+	// one (see CheckToken).
 	Token string
 	// Workers is how many bundles are analysed at once (GOMAXPROCS).
 	Workers int
