@@ -144,7 +144,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	inputs := b.Inputs()
 	for _, p := range b.Problems() {
 		if !errors.Is(p, bundle.ErrDuplicate) {
-			fmt.Fprintf(stderr, "wudiag: %v\n", p)
+			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(p.Error()))
 		}
 	}
 	if !*quiet && isTerminal(stderr) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wudiag/wudiag/codes"
+	"github.com/wudiag/wudiag/internal/render"
 )
 
 const codesHelp = `NAME
@@ -189,7 +190,7 @@ func printReport(w io.Writer, r codeReport) {
 		}
 		b.WriteString("not in the table")
 	}
-	fmt.Fprintln(w, b.String())
+	fmt.Fprintln(w, render.Visible(b.String()))
 	detail := "\tkind: " + r.Kind
 	if len(r.Causes) > 0 {
 		detail += "; suggests: " + strings.Join(r.Causes, ", ")
@@ -197,5 +198,5 @@ func printReport(w io.Writer, r codeReport) {
 	if !strings.EqualFold(strings.TrimSpace(r.Input), r.Code) {
 		detail += "; parsed from: " + strconv.Quote(r.Input)
 	}
-	fmt.Fprintln(w, detail)
+	fmt.Fprintln(w, render.Visible(detail))
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/evtx"
+	"github.com/wudiag/wudiag/internal/render"
 )
 
 const eventsHelp = `NAME
@@ -85,6 +86,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		out = &xmlWriter{w: bw}
 	case "table":
 		out = &tableWriter{tw: tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)}
+		// JSON and XML escape control characters themselves.
 	default:
 		fmt.Fprintf(stderr, "wudiag events: unknown format %q (want jsonl, xml or table)\n", *format)
 		return exitUsage
@@ -113,7 +115,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		for ev, err := range r.All(ctx) {
 			if err != nil {
 				bw.Flush() // keep stdout and stderr in order on a terminal
-				fmt.Fprintf(stderr, "wudiag events: %s: %v\n", name, err)
+				fmt.Fprintf(stderr, "wudiag events: %s\n", render.Visible(fmt.Sprintf("%s: %v", name, err)))
 				continue
 			}
 			if err := out.event(name, ev); err != nil {
@@ -242,8 +244,11 @@ func (x *xmlWriter) event(file string, ev *evtx.Event) error {
 	}
 	w.WriteString(`</System>`)
 	if ev.UserData != "" {
+		// Element names come from the input: made valid XML names, so
+		// that none can close an element or open one of its own.
+		root := xmlName(ev.UserData)
 		w.WriteString(`<UserData><`)
-		w.WriteString(ev.UserData)
+		w.WriteString(root)
 		if ev.UserDataNS != "" {
 			w.WriteString(` xmlns="`)
 			x.esc(ev.UserDataNS)
@@ -251,11 +256,12 @@ func (x *xmlWriter) event(file string, ev *evtx.Event) error {
 		}
 		w.WriteString(`>`)
 		for _, f := range ev.Data {
-			fmt.Fprintf(w, "<%s>", f.Name)
+			name := xmlName(f.Name)
+			fmt.Fprintf(w, "<%s>", name)
 			x.esc(f.Value)
-			fmt.Fprintf(w, "</%s>", f.Name)
+			fmt.Fprintf(w, "</%s>", name)
 		}
-		fmt.Fprintf(w, "</%s></UserData>", ev.UserData)
+		fmt.Fprintf(w, "</%s></UserData>", root)
 	} else if len(ev.Data) > 0 || ev.Binary != "" {
 		w.WriteString(`<EventData>`)
 		for _, f := range ev.Data {
@@ -270,7 +276,9 @@ func (x *xmlWriter) event(file string, ev *evtx.Event) error {
 			w.WriteString(`</Data>`)
 		}
 		if ev.Binary != "" {
-			w.WriteString(`<Binary>` + ev.Binary + `</Binary>`)
+			w.WriteString(`<Binary>`)
+			x.esc(ev.Binary)
+			w.WriteString(`</Binary>`)
 		}
 		w.WriteString(`</EventData>`)
 	}
@@ -287,10 +295,51 @@ func (x *xmlWriter) event(file string, ev *evtx.Event) error {
 	return err
 }
 
+// xmlName returns name if it is an XML name, else name with every
+// character that may not be in one replaced by '_' (and '_' in front if
+// it may not start one): an element name from a damaged or crafted log
+// must not break the document or forge elements. Colons are replaced
+// too: the output declares no prefixes.
+func xmlName(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		switch {
+		case isNameStart(r):
+		case i > 0 && (r == '-' || r == '.' || r >= '0' && r <= '9' || r == 0xB7 ||
+			r >= 0x300 && r <= 0x36F || r >= 0x203F && r <= 0x2040):
+		case i == 0 && (r == '-' || r == '.' || r >= '0' && r <= '9'):
+			b.WriteByte('_')
+		default:
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return "_"
+	}
+	return b.String()
+}
+
+// isNameStart reports whether r may start an XML name (XML 1.0 fifth
+// edition, NameStartChar, without ':').
+func isNameStart(r rune) bool {
+	return r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' ||
+		r >= 0xC0 && r <= 0xD6 || r >= 0xD8 && r <= 0xF6 || r >= 0xF8 && r <= 0x2FF ||
+		r >= 0x370 && r <= 0x37D || r >= 0x37F && r <= 0x1FFF || r >= 0x200C && r <= 0x200D ||
+		r >= 0x2070 && r <= 0x218F || r >= 0x2C00 && r <= 0x2FEF || r >= 0x3001 && r <= 0xD7FF ||
+		r >= 0xF900 && r <= 0xFDCF || r >= 0xFDF0 && r <= 0xFFFD || r >= 0x10000 && r <= 0xEFFFF
+}
+
 // tableWriter prints aligned columns; the payload is summarized.
 type tableWriter struct {
 	tw    *tabwriter.Writer
 	lines int
+}
+
+// cell is s for one table cell: controls visible, and no tab or
+// newline to break the columns.
+func cell(s string) string {
+	return strings.Join(strings.Fields(render.Visible(s)), " ")
 }
 
 func (t *tableWriter) begin() {
@@ -325,7 +374,9 @@ func (t *tableWriter) event(file string, ev *evtx.Event) error {
 		data = string(r[:157]) + "..."
 	}
 	ts := ev.Time.UTC().Format("2006-01-02 15:04:05")
-	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%d\t%s\t%s\t%s\n", ts, ev.RecordID, ev.EventID, ev.LevelName(), ev.Provider, data)
+	// Cells from the log with their control characters made visible:
+	// the table is read on a terminal.
+	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%d\t%s\t%s\t%s\n", ts, ev.RecordID, ev.EventID, ev.LevelName(), cell(ev.Provider), cell(data))
 	t.lines++
 	if t.lines%512 == 0 { // bounded memory: realign every 512 rows
 		t.tw.Flush()

@@ -46,10 +46,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	addr := fl.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fl.String("data", "", "data folder: the SQLite database and the uploads (default: $XDG_DATA_HOME/wudiag or ~/.local/share/wudiag); shared by all replicas when --db is PostgreSQL")
 	db := fl.String("db", "", "database: empty for SQLite in --data, sqlite:PATH, or postgres://user:pass@host/db for several replicas")
-	token := fl.String("token", "", "access token (default: $WUDIAG_TOKEN, else a random one printed at start)")
+	tokenFile := fl.String("token-file", "", "file holding the access token (default: $WUDIAG_TOKEN_FILE); preferred to --token, which other users can see in ps")
+	token := fl.String("token", "", "access token, at least 16 characters (default: --token-file, $WUDIAG_TOKEN_FILE, $WUDIAG_TOKEN, else a random one printed at start)")
+	maxConns := fl.Int("max-connections", 256, "most client connections open at once; more wait to be accepted")
 	workers := fl.Int("workers", 0, "bundles analysed at once (default: the number of CPUs)")
 	maxUpload := fl.Int64("max-upload", 2<<30, "largest upload in bytes")
-	analysisTimeout := fl.Duration("analysis-timeout", 10*time.Minute, "longest analysis of one bundle")
+	analysisTimeout := fl.Duration("analysis-timeout", 10*time.Minute, "longest analysis of one bundle; past it the case fails")
+	maxMem := fl.Int64("max-analysis-memory", 1<<30, "memory ceiling of one analysis in bytes, shared: past this times --workers of Go heap the analysis with the largest upload is stopped and its case fails; 0 for none")
 	keep := fl.Bool("keep-uploads", false, "keep the uploaded files after analysis (default: delete them once analysed)")
 	retention := fl.Duration("retention", 30*24*time.Hour, "delete cases this long after upload; 0 keeps them")
 	logJSON := fl.Bool("log-json", false, "write logs as JSON lines")
@@ -73,10 +76,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	} else {
 		log = slog.New(slog.NewTextHandler(stderr, nil))
 	}
+	if *maxConns < 1 {
+		fmt.Fprintln(stderr, "wudiag serve: --max-connections must be at least 1")
+		return exitUsage
+	}
+	tok, source, err := accessToken(*token, *tokenFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "wudiag serve: %v\n", err)
+		return exitUsage
+	}
+	if source == "--token" {
+		log.Warn("--token shows the token to every user of this machine (ps); prefer --token-file or WUDIAG_TOKEN_FILE")
+	}
 	if err := serve(ctx, log, stdout, serveConfig{
-		addr: *addr, data: *data, db: *db, token: *token,
+		addr: *addr, data: *data, db: *db, token: tok, maxConns: *maxConns,
 		cfg: server.Config{
-			Workers: *workers, MaxUpload: *maxUpload, AnalysisTimeout: *analysisTimeout,
+			Workers: *workers, MaxUpload: *maxUpload, AnalysisTimeout: *analysisTimeout, MaxAnalysisMemory: *maxMem,
 			KeepUploads: *keep, Retention: *retention, Logger: log,
 		},
 	}); err != nil {
@@ -88,7 +103,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 type serveConfig struct {
 	addr, data, db, token string
+	maxConns              int
 	cfg                   server.Config
+}
+
+// accessToken finds the token, first of: --token-file, --token,
+// $WUDIAG_TOKEN_FILE, $WUDIAG_TOKEN; "" when none is given (serve then
+// makes one). source names where it came from. A file holds the token on
+// its first line; surrounding space is dropped.
+func accessToken(flagToken, flagFile string) (tok, source string, err error) {
+	if flagToken != "" && flagFile != "" {
+		return "", "", errors.New("give --token or --token-file, not both")
+	}
+	file, source := flagFile, "--token-file"
+	if file == "" && flagToken != "" {
+		return flagToken, "--token", nil
+	}
+	if file == "" {
+		file, source = os.Getenv("WUDIAG_TOKEN_FILE"), "WUDIAG_TOKEN_FILE"
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", "", fmt.Errorf("token file: %w", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		if tok = strings.TrimSpace(line); tok == "" {
+			return "", "", fmt.Errorf("token file %s is empty", file)
+		}
+		return tok, source, nil
+	}
+	if tok = os.Getenv("WUDIAG_TOKEN"); tok != "" {
+		return tok, "WUDIAG_TOKEN", nil
+	}
+	return "", "", nil
 }
 
 // defaultDataDir is where a server started with no --data keeps its files.
@@ -121,9 +169,6 @@ func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConf
 	if err := os.MkdirAll(sc.data, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
-	if sc.token == "" {
-		sc.token = os.Getenv("WUDIAG_TOKEN")
-	}
 	generated := false
 	if sc.token == "" {
 		sc.token, generated = server.NewToken(), true
@@ -144,6 +189,9 @@ func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConf
 	if err != nil {
 		return err
 	}
+	if sc.maxConns > 0 {
+		ln = server.LimitListener(ln, sc.maxConns)
+	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -159,7 +207,7 @@ func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConf
 	}
 	log.Info("wudiag serve", "addr", "http://"+ln.Addr().String(), "data", sc.data, "db", db)
 	if generated {
-		fmt.Fprintf(stdout, "wudiag serve: http://%s/\naccess token (set --token or WUDIAG_TOKEN to choose one): %s\n", ln.Addr(), sc.token)
+		fmt.Fprintf(stdout, "wudiag serve: http://%s/\naccess token (set --token-file or WUDIAG_TOKEN_FILE to choose one): %s\n", ln.Addr(), sc.token)
 	}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ func (l *lockedBuffer) String() string {
 // data folder.
 func TestServeFromStartToShutdown(t *testing.T) {
 	t.Setenv("WUDIAG_TOKEN", "")
+	t.Setenv("WUDIAG_TOKEN_FILE", "")
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -146,7 +148,7 @@ func TestServeUsageAndBadConfiguration(t *testing.T) {
 	// A database it cannot open is an error at start, not a server that
 	// fails every request.
 	errb.Reset()
-	code := runServe(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-db", "mysql://x", "-token", "t"}, &out, &errb)
+	code := runServe(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-db", "mysql://x", "-token", "serve-test-token-K7p2"}, &out, &errb)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errb.String(), "mysql")
 
@@ -155,7 +157,7 @@ func TestServeUsageAndBadConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	defer ln.Close()
 	errb.Reset()
-	code = runServe(ctx, []string{"-addr", ln.Addr().String(), "-data", t.TempDir(), "-token", "t"}, &out, &errb)
+	code = runServe(ctx, []string{"-addr", ln.Addr().String(), "-data", t.TempDir(), "-token", "serve-test-token-K7p2"}, &out, &errb)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errb.String(), "address already in use")
 }
@@ -171,4 +173,57 @@ func TestDefaultDataDir(t *testing.T) {
 	d, err = defaultDataDir()
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join("/home/support", ".local", "share", "wudiag"), d)
+}
+
+// The token comes from a file first; a weak one is refused at start.
+func TestServeToken(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "token")
+	require.NoError(t, os.WriteFile(file, []byte("  from-file-token-9XkQ2  \nignored\n"), 0o600))
+	t.Setenv("WUDIAG_TOKEN", "from-env-token-4Rt8Zm")
+	t.Setenv("WUDIAG_TOKEN_FILE", "")
+	for _, tc := range []struct {
+		flag, file, env, want, source string
+	}{
+		{"", file, "", "from-file-token-9XkQ2", "--token-file"},
+		{"flag-token-7Hc3Wq2", "", "", "flag-token-7Hc3Wq2", "--token"},
+		{"", "", file, "from-file-token-9XkQ2", "WUDIAG_TOKEN_FILE"},
+		{"", "", "", "from-env-token-4Rt8Zm", "WUDIAG_TOKEN"},
+	} {
+		t.Setenv("WUDIAG_TOKEN_FILE", tc.env)
+		tok, src, err := accessToken(tc.flag, tc.file)
+		assert.NoError(t, err)
+		assert.Equal(t, tc.want, tok)
+		assert.Equal(t, tc.source, src)
+	}
+	_, _, err := accessToken("a", file)
+	assert.Error(t, err, "both --token and --token-file")
+	_, _, err = accessToken("", filepath.Join(dir, "missing"))
+	assert.Error(t, err)
+
+	// The README's old example is refused.
+	t.Setenv("WUDIAG_TOKEN_FILE", "")
+	t.Setenv("WUDIAG_TOKEN", "s3cret")
+	var out, errb bytes.Buffer
+	code := runServe(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, &out, &errb)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errb.String(), "too weak")
+	assert.NotContains(t, errb.String()+out.String(), "s3cret")
+}
+
+// Every serve flag is in the README's table.
+func TestServeFlagsInREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	var out, errb bytes.Buffer
+	require.Equal(t, exitOK, runServe(context.Background(), []string{"-h"}, &out, &errb))
+	n := 0
+	for _, line := range strings.Split(errb.String(), "\n") {
+		if name, ok := strings.CutPrefix(line, "  -"); ok {
+			name, _, _ = strings.Cut(name, " ")
+			n++
+			assert.Contains(t, string(readme), "| `--"+name+"` |", "flag --%s is not in the README's serve table", name)
+		}
+	}
+	assert.Greater(t, n, 10)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/dismlog"
 	"github.com/wudiag/wudiag/internal/bundle"
+	"github.com/wudiag/wudiag/internal/render"
 )
 
 const summaryHelp = `usage: wudiag summary [-all] PATH...
@@ -56,7 +57,10 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fl.Usage()
 		return exitUsage
 	}
-	out := bufio.NewWriter(stdout)
+	// Log text must not drive the reader's terminal.
+	vis := render.NewVisibleWriter(stdout)
+	defer vis.Flush()
+	out := bufio.NewWriter(vis)
 	defer out.Flush()
 	b, err := bundle.Open(ctx, fl.Args(), bundle.DefaultLimits())
 	if err != nil {
@@ -67,7 +71,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	read, failed := 0, false
 	for _, p := range b.Problems() {
 		if !errors.Is(p, bundle.ErrDuplicate) {
-			fmt.Fprintf(stderr, "wudiag: %v\n", p)
+			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(p.Error()))
 			failed = true
 		}
 	}
@@ -78,7 +82,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		ok, err := summarizeInput(out, in, *all)
 		if err != nil {
-			fmt.Fprintf(stderr, "wudiag: %s: %v\n", in.Name, err)
+			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(fmt.Sprintf("%s: %v", in.Name, err)))
 			failed = true
 		}
 		if ok {

@@ -56,10 +56,17 @@ func Write(w io.Writer, d *classify.Diagnosis, format string, opts *Options) err
 	}
 	v := newView(d, &o)
 	switch format {
-	case "text":
-		return writeText(w, v)
-	case "table":
-		return writeTable(w, v)
+	case "text", "table":
+		// Log text must not drive the reader's terminal.
+		vw := NewVisibleWriter(w)
+		write := writeText
+		if format == "table" {
+			write = writeTable
+		}
+		if err := write(vw, v); err != nil {
+			return err
+		}
+		return vw.Flush()
 	case "markdown":
 		return writeMarkdown(w, v)
 	case "html":

@@ -75,7 +75,7 @@ func TestTimesInTheMachineZone(t *testing.T) {
 	require.True(t, d.OffsetKnown)
 	var b bytes.Buffer
 	require.NoError(t, Write(&b, d, "text", nil))
-	assert.Contains(t, b.String(), "2024-01-09 03:21:21", "the failure in the machine's local time (UTC-8)")
+	assert.Contains(t, b.String(), "2024-01-09 03:21:23", "the failure in the machine's local time (UTC-8)")
 	assert.Contains(t, b.String(), "UTC-08:00")
 }
 

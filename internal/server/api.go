@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 )
@@ -56,6 +56,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusNotFound, "case not found"
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "request timed out"
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT):
+		return http.StatusInsufficientStorage, "the server is out of disk space; try again later"
 	}
 	return http.StatusInternalServerError, "internal error"
 }
@@ -63,16 +65,54 @@ func statusOf(err error) (int, string) {
 // failure is statusOf that also logs the errors the client cannot fix.
 func (s *Server) failure(what string, err error) (int, string) {
 	code, msg := statusOf(err)
-	if code == http.StatusInternalServerError {
+	if code >= 500 {
 		s.log.Error(what, "err", err)
 	}
 	return code, msg
+}
+
+// A bodyError is an error reading the request body: the client's doing
+// (a truncated or malformed body, a connection dropped), answered 400.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// bodyReader tags the errors of r as bodyErrors, so that a copy from
+// the request to a file tells the client's failures from the disk's.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = &bodyError{err}
+		}
+	}
+	return n, err
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // uploadName is the generated name of the i-th uploaded file.
 func uploadName(i int) string { return fmt.Sprintf("%04d", i) }
+
+// cleanMachine keeps of a machine name given at upload what is shown to
+// people: printable, trimmed, at most 200 bytes. Unlike a file name it
+// keeps its backslashes: CONTOSO\PC01 is one name, not a path.
+func cleanMachine(name string) string {
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(name, "_")))
+	if len(name) > 200 {
+		name = strings.ToValidUTF8(name[:200], "")
+	}
+	return name
+}
 
 // cleanName keeps of a client's file name what is shown to people: the
 // last element, printable, at most 200 bytes. It is never used as a path.
@@ -101,6 +141,10 @@ func cleanName(name string) string {
 func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err error) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
 	id := newID()
+	// Until its row exists the folder is an upload under way, which the
+	// sweep of orphaned folders must leave alone.
+	s.uploading.Store(id, true)
+	defer s.uploading.Delete(id)
 	dir := filepath.Join(s.caseDir(id), "upload")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create case folder: %w", err)
@@ -111,22 +155,29 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 		}
 	}()
 	c = &Case{ID: id, Created: time.Now()}
+	var total int64 // bytes received in all files
 	save := func(name string, body io.Reader) error {
 		if len(c.Files) >= s.cfg.MaxFiles {
 			return errorf(http.StatusRequestEntityTooLarge, "more than %d files in one upload", s.cfg.MaxFiles)
 		}
 		// O_EXCL: the generated name is new; nothing is overwritten.
-		f, err := os.OpenFile(filepath.Join(dir, uploadName(len(c.Files))), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := s.createFile(filepath.Join(dir, uploadName(len(c.Files))))
 		if err != nil {
 			return fmt.Errorf("store upload: %w", err)
 		}
-		if _, err := io.Copy(f, body); err != nil {
+		n, err := io.Copy(f, bodyReader{body})
+		if err != nil {
 			f.Close()
+			var be *bodyError
+			if errors.As(err, &be) {
+				return errorf(http.StatusBadRequest, "upload cut short or malformed: %v", be.err)
+			}
 			return fmt.Errorf("receive upload: %w", err)
 		}
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("store upload: %w", err)
 		}
+		total += n
 		c.Files = append(c.Files, cleanName(name))
 		return nil
 	}
@@ -153,10 +204,7 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 			if p.FileName() == "" {
 				if p.FormName() == "machine" {
 					b, _ := io.ReadAll(io.LimitReader(p, 256))
-					c.Machine = strings.TrimSpace(cleanName(string(b)))
-					if c.Machine == "upload" {
-						c.Machine = ""
-					}
+					c.Machine = cleanMachine(string(b))
 				}
 				continue
 			}
@@ -169,10 +217,7 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 		if name == "" {
 			name = "bundle.zip"
 		}
-		c.Machine = cleanName(r.URL.Query().Get("machine"))
-		if c.Machine == "upload" {
-			c.Machine = ""
-		}
+		c.Machine = cleanMachine(r.URL.Query().Get("machine"))
 		if err := save(name, r.Body); err != nil {
 			return nil, err
 		}
@@ -181,6 +226,9 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 	}
 	if len(c.Files) == 0 {
 		return nil, errorf(http.StatusBadRequest, "no file in the upload")
+	}
+	if total == 0 {
+		return nil, errorf(http.StatusBadRequest, "the upload is empty")
 	}
 	if err := s.store.Create(r.Context(), c); err != nil {
 		return nil, err
@@ -192,6 +240,8 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 
 // apiCreate is POST /api/v1/cases.
 func (s *Server) apiCreate(w http.ResponseWriter, r *http.Request) {
+	r, cancel := s.uploadTime(w, r)
+	defer cancel()
 	c, err := s.receive(r, w)
 	if err != nil {
 		code, msg := s.failure("upload", err)
@@ -248,6 +298,25 @@ func (s *Server) getCase(r *http.Request) (*Case, error) {
 	return s.store.Get(r.Context(), id)
 }
 
+// caseAnswer is GET /api/v1/cases/{id}: the case's head, then, once
+// done, the fields of the JSON contract. It is marshalled as one typed
+// struct so that every key appears once: the head's "machine" (given at
+// upload, else found by the analysis) stands for the contract's.
+type caseAnswer struct {
+	caseJSON
+	*contractFields
+}
+
+// contractFields are the fields of the stored JSON contract (schema
+// version 1) that the answer repeats, in the contract's order.
+type contractFields struct {
+	SchemaVersion int             `json:"schema_version"`
+	Failures      json.RawMessage `json:"failures,omitempty"`
+	Findings      json.RawMessage `json:"findings,omitempty"`
+	Inputs        json.RawMessage `json:"inputs,omitempty"`
+	Explain       json.RawMessage `json:"explain,omitempty"`
+}
+
 // apiGet is GET /api/v1/cases/{id}[?lang=ja]: the case's head, then
 // the JSON contract of its diagnosis when done.
 func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
@@ -257,37 +326,23 @@ func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, code, msg)
 		return
 	}
-	head := newCaseJSON(c)
+	out := caseAnswer{caseJSON: newCaseJSON(c)}
 	if p, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
-		json.Unmarshal(p, &head.Problems)
-	}
-	out, err := json.Marshal(head)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal error")
-		return
+		json.Unmarshal(p, &out.Problems)
 	}
 	if c.Status == StatusDone {
 		body, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", langOf(r)))
+		if err == nil {
+			out.contractFields = new(contractFields)
+			err = json.Unmarshal(body, out.contractFields)
+		}
 		if err != nil {
 			s.log.Error("load diagnosis", "case", c.ID, "err", err)
 			writeError(w, http.StatusInternalServerError, "internal error")
 			return
 		}
-		// Splice the contract's fields after the head's.
-		body = bytes.TrimSpace(body)
-		if len(body) > 2 && body[0] == '{' {
-			out = append(out[:len(out)-1], ',')
-			out = append(out, body[1:]...)
-		}
 	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, out, "", "  "); err != nil {
-		buf.Reset()
-		buf.Write(out)
-	}
-	buf.WriteByte('\n')
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(buf.Bytes())
+	writeJSON(w, http.StatusOK, out)
 }
 
 // filterOf reads a Filter from the query: status, cause, kb, q, from and

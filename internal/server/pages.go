@@ -45,7 +45,7 @@ var labels = map[string]map[string]string{
 		"inputs": "What was read", "problems": "Skipped", "waiting": "Analysing… this page refreshes by itself.",
 		"failed": "The analysis failed", "noFailure": "No failed installation found.", "noFinding": "No cause found.",
 		"logout": "Log out", "confidence": "confidence", "update": "Update", "code": "Code", "time": "Time", "resolved": "resolved later",
-		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.",
+		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
 	},
 	"ja": {
 		"cases": "ケース一覧", "upload": "バンドルのアップロード", "uploadHelp": "ログの zip、または複数のログ ファイル (CBS.log、dism.log、.evtx、WindowsUpdate.log など)。ここにドロップするか選択してください。",
@@ -56,7 +56,7 @@ var labels = map[string]map[string]string{
 		"inputs": "読み取ったファイル", "problems": "スキップ", "waiting": "分析中… このページは自動で更新されます。",
 		"failed": "分析に失敗しました", "noFailure": "失敗したインストールは見つかりませんでした。", "noFinding": "原因は見つかりませんでした。",
 		"logout": "ログアウト", "confidence": "確度", "update": "更新プログラム", "code": "コード", "time": "日時", "resolved": "後で解決済み",
-		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。",
+		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
 	},
 }
 
@@ -151,6 +151,8 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, code int, msg 
 
 // uploadForm is POST /cases from the upload form: queue, then show the case.
 func (s *Server) uploadForm(w http.ResponseWriter, r *http.Request) {
+	r, cancel := s.uploadTime(w, r)
+	defer cancel()
 	c, err := s.receive(r, w)
 	if err != nil {
 		code, msg := s.failure("upload", err)
@@ -227,40 +229,27 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "case.html", p)
 }
 
-// safeNext is the page to go to after login: a path on this site only.
+// safeNext is the page to go to after login: a path on this site only,
+// else "/". next is parsed and must have no scheme, host or user, no
+// control character or backslash anywhere (browsers drop tabs and
+// newlines and read \ as /, so "/\t/evil.example" is "//evil.example"
+// to them), and a path that starts with one slash; the answer is rebuilt
+// from the path and query alone.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+	bad := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r < 0xa0) })
+	}
+	if bad(next) {
 		return "/"
 	}
-	return next
-}
-
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login.html", s.newPage(r, "wudiag", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Bad": false}))
-}
-
-// login checks the token from the form and sets the cookie that holds it:
-// HttpOnly, SameSite=Strict, Secure behind TLS.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	tok := strings.TrimSpace(r.PostFormValue("token"))
-	next := safeNext(r.PostFormValue("next"))
-	probe := r.Clone(r.Context())
-	probe.Header = http.Header{"Authorization": {"Bearer " + tok}}
-	if tok == "" || !s.authorized(probe) {
-		s.log.Warn("login refused", "remote", r.RemoteAddr)
-		s.render(w, r, http.StatusUnauthorized, "login.html", s.newPage(r, "wudiag", map[string]any{"Next": next, "Bad": true}))
-		return
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || bad(u.Path) || bad(u.RawQuery) {
+		return "/"
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", SameSite: http.SameSiteStrictMode,
-		MaxAge: 30 * 24 * 3600,
-	})
-	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	out := (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") || bad(out) {
+		return "/"
+	}
+	return out
 }

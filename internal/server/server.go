@@ -14,7 +14,9 @@
 // analysed unless Config.KeepUploads is set.
 //
 // Every path but /healthz and the login page needs the access token: as
-// "Authorization: Bearer TOKEN", or the cookie the login form sets.
+// "Authorization: Bearer TOKEN", or the session cookie the login form
+// sets (a random ID, kept hashed in the store, revoked at logout). Wrong
+// tokens back off per client address (see guard).
 // Forms are protected from cross-site requests by
 // http.CrossOriginProtection and a SameSite=Strict cookie.
 //
@@ -27,15 +29,17 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wudiag/wudiag/internal/bundle"
@@ -47,7 +51,8 @@ type Config struct {
 	Store Store
 	// DataDir holds the uploads, one folder per case. Required.
 	DataDir string
-	// Token is the access token. Required: New refuses an empty one.
+	// Token is the access token. Required: New refuses an empty or weak
+	// one (see CheckToken).
 	Token string
 	// Workers is how many bundles are analysed at once (GOMAXPROCS).
 	Workers int
@@ -68,6 +73,16 @@ type Config struct {
 	// DrainTimeout is how long Run waits at shutdown for the analyses
 	// under way (30 seconds).
 	DrainTimeout time.Duration
+	// HeartbeatInterval is how often a worker tells the store that its
+	// claim is alive (15 seconds); a claim silent for four intervals is
+	// taken to have lost its worker and is queued again.
+	HeartbeatInterval time.Duration
+	// MaxAnalysisMemory is the memory ceiling of one analysis in bytes
+	// (0: none). The Go heap cannot be measured per analysis, so the
+	// ceiling is shared: past MaxAnalysisMemory × Workers of live heap,
+	// the running analysis with the largest upload is stopped and its
+	// case fails saying so (see watchMemory).
+	MaxAnalysisMemory int64
 	// KeepUploads keeps the uploaded files after the analysis; by
 	// default they are deleted once the result is stored.
 	KeepUploads bool
@@ -85,6 +100,10 @@ type Config struct {
 	// requeueAtStart requeues every running case when Run starts: right
 	// for a store only this process uses (SQLite).
 	requeueAtStart bool
+	// stopGrace is how long a cancelled analysis has to return before
+	// its worker gives up on it (10 seconds); memCheck how often the
+	// heap is read against MaxAnalysisMemory (100 ms).
+	stopGrace, memCheck time.Duration
 }
 
 // A Server is the HTTP handler and the worker pool of "wudiag serve".
@@ -95,8 +114,26 @@ type Server struct {
 	wake    chan struct{}
 	token   [sha256.Size]byte
 	handler http.Handler
+	// held holds the claims the workers here run, by case ID
+	// (*heldCase): alive whatever their heartbeats say.
+	held sync.Map
+	// uploading holds the IDs of the uploads under way here (their
+	// folders have no row yet).
+	uploading sync.Map
 	// diagnoseHook replaces diagnose in tests.
 	diagnoseHook func(context.Context, *Case) (*Result, error)
+	// createFile creates an uploaded file; tests replace it to fill the disk.
+	createFile func(name string) (io.WriteCloser, error)
+	// now is the clock of sessions and of the backoff; tests set it.
+	now func() time.Time
+	// guard counts wrong tokens per client address.
+	guard *guard
+}
+
+// createUpload creates a new file for an upload: O_EXCL, so that
+// nothing is ever overwritten.
+func createUpload(name string) (io.WriteCloser, error) {
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 }
 
 // New returns a server for cfg. Start its workers with Run and serve its
@@ -110,6 +147,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Token == "" {
 		return nil, errors.New("server: no access token")
+	}
+	if err := CheckToken(cfg.Token); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	abs, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
@@ -136,6 +176,12 @@ func New(cfg Config) (*Server, error) {
 	def(&cfg.DrainTimeout, 30*time.Second)
 	def(&cfg.PollInterval, 2*time.Second)
 	def(&cfg.JanitorInterval, time.Minute)
+	def(&cfg.HeartbeatInterval, 15*time.Second)
+	def(&cfg.stopGrace, 10*time.Second)
+	def(&cfg.memCheck, 100*time.Millisecond)
+	if cfg.MaxAnalysisMemory < 0 {
+		cfg.MaxAnalysisMemory = 0
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -148,7 +194,11 @@ func New(cfg Config) (*Server, error) {
 		log:   cfg.Logger,
 		wake:  make(chan struct{}, 1),
 		token: sha256.Sum256([]byte(cfg.Token)),
+
+		createFile: createUpload,
+		now:        time.Now,
 	}
+	s.guard = newGuard(func() time.Time { return s.now() })
 	s.handler = s.routes()
 	return s, nil
 }
@@ -168,9 +218,6 @@ func (s *Server) caseDir(id string) string {
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// cookieName is the cookie the login form sets; it holds the token.
-const cookieName = "wudiag_token"
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -196,72 +243,56 @@ func (s *Server) routes() http.Handler {
 	// are refused, from the browser's Sec-Fetch-Site and Origin headers;
 	// API clients send neither and pass.
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, http.StatusForbidden, "cross-origin request refused")
+	}))
 	return s.timeouts(securityHeaders(cop.Handler(mux)))
 }
 
-// timeouts bounds each request's context: uploads get UploadTimeout,
-// everything else RequestTimeout. http.Server's own timeouts bound the
-// connection.
+// isUpload reports whether r is an upload, which may take UploadTimeout.
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/cases" || r.URL.Path == "/cases")
+}
+
+// timeouts bounds each request's context by RequestTimeout. An upload
+// gets UploadTimeout instead, but only once authenticated (see
+// uploadTime): a client without the token is answered, and its
+// connection closed, within the connection's own read timeout.
 func (s *Server) timeouts(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d := s.cfg.RequestTimeout
-		if r.Method == http.MethodPost && (r.URL.Path == "/api/v1/cases" || r.URL.Path == "/cases") {
-			d = s.cfg.UploadTimeout
-			rc := http.NewResponseController(w)
-			rc.SetReadDeadline(time.Now().Add(d))
-			rc.SetWriteDeadline(time.Now().Add(d + time.Minute))
+		if isUpload(r) {
+			h.ServeHTTP(w, r)
+			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), d)
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 		defer cancel()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
+// uploadTime gives an authenticated upload its time: UploadTimeout for
+// its context, and the connection's read and write deadlines extended to
+// match. Call cancel when done.
+func (s *Server) uploadTime(w http.ResponseWriter, r *http.Request) (_ *http.Request, cancel func()) {
+	d := s.cfg.UploadTimeout
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(d))
+	rc.SetWriteDeadline(time.Now().Add(d + time.Minute))
+	ctx, cancel := context.WithTimeout(r.Context(), d)
+	return r.WithContext(ctx), cancel
+}
+
+// securityHeaders are on every answer. Pages and API answers show
+// cases, so no cache may keep them (static assets set their own).
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
 		hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
 		h.ServeHTTP(w, r)
-	})
-}
-
-// authorized reports whether r carries the token, as a bearer token or
-// in the login cookie.
-func (s *Server) authorized(r *http.Request) bool {
-	var got string
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return false
-		}
-		got = strings.TrimSpace(tok)
-	} else if c, err := r.Cookie(cookieName); err == nil {
-		got = c.Value
-	}
-	if got == "" {
-		return false
-	}
-	sum := sha256.Sum256([]byte(got))
-	return subtle.ConstantTimeCompare(sum[:], s.token[:]) == 1
-}
-
-// requireToken answers 401 to API requests without the token and sends
-// browsers to the login page.
-func (s *Server) requireToken(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.authorized(r) {
-			h.ServeHTTP(w, r)
-			return
-		}
-		if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="wudiag"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong access token")
-			return
-		}
-		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	})
 }
 

@@ -17,11 +17,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
 
-const testToken = "test-token"
+const testToken = "test-token-7Qx2Lm9P"
 
 // exampleDir is the corpus example the tests upload.
 const exampleDir = "../../corpus/examples/win10-store-corruption"
@@ -473,5 +475,253 @@ func TestPages(t *testing.T) {
 	}
 	if list := page("/?kb=KB1"); strings.Contains(list, id) {
 		t.Errorf("kb filter shows the case")
+	}
+}
+
+// finishHook is a Store that calls before at the start of each Finish.
+type finishHook struct {
+	Store
+	before func(c *Case)
+}
+
+func (f *finishHook) Finish(ctx context.Context, c *Case, r *Result) error {
+	f.before(c)
+	return f.Store.Finish(ctx, c, r)
+}
+
+// The upload folder is gone before the result is published: a client
+// that sees "done" never finds the files still there (TestAPIZip was
+// flaky on this).
+func TestUploadDroppedBeforeFinish(t *testing.T) {
+	var ts *testServer
+	kept := make(chan error, 10)
+	st := &finishHook{Store: sqliteStore(t), before: func(c *Case) {
+		_, err := os.Stat(ts.caseDir(c.ID))
+		if !errors.Is(err, fs.ErrNotExist) {
+			kept <- fmt.Errorf("case folder still there at Finish: %v", err)
+		}
+	}}
+	ts = newTestServer(t, st, nil)
+	ts.wait(t, ts.postZip(t, exampleZip(t)), "en")
+	select {
+	case err := <-kept:
+		t.Fatal(err)
+	default:
+	}
+}
+
+// A case's error names the client's files, never the server's paths.
+func TestCaseErrorHidesServerPaths(t *testing.T) {
+	ts := newTestServer(t, nil, nil)
+	ts.diagnoseHook = func(ctx context.Context, c *Case) (*Result, error) {
+		if c.Files[0] == "gone.zip" {
+			os.RemoveAll(ts.caseDir(c.ID))
+			return ts.diagnose(ctx, c)
+		}
+		// A library error that quotes the stored file's path.
+		_, err := os.Open(filepath.Join(ts.caseDir(c.ID), "upload", uploadName(0), "nested"))
+		return &Result{}, fmt.Errorf("read: %w; also %s", err, ts.cfg.DataDir)
+	}
+	for _, name := range []string{"gone.zip", "mine.zip"} {
+		var c created
+		ts.do(t, "POST", "/api/v1/cases?name="+name, "application/zip", bytes.NewReader(exampleZip(t)), &c)
+		r := ts.wait(t, c.ID, "en")
+		if r.Status != "failed" || r.Error == "" || strings.Contains(r.Error, ts.cfg.DataDir) || strings.Contains(r.Error, c.ID) {
+			t.Errorf("%s: error %q shows a server path", name, r.Error)
+		}
+		if name == "mine.zip" && !strings.Contains(r.Error, "mine.zip/nested") {
+			t.Errorf("%s: error %q lacks the client's name", name, r.Error)
+		}
+	}
+}
+
+// The case answer has each key once, and a domain machine name is kept
+// whole.
+func TestCaseAnswerMachine(t *testing.T) {
+	ts := newTestServer(t, nil, nil)
+	// The logs name a machine too: the contract has its own "machine".
+	ts.diagnoseHook = func(ctx context.Context, c *Case) (*Result, error) {
+		r, err := ts.diagnose(ctx, c)
+		for _, lang := range langs {
+			var m map[string]any
+			json.Unmarshal(r.Artifacts[artifactName("json", lang)], &m)
+			m["machine"] = "FROM-LOGS"
+			r.Artifacts[artifactName("json", lang)], _ = json.Marshal(m)
+		}
+		return r, err
+	}
+	var c created
+	ts.do(t, "POST", "/api/v1/cases?name=b.zip&machine="+url.QueryEscape(`CONTOSO\PC01`), "application/zip", bytes.NewReader(exampleZip(t)), &c)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("machine", `CONTOSO\PC02`)
+	w, _ := mw.CreateFormFile("files", "CBS.log")
+	b, _ := os.ReadFile(filepath.Join(exampleDir, "CBS.log"))
+	w.Write(b)
+	mw.Close()
+	var c2 created
+	ts.do(t, "POST", "/api/v1/cases", mw.FormDataContentType(), &body, &c2)
+	for id, want := range map[string]string{c.ID: `CONTOSO\PC01`, c2.ID: `CONTOSO\PC02`} {
+		if r := ts.wait(t, id, "en"); r.Status != "done" || r.Machine != want {
+			t.Errorf("case %s: status %s, machine %q, want %q", id, r.Status, r.Machine, want)
+		}
+		var raw json.RawMessage
+		ts.do(t, "GET", "/api/v1/cases/"+id, "", nil, &raw)
+		if n := bytes.Count(raw, []byte(`"machine"`)); n != 1 {
+			t.Errorf("case %s: %d machine keys in %s", id, n, raw)
+		}
+		if !bytes.Contains(raw, []byte(`"schema_version": 1`)) || !bytes.Contains(raw, []byte(`"failures"`)) {
+			t.Errorf("case %s: contract fields missing: %.300s", id, raw)
+		}
+	}
+}
+
+// Login sends the browser only to a local path, rebuilt from its parts.
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/cases/abc?lang=ja":     "/cases/abc?lang=ja",
+		"/":                      "/",
+		"":                       "/",
+		"/\t/evil.example":       "/",
+		"/\n/evil.example":       "/",
+		"/%09/evil.example":      "/", // a tab once decoded
+		"//evil.example/":        "/",
+		`/\evil.example`:         "/",
+		`\/evil.example`:         "/",
+		"https://evil.example/":  "/",
+		"javascript:alert(1)":    "/",
+		"/ok\x1b]52;c;x\a":       "/",
+		"/a/../../x":             "/a/../../x",
+		"/x?next=//evil.example": "/x?next=//evil.example",
+		"///evil.example":        "/",
+		"/\u0085/evil.example":   "/",
+		"http:/evil.example":     "/",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// And end to end: the Location header of a login with a hostile next.
+	ts := newTestServer(t, nil, nil)
+	form := url.Values{"token": {testToken}, "next": {"/\t/evil.example"}}
+	resp, err := http.DefaultTransport.RoundTrip(postForm(ts.URL+"/login", form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
+		t.Errorf("login with a tab in next: %d %q", resp.StatusCode, loc)
+	}
+}
+
+// logBuffer is a slog.Logger into a buffer, safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// failingFile is an upload file on a full disk.
+type failingFile struct{ err error }
+
+func (f failingFile) Write(p []byte) (int, error) { return 0, f.err }
+func (f failingFile) Close() error                { return nil }
+
+// Client mistakes are 400 and logged quietly; a full disk is 507.
+func TestUploadErrors(t *testing.T) {
+	logs := &logBuffer{}
+	ts := newTestServer(t, nil, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	var full bytes.Buffer
+	mw := multipart.NewWriter(&full)
+	w, _ := mw.CreateFormFile("files", "CBS.log")
+	w.Write(bytes.Repeat([]byte("2024-01-10 03:12:44, Info CBS x\r\n"), 2000))
+	mw.Close()
+	truncated := full.Bytes()[:full.Len()/2]
+	for _, tc := range []struct {
+		name, ctype string
+		body        []byte
+		want        int
+	}{
+		{"truncated multipart", mw.FormDataContentType(), truncated, http.StatusBadRequest},
+		{"wrong boundary", "multipart/form-data; boundary=nothere", full.Bytes(), http.StatusBadRequest},
+		{"no boundary", "multipart/form-data", full.Bytes(), http.StatusBadRequest},
+		{"empty zip body", "application/zip", nil, http.StatusBadRequest},
+		{"empty file part", mw.FormDataContentType(), func() []byte {
+			var b bytes.Buffer
+			m := multipart.NewWriter(&b)
+			m.SetBoundary(mw.Boundary())
+			m.CreateFormFile("files", "empty.log")
+			m.Close()
+			return b.Bytes()
+		}(), http.StatusBadRequest},
+	} {
+		var e map[string]string
+		if code := ts.do(t, "POST", "/api/v1/cases", tc.ctype, bytes.NewReader(tc.body), &e); code != tc.want {
+			t.Errorf("%s: %d %v, want %d", tc.name, code, e, tc.want)
+		}
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("client mistakes logged as errors:\n%s", logs)
+	}
+	ts.createFile = func(string) (io.WriteCloser, error) { return failingFile{syscall.ENOSPC}, nil }
+	var e map[string]string
+	if code := ts.do(t, "POST", "/api/v1/cases", "application/zip", bytes.NewReader(exampleZip(t)), &e); code != http.StatusInsufficientStorage {
+		t.Errorf("full disk: %d %v", code, e)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(ts.cfg.DataDir, "cases")); len(ents) != 0 {
+		t.Errorf("refused uploads left %d folders", len(ents))
+	}
+}
+
+// Upload folders with no case (a process killed mid-upload) are removed
+// at start and by the janitor; cases' folders and uploads under way stay.
+func TestOrphanedUploads(t *testing.T) {
+	dir := t.TempDir()
+	orphan := func(id string) string {
+		p := filepath.Join(dir, "cases", id, "upload")
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(p, "0000"), []byte("half an upload"), 0o600)
+		return filepath.Dir(p)
+	}
+	atStart := orphan(newID())
+	st := sqliteStore(t)
+	ts := newTestServer(t, st, func(c *Config) { c.DataDir = dir; c.KeepUploads = true })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(atStart); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("orphaned folder not removed at start")
+		}
+	}
+	kept := ts.postZip(t, exampleZip(t))
+	ts.wait(t, kept, "en")
+	busy := newID()
+	ts.uploading.Store(busy, true)
+	busyDir := orphan(busy)
+	late := orphan(newID())
+	young := orphan(newID())
+	old := time.Now().Add(-2 * ts.orphanAge())
+	for _, d := range []string{busyDir, late, ts.caseDir(kept)} {
+		os.Chtimes(d, old, old)
+	}
+	ts.sweepOrphans(context.Background(), time.Now().Add(-ts.orphanAge()))
+	for d, want := range map[string]bool{busyDir: true, late: false, young: true, ts.caseDir(kept): true} {
+		if _, err := os.Stat(d); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", d, err == nil, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -84,12 +85,22 @@ var migrations = []string{
 		data    {{blob}} NOT NULL,
 		PRIMARY KEY (case_id, name)
 	)`,
+	// Browser sessions: the key is a hash of the cookie's random ID.
+	`CREATE TABLE sessions (
+		hash    TEXT PRIMARY KEY,
+		expires BIGINT NOT NULL
+	)`,
+	// A worker's claim is live while its heartbeat is fresh.
+	`ALTER TABLE cases ADD COLUMN heartbeat BIGINT NOT NULL DEFAULT 0`,
 }
 
 // sqlStore is the Store on database/sql, for either dialect.
 type sqlStore struct {
 	db *sql.DB
-	d  dialect
+	// rdb, when not nil, is a pool of read-only connections for the
+	// queries that only read (SQLite: db is its one writer).
+	rdb *sql.DB
+	d   dialect
 }
 
 // OpenStore opens the store named by dsn and brings its schema up to
@@ -118,17 +129,41 @@ func OpenStore(ctx context.Context, dsn, dataDir string) (Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	// WAL lets readers go on while a case is written; busy_timeout
-	// covers another process (a second "wudiag serve" by mistake).
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	// WAL lets readers go on while a case is written, and busy_timeout
+	// makes a connection wait for a lock (another connection's write, a
+	// second "wudiag serve" by mistake) instead of failing at once.
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// One connection: SQLite has one writer anyway, and this makes
-	// every statement, the claim included, atomic within the process.
+	// One writer: SQLite has one at a time anyway, and this makes every
+	// write, the claim included, atomic within the process.
 	db.SetMaxOpenConns(1)
-	return newSQLStore(ctx, db, sqliteDialect)
+	st, err := newSQLStore(ctx, db, sqliteDialect)
+	if err != nil {
+		return nil, err
+	}
+	// And a pool of readers, which WAL lets run beside the writer, so
+	// that pages and API answers do not queue behind a long write.
+	rdb, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(sqliteReaders)
+	rdb.SetMaxIdleConns(sqliteReaders)
+	if err := rdb.PingContext(ctx); err != nil {
+		db.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	st.rdb = rdb
+	return st, nil
 }
+
+// sqliteReaders is the size of SQLite's pool of read connections.
+const sqliteReaders = 8
 
 func newSQLStore(ctx context.Context, db *sql.DB, d dialect) (*sqlStore, error) {
 	s := &sqlStore{db: db, d: d}
@@ -179,6 +214,14 @@ func (s *sqlStore) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// read is the pool for queries that only read.
+func (s *sqlStore) read() *sql.DB {
+	if s.rdb != nil {
+		return s.rdb
+	}
+	return s.db
 }
 
 func (s *sqlStore) tx(ctx context.Context, f func(*sql.Tx) error) error {
@@ -252,7 +295,7 @@ func (s *sqlStore) Create(ctx context.Context, c *Case) error {
 }
 
 func (s *sqlStore) Get(ctx context.Context, id string) (*Case, error) {
-	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id))
+	c, err := scanCase(s.read().QueryRowContext(ctx, s.d.rebind(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -307,7 +350,7 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]*Case, error) {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY created DESC, id DESC LIMIT ` + strconv.Itoa(limit)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	rows, err := s.read().QueryContext(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -327,12 +370,13 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]*Case, error) {
 }
 
 func (s *sqlStore) Claim(ctx context.Context) (*Case, error) {
-	q := `UPDATE cases SET status = 'running', started = ?, attempts = attempts + 1
+	q := `UPDATE cases SET status = 'running', started = ?, heartbeat = ?, attempts = attempts + 1
 		WHERE status = 'queued' AND id = (
 			SELECT id FROM cases WHERE status = 'queued'
 			ORDER BY created, id LIMIT 1 ` + s.d.skipLocked + `)
 		RETURNING ` + caseColumns
-	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(q), time.Now().UnixMilli()))
+	now := time.Now().UnixMilli()
+	c, err := scanCase(s.db.QueryRowContext(ctx, s.d.rebind(q), now, now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -390,15 +434,31 @@ func (s *sqlStore) Release(ctx context.Context, c *Case) error {
 	return nil
 }
 
-func (s *sqlStore) Requeue(ctx context.Context, startedBefore time.Time) (int, error) {
-	before := startedBefore.UnixMilli()
+func (s *sqlStore) Heartbeat(ctx context.Context, c *Case) error {
+	res, err := s.exec(ctx, `UPDATE cases SET heartbeat = ? WHERE id = ? AND status = 'running' AND attempts = ?`, time.Now().UnixMilli(), c.ID, c.Attempts)
+	if err != nil {
+		return fmt.Errorf("heartbeat of case %s: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("heartbeat of case %s: %w", c.ID, ErrLost)
+	}
+	return nil
+}
+
+// silent is the condition of a running case with no sign of life since
+// ?: the later of its claim and its last heartbeat (a claim made by a
+// version without heartbeats has only the former).
+const silent = `status = 'running' AND CASE WHEN heartbeat > started THEN heartbeat ELSE started END < ?`
+
+func (s *sqlStore) Requeue(ctx context.Context, silentSince time.Time) (int, error) {
+	before := silentSince.UnixMilli()
 	_, err := s.exec(ctx, `UPDATE cases SET status = 'failed', finished = ?, error = ?
-		WHERE status = 'running' AND started < ? AND attempts >= ?`,
+		WHERE `+silent+` AND attempts >= ?`,
 		time.Now().UnixMilli(), fmt.Sprintf("analysis stopped without a result %d times (worker killed or restarted); giving up", maxAttempts), before, maxAttempts)
 	if err != nil {
 		return 0, fmt.Errorf("requeue: %w", err)
 	}
-	res, err := s.exec(ctx, `UPDATE cases SET status = 'queued', started = 0 WHERE status = 'running' AND started < ?`, before)
+	res, err := s.exec(ctx, `UPDATE cases SET status = 'queued', started = 0, heartbeat = 0 WHERE `+silent, before)
 	if err != nil {
 		return 0, fmt.Errorf("requeue: %w", err)
 	}
@@ -406,9 +466,39 @@ func (s *sqlStore) Requeue(ctx context.Context, startedBefore time.Time) (int, e
 	return int(n), nil
 }
 
+func (s *sqlStore) CreateSession(ctx context.Context, key string, expires time.Time) error {
+	if _, err := s.exec(ctx, `INSERT INTO sessions (hash, expires) VALUES (?, ?)`, key, millis(expires)); err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Session(ctx context.Context, key string, now time.Time) (bool, error) {
+	var n int
+	err := s.read().QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM sessions WHERE hash = ? AND expires > ?`), key, millis(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("session: %w", err)
+	}
+	return n > 0, nil
+}
+
+func (s *sqlStore) DeleteSession(ctx context.Context, key string) error {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE hash = ?`, key); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) DeleteSessions(ctx context.Context, expiredBefore time.Time) error {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE expires <= ?`, millis(expiredBefore)); err != nil {
+		return fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return nil
+}
+
 func (s *sqlStore) Artifact(ctx context.Context, id, name string) ([]byte, error) {
 	var data []byte
-	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT data FROM artifacts WHERE case_id = ? AND name = ?`), id, name).Scan(&data)
+	err := s.read().QueryRowContext(ctx, s.d.rebind(`SELECT data FROM artifacts WHERE case_id = ? AND name = ?`), id, name).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -454,18 +544,33 @@ func (s *sqlStore) Delete(ctx context.Context, createdBefore time.Time) ([]strin
 	return ids, nil
 }
 
-func (s *sqlStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error {
+	if s.rdb != nil {
+		s.rdb.Close()
+	}
+	return s.db.Close()
+}
 
-// RedactDSN returns dsn with the password of a connection string
-// replaced by ***, for logs and error messages.
+// RedactDSN returns dsn with every password in it replaced by ***, for
+// logs and error messages: the one in the user information of a URL
+// (postgres://user:pass@host) and any password= parameter, in a URL's
+// query (?password=…) or a key=value connection string (password=…).
 func RedactDSN(dsn string) string {
 	if i := strings.Index(dsn, "://"); i >= 0 {
-		if at := strings.LastIndex(dsn, "@"); at > i {
-			cred := dsn[i+3 : at]
-			if user, _, ok := strings.Cut(cred, ":"); ok {
-				return dsn[:i+3] + user + ":***" + dsn[at:]
+		// The user information ends at the last @ before the query.
+		rest := dsn[i+3:]
+		if q := strings.IndexAny(rest, "?#"); q >= 0 {
+			rest = rest[:q]
+		}
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if user, _, ok := strings.Cut(rest[:at], ":"); ok {
+				dsn = dsn[:i+3] + user + ":***" + dsn[i+3+at:]
 			}
 		}
 	}
-	return dsn
+	return passwordParam.ReplaceAllString(dsn, "${1}***")
 }
+
+// passwordParam matches the value of a password parameter: in a query
+// string (up to & or #) or a key=value list (up to a space), quoted or not.
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&;\s])(?:password|passwd|pwd|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^&#\s;]*)`)

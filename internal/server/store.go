@@ -97,15 +97,30 @@ type Store interface {
 	// Release puts the claimed case c back in the queue, for a worker
 	// stopped before it could finish.
 	Release(ctx context.Context, c *Case) error
-	// Requeue puts back in the queue the cases running since before
-	// the time (their worker died), and fails those that were already
-	// claimed maxAttempts times. It returns how many it requeued.
-	Requeue(ctx context.Context, startedBefore time.Time) (int, error)
+	// Heartbeat tells that the claim c is alive: a worker calls it
+	// every Config.HeartbeatInterval while it holds the case. ErrLost
+	// when the claim was lost.
+	Heartbeat(ctx context.Context, c *Case) error
+	// Requeue puts back in the queue the running cases whose last sign
+	// of life (claim or heartbeat) is older than the time (their worker
+	// died), and fails those that were already claimed maxAttempts
+	// times. It returns how many it requeued.
+	Requeue(ctx context.Context, silentSince time.Time) (int, error)
 	// Artifact returns a stored blob of the case, or ErrNotFound.
 	Artifact(ctx context.Context, id, name string) ([]byte, error)
 	// Delete removes the cases created before the time, with their
 	// artifacts, and returns their IDs so that their folders can go.
 	Delete(ctx context.Context, createdBefore time.Time) ([]string, error)
+	// CreateSession stores a browser session by its key (a hash of the
+	// cookie's ID, never the ID itself) until it expires.
+	CreateSession(ctx context.Context, key string, expires time.Time) error
+	// Session reports whether the session with the key exists and is
+	// not expired at now.
+	Session(ctx context.Context, key string, now time.Time) (bool, error)
+	// DeleteSession revokes a session (logout); DeleteSessions removes
+	// those expired before the time.
+	DeleteSession(ctx context.Context, key string) error
+	DeleteSessions(ctx context.Context, expiredBefore time.Time) error
 	// Close releases the database.
 	Close() error
 }

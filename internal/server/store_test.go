@@ -174,7 +174,45 @@ func testStore(t *testing.T, st Store) {
 	if _, err := st.Artifact(ctx, "case0", "json.en"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("artifact after delete: %v", err)
 	}
+	testHeartbeat(t, st)
 	testConcurrentClaims(t, st)
+}
+
+// testHeartbeat: a claim that beats is not requeued for its age; one
+// that stopped beating is.
+func testHeartbeat(t *testing.T, st Store) {
+	ctx := context.Background()
+	// Older than every other queued case: claimed first.
+	if err := st.Create(ctx, &Case{ID: "beat0", Created: time.Now().Add(-48 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Claim(ctx)
+	if err != nil || c == nil || c.ID != "beat0" {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+	// Times in milliseconds: let a few go by either side of mid.
+	time.Sleep(5 * time.Millisecond)
+	mid := time.Now()
+	time.Sleep(5 * time.Millisecond)
+	if err := st.Heartbeat(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Requeue(ctx, mid); err != nil || n != 0 {
+		t.Errorf("requeue of a claim that beat since: %d %v", n, err)
+	}
+	if n, err := st.Requeue(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+		t.Errorf("requeue of a silent claim: %d %v", n, err)
+	}
+	if err := st.Heartbeat(ctx, c); !errors.Is(err, ErrLost) {
+		t.Errorf("heartbeat of a requeued claim: %v", err)
+	}
+	c, _ = st.Claim(ctx)
+	if c == nil || c.ID != "beat0" {
+		t.Fatalf("claim again: %+v", c)
+	}
+	if err := st.Finish(ctx, c, &Result{Status: StatusDone}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testConcurrentClaims claims from many goroutines at once: every queued
@@ -266,10 +304,16 @@ func TestPostgresReplicas(t *testing.T) {
 
 func TestRedactDSN(t *testing.T) {
 	for in, want := range map[string]string{
-		"postgres://triage:s3cret@db.example/wudiag?sslmode=require": "postgres://triage:***@db.example/wudiag?sslmode=require",
-		"postgres://triage@db.example/wudiag":                        "postgres://triage@db.example/wudiag",
-		"postgres://u:p@ss:w@rd@host/db":                             "postgres://u:***@host/db",
-		"sqlite:/var/lib/wudiag/cases.db":                            "sqlite:/var/lib/wudiag/cases.db",
+		"postgres://triage:s3cret@db.example/wudiag?sslmode=require":          "postgres://triage:***@db.example/wudiag?sslmode=require",
+		"postgres://triage@db.example/wudiag":                                 "postgres://triage@db.example/wudiag",
+		"postgres://u:p@ss:w@rd@host/db":                                      "postgres://u:***@host/db",
+		"sqlite:/var/lib/wudiag/cases.db":                                     "sqlite:/var/lib/wudiag/cases.db",
+		"postgres://triage@db.example/wudiag?password=s3cret&sslmode=require": "postgres://triage@db.example/wudiag?password=***&sslmode=require",
+		"postgres://db.example/wudiag?sslmode=disable&PASSWORD=s3cret":        "postgres://db.example/wudiag?sslmode=disable&PASSWORD=***",
+		"postgres://u:pw@db/x?sslpassword=s3cret#frag":                        "postgres://u:***@db/x?sslpassword=***#frag",
+		"host=db user=triage password=s3cret dbname=wudiag":                   "host=db user=triage password=*** dbname=wudiag",
+		"host=db password='s3 cret' dbname=wudiag":                            "host=db password=*** dbname=wudiag",
+		"mysql://root:pw@db/wudiag?password=s3cret":                           "mysql://root:***@db/wudiag?password=***",
 	} {
 		if got := RedactDSN(in); got != want {
 			t.Errorf("RedactDSN(%q) = %q, want %q", in, got, want)
@@ -281,13 +325,49 @@ func TestRedactDSN(t *testing.T) {
 // for a SQLite file name.
 func TestOpenStoreRefusesUnknownSchemes(t *testing.T) {
 	dir := t.TempDir()
-	for _, dsn := range []string{"mysql://root:pw@db/wudiag", "sqlserver://x"} {
+	for _, dsn := range []string{"mysql://root:pw@db/wudiag", "sqlserver://x", "mysql://db/wudiag?password=s3cret", "mysql://db/wudiag?user=a&password=s3cret&x=1"} {
 		_, err := OpenStore(context.Background(), dsn, dir)
-		if err == nil || !strings.Contains(err.Error(), "unsupported scheme") || strings.Contains(err.Error(), "pw") {
+		if err == nil || !strings.Contains(err.Error(), "unsupported scheme") || strings.Contains(err.Error(), "pw") || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%s: %v", dsn, err)
 		}
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("files were created: %v", ents)
+	}
+}
+
+// With SQLite, reads go on while a write transaction is open: WAL and a
+// pool of readers beside the one writer.
+func TestSQLiteReadsBesideWrite(t *testing.T) {
+	st := sqliteStore(t).(*sqlStore)
+	ctx := context.Background()
+	if err := st.Create(ctx, &Case{ID: "case0", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := st.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q %v", mode, err)
+	}
+	// A long write holds the writer.
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET machine = 'busy' WHERE id = 'case0'`); err != nil {
+		t.Fatal(err)
+	}
+	// Generous bound: it fails only if reads wait for the writer.
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := st.Get(rctx, "case0")
+	if err != nil || c.Machine != "" {
+		t.Fatalf("Get during a write: %+v %v", c, err)
+	}
+	if _, err := st.List(rctx, Filter{}); err != nil {
+		t.Fatalf("List during a write: %v", err)
+	}
+	if _, err := st.Session(rctx, "x", time.Now()); err != nil {
+		t.Fatalf("Session during a write: %v", err)
 	}
 }

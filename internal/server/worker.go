@@ -37,7 +37,19 @@ func (s *Server) Run(ctx context.Context) error {
 			s.log.Info("requeued cases left running by the last run", "count", n)
 		}
 	}
+	// Folders left by uploads that died before their row was written
+	// (kill -9 mid-upload). One SQLite process: no other process can be
+	// uploading, so every such folder goes; with shared PostgreSQL only
+	// those older than an upload can last.
+	cutoff := time.Now()
+	if !s.cfg.requeueAtStart {
+		cutoff = cutoff.Add(-s.orphanAge())
+	}
+	s.sweepOrphans(ctx, cutoff)
 	var wg sync.WaitGroup
+	if s.cfg.MaxAnalysisMemory > 0 {
+		wg.Go(func() { s.watchMemory(ctx) })
+	}
 	for i := range s.cfg.Workers {
 		wg.Go(func() { s.work(ctx, jobCtx, i) })
 	}
@@ -84,14 +96,39 @@ func (s *Server) work(ctx, jobCtx context.Context, n int) {
 	}
 }
 
-// process analyses one claimed case and stores its result.
+// process analyses one claimed case and stores its result. It holds the
+// case until then: heartbeats tell other replicas' janitors, and the
+// held set this process's own, that the claim is alive. The analysis
+// gets AnalysisTimeout; past it (or past the memory ceiling) it is
+// cancelled, and if the library has not returned stopGrace later the
+// case fails anyway and the worker moves on, leaving the cancelled
+// analysis to wind down on its own.
 func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
 	log = log.With("case", c.ID, "attempt", c.Attempts)
 	start := time.Now()
-	actx, cancel := context.WithTimeout(ctx, s.cfg.AnalysisTimeout)
-	res := s.analyze(actx, log, c)
-	cancel()
-	// Stopped by shutdown rather than by its own timeout: queue it again.
+	actx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	s.hold(c, stop)
+	defer s.held.Delete(c.ID)
+	go s.beat(actx, log, c, stop)
+	tctx, cancel := context.WithTimeoutCause(actx, s.cfg.AnalysisTimeout, errTimeout)
+	defer cancel()
+	done := make(chan *Result, 1)
+	go func() { done <- s.analyze(tctx, log, c) }()
+	var res *Result
+	select {
+	case res = <-done:
+	case <-tctx.Done():
+		grace := time.NewTimer(s.cfg.stopGrace)
+		select {
+		case res = <-done:
+		case <-grace.C:
+			log.Error("analysis did not stop within the grace period after it was cancelled; leaving it to wind down", "cause", context.Cause(tctx), "grace", s.cfg.stopGrace)
+			res = &Result{Status: StatusFailed}
+		}
+		grace.Stop()
+	}
+	// Stopped by shutdown rather than by its own limits: queue it again.
 	if ctx.Err() != nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
@@ -101,6 +138,23 @@ func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
 		log.Info("analysis stopped by shutdown; case queued again")
 		return
 	}
+	if cause := context.Cause(tctx); cause != nil && res.Status != StatusDone {
+		res.Status, res.Error = StatusFailed, s.stopText(cause)
+	}
+	if errors.Is(context.Cause(actx), ErrLost) {
+		log.Warn("claim lost while analysing; result dropped")
+		return
+	}
+	// The upload goes before the result is published, so that a case seen
+	// done or failed never has its files left behind (and a client that
+	// waits for "done" may rely on it). Should Finish then fail, the
+	// claim is requeued later and fails for want of its files, which
+	// says so.
+	if !s.cfg.KeepUploads {
+		if err := os.RemoveAll(s.caseDir(c.ID)); err != nil {
+			log.Warn("drop upload", "err", err)
+		}
+	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if err := s.store.Finish(fctx, c, res); err != nil {
@@ -108,11 +162,6 @@ func (s *Server) process(ctx context.Context, log *slog.Logger, c *Case) {
 		return
 	}
 	log.Info("analysed", "status", res.Status, "error", res.Error, "causes", res.Causes, "kbs", res.KBs, "elapsed", time.Since(start).Round(time.Millisecond))
-	if !s.cfg.KeepUploads {
-		if err := os.RemoveAll(s.caseDir(c.ID)); err != nil {
-			log.Warn("drop upload", "err", err)
-		}
-	}
 }
 
 // analyze reads the case's upload and diagnoses it in every language of
@@ -122,7 +171,7 @@ func (s *Server) analyze(ctx context.Context, log *slog.Logger, c *Case) (res *R
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("analysis panicked", "panic", p, "stack", string(debug.Stack()))
-			res = &Result{Status: StatusFailed, Error: fmt.Sprintf("internal error while analysing: %v", p)}
+			res = &Result{Status: StatusFailed, Error: s.clientText(c, fmt.Sprintf("internal error while analysing: %v", p))}
 		}
 	}()
 	diagnose := s.diagnose
@@ -131,10 +180,7 @@ func (s *Server) analyze(ctx context.Context, log *slog.Logger, c *Case) (res *R
 	}
 	r, err := diagnose(ctx, c)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("analysis took longer than %v: %w", s.cfg.AnalysisTimeout, err)
-		}
-		return &Result{Status: StatusFailed, Error: err.Error(), Artifacts: r.Artifacts}
+		return &Result{Status: StatusFailed, Error: s.clientText(c, err.Error()), Artifacts: r.Artifacts}
 	}
 	return r
 }
@@ -149,7 +195,9 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 	res := &Result{Status: StatusDone, Artifacts: map[string][]byte{}}
 	dir := filepath.Join(s.caseDir(c.ID), "upload")
 	if _, err := os.Stat(dir); err != nil {
-		return res, fmt.Errorf("the uploaded files are not in this server's data folder (with several replicas, --data must be shared): %w", err)
+		// The error names the server's path: log it, tell the client less.
+		s.log.Warn("upload folder missing", "case", c.ID, "err", err)
+		return res, errors.New("the uploaded files are not in this server's data folder (with several replicas, --data must be shared)")
 	}
 	b, err := bundle.Open(ctx, []string{dir}, s.cfg.Limits)
 	if err != nil {
@@ -239,6 +287,17 @@ func errorText(dir string, files []string, err error) string {
 	return strings.ReplaceAll(msg, dir, "upload")
 }
 
+// clientText is msg, a case's error, with every path of the server
+// replaced: the upload's files by the client's names, the case folder by
+// "upload", the data folder by "data". Cases are read by clients, who
+// have no business knowing where the server keeps its files.
+func (s *Server) clientText(c *Case, msg string) string {
+	dir := filepath.Join(s.caseDir(c.ID), "upload")
+	msg = errorText(dir, c.Files, errors.New(msg))
+	msg = strings.ReplaceAll(msg, s.caseDir(c.ID), "upload")
+	return strings.ReplaceAll(msg, s.cfg.DataDir, "data")
+}
+
 // janitor requeues cases whose worker vanished and deletes cases past
 // the retention period.
 func (s *Server) janitor(ctx context.Context) {
@@ -250,26 +309,86 @@ func (s *Server) janitor(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		// A claim older than the analysis timeout, with a margin, can no
-		// longer be worked on by a live worker.
-		if n, err := s.store.Requeue(ctx, time.Now().Add(-s.cfg.AnalysisTimeout-time.Minute)); err != nil {
-			s.log.Error("requeue", "err", err)
-		} else if n > 0 {
-			s.log.Warn("requeued cases whose worker vanished", "count", n)
+		s.tidy(ctx)
+	}
+}
+
+// tidy is one round of the janitor.
+func (s *Server) tidy(ctx context.Context) {
+	// A claim silent for several heartbeats has lost its worker. This
+	// process's own claims are alive by definition: beat for them
+	// first, so that a slow heartbeat never requeues a case that a
+	// worker here still runs.
+	s.beatHeld(ctx)
+	if n, err := s.store.Requeue(ctx, time.Now().Add(-s.staleAfter())); err != nil {
+		s.log.Error("requeue", "err", err)
+	} else if n > 0 {
+		s.log.Warn("requeued cases whose worker vanished", "count", n)
+	}
+	s.sweepOrphans(ctx, time.Now().Add(-s.orphanAge()))
+	if err := s.store.DeleteSessions(ctx, s.now()); err != nil {
+		s.log.Error("expired sessions", "err", err)
+	}
+	if s.cfg.Retention > 0 {
+		ids, err := s.store.Delete(ctx, time.Now().Add(-s.cfg.Retention))
+		if err != nil {
+			s.log.Error("retention", "err", err)
 		}
-		if s.cfg.Retention > 0 {
-			ids, err := s.store.Delete(ctx, time.Now().Add(-s.cfg.Retention))
-			if err != nil {
-				s.log.Error("retention", "err", err)
-			}
-			for _, id := range ids {
-				if err := os.RemoveAll(s.caseDir(id)); err != nil {
-					s.log.Warn("retention: remove folder", "case", id, "err", err)
-				}
-			}
-			if len(ids) > 0 {
-				s.log.Info("deleted cases past retention", "count", len(ids))
+		for _, id := range ids {
+			if err := os.RemoveAll(s.caseDir(id)); err != nil {
+				s.log.Warn("retention: remove folder", "case", id, "err", err)
 			}
 		}
+		if len(ids) > 0 {
+			s.log.Info("deleted cases past retention", "count", len(ids))
+		}
+	}
+}
+
+// orphanAge is how old a case folder with no row must be to be taken
+// for the leftover of a dead upload: older than any upload can last.
+func (s *Server) orphanAge() time.Duration { return s.cfg.UploadTimeout + time.Minute }
+
+// sweepOrphans removes the case folders last changed before cutoff that
+// have no case in the store and are not an upload under way here. An
+// upload writes its files first and its row last, so a process killed
+// in between leaves a folder that retention, which goes by rows, would
+// never remove.
+func (s *Server) sweepOrphans(ctx context.Context, cutoff time.Time) {
+	root := filepath.Join(s.cfg.DataDir, "cases")
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("sweep orphaned uploads", "err", err)
+		}
+		return
+	}
+	n := 0
+	for _, e := range ents {
+		id := e.Name()
+		if !idPattern.MatchString(id) || ctx.Err() != nil {
+			continue
+		}
+		if _, busy := s.uploading.Load(id); busy {
+			continue
+		}
+		if fi, err := e.Info(); err != nil || fi.ModTime().After(cutoff) {
+			continue
+		}
+		if _, err := s.store.Get(ctx, id); !errors.Is(err, ErrNotFound) {
+			continue // a case, or the store cannot tell: keep it
+		}
+		// Checked again: an upload may have begun since.
+		if _, busy := s.uploading.Load(id); busy {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(root, id)); err != nil {
+			s.log.Warn("remove orphaned upload", "folder", id, "err", err)
+			continue
+		}
+		n++
+	}
+	if n > 0 {
+		s.log.Info("removed upload folders with no case", "count", n)
 	}
 }
