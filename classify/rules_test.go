@@ -141,3 +141,76 @@ func TestRequiresAndExcludes(t *testing.T) {
 	assert.Equal(t, "matched", why["d"], "b is not in force, so it cancels nothing")
 	assert.Equal(t, "cancelled: a matched", why["e"])
 }
+
+// rawLine makes an example's text a raw log line of its kind, so it runs
+// through the real format detection, reader and extractor: a CBS entry
+// written without its prefix gets one; other lines are taken as they are.
+func rawLine(x Example) (name, text string) {
+	t := x.Text
+	switch x.Signal {
+	case "cbs.entry":
+		if len(t) < 4 || t[:2] != "20" {
+			level := "Info   "
+			if strings.Contains(t, "(F)") || strings.HasPrefix(t, "Failed") {
+				level = "Error  "
+			}
+			t = "2024-01-09 03:21:20, " + level + "               CBS    " + t
+		}
+		return "CBS.log", t + "\r\n"
+	}
+	name = "excerpt.log"
+	switch x.Kind {
+	case "burn":
+		name = "Setup_20240101.log"
+	case "setupact":
+		name = "setupact.log"
+	case "reagent":
+		name = "ReAgent.log"
+	case "mpcmdrun":
+		name = "MpCmdRun.log"
+	case "mpsigstub":
+		name = "MpSigStub.log"
+	case "msi":
+		name = "MSI1a2b.LOG"
+	case "chkdsk":
+		name = "chkdsk.txt"
+	case "fltmc":
+		name = "fltmc.txt"
+	}
+	return name, t + "\r\n"
+}
+
+// TestRuleExamplesThroughReaders runs every text example of every stock
+// rule (CBS entries and text-log records written without extracted
+// values) as a raw log line through the real readers and extractors, so
+// an extractor that drops or reshapes the line a rule needs is caught.
+func TestRuleExamplesThroughReaders(t *testing.T) {
+	for _, r := range StockRules() {
+		for _, x := range r.Tests.Positive {
+			if x.Signal != "cbs.entry" && x.Signal != "textlog.record" || len(x.Values) > 0 {
+				continue
+			}
+			name, text := rawLine(x)
+			ok := false
+			for _, e := range evidenceOf(t, name, text) {
+				if m, _ := r.matches(&e); m {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%s: positive example not matched after the reader: %q", r.ID, text)
+			}
+		}
+		for _, x := range r.Tests.Negative {
+			if x.Signal != "cbs.entry" && x.Signal != "textlog.record" || len(x.Values) > 0 {
+				continue
+			}
+			name, text := rawLine(x)
+			for _, e := range evidenceOf(t, name, text) {
+				if m, _ := r.matches(&e); m {
+					t.Errorf("%s: negative example matched after the reader: %q", r.ID, text)
+				}
+			}
+		}
+	}
+}
