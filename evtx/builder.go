@@ -383,11 +383,13 @@ func (b *builder) end() {
 			name = f.name
 		}
 		b.fields = append(b.fields, pendingField{name: name, nameSpan: f.nameSpan, value: s})
+		b.checkFields()
 	case rBinary:
 		b.binary = s
 	case rField:
 		if !f.hasChild {
 			b.fields = append(b.fields, pendingField{name: f.name, value: s})
+			b.checkFields()
 		}
 	case rMessage:
 		b.message = s
@@ -462,6 +464,45 @@ func (b *builder) text(s string) {
 	if b.wantText() {
 		b.buf = append(b.buf, s...)
 		b.checkSize()
+	}
+}
+
+// textBytes is text for a byte slice, which it does not keep.
+func (b *builder) textBytes(s []byte) {
+	if b.attrOn && b.attr == kName {
+		if f := b.top(); f.role == rData {
+			f.dataName += string(s)
+			return
+		}
+	}
+	if b.wantText() {
+		b.buf = append(b.buf, s...)
+		b.checkSize()
+	}
+}
+
+// shrink drops buffers grown large by one big event, so that a skipped
+// event does not keep its memory for the rest of the file.
+func (b *builder) shrink() {
+	if cap(b.buf) > 1<<20 {
+		b.buf = nil
+	}
+	if cap(b.stack) > 256 {
+		b.stack = nil
+	}
+	if cap(b.fields) > 4096 {
+		b.fields = nil
+	}
+}
+
+// maxFields bounds the Data fields of one event. Windows allows at most a
+// few hundred substitution values per event.
+const maxFields = 1 << 16
+
+func (b *builder) checkFields() {
+	if len(b.fields) > maxFields && b.err == nil {
+		b.err = errf(ErrCorrupt, "event has more than %d data fields", maxFields)
+		b.fields = b.fields[:0]
 	}
 }
 

@@ -24,6 +24,13 @@ type Options struct {
 	// Events are still returned in file order. Values below 2 decode in the
 	// caller's goroutine. It applies to binary logs only.
 	Parallel int
+
+	// Limits for exports (XML and text); zero means the default. See
+	// DefaultMaxDepth and the constants beside it.
+	MaxDepth      int // element nesting inside one event
+	MaxEventBytes int // input bytes one event may span
+	MaxToken      int // one XML text, attribute or name; one text line
+	MaxTextLines  int // description lines kept per text event
 }
 
 // Kind is the kind of file a Reader reads; it is sniffed from the content,
@@ -99,6 +106,7 @@ type Reader struct {
 	err    error
 	done   bool
 	closer io.Closer
+	ctx    context.Context // set by All: checked between batches
 }
 
 // A source produces items in file order, a batch at a time. It returns
@@ -129,9 +137,9 @@ func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 	case Binary:
 		rd.src = rd.newBinary(r, size, head, o)
 	case XML:
-		rd.src = newXMLSource(io.NewSectionReader(r, 0, size))
+		rd.src = newXMLSource(decodeText(io.NewSectionReader(r, 0, size)), o.limits())
 	case Text:
-		rd.src = newTextSource(io.NewSectionReader(r, 0, size))
+		rd.src = newTextSource(io.NewSectionReader(r, 0, size), o.limits())
 	default:
 		if size == 0 {
 			rd.fail(fmt.Errorf("%w: empty file", ErrFormat))
@@ -209,6 +217,12 @@ func (r *Reader) Next() bool {
 		if r.done {
 			return false
 		}
+		if r.ctx != nil {
+			if err := r.ctx.Err(); err != nil {
+				r.fail(err)
+				return false
+			}
+		}
 		r.queue, r.qi = r.queue[:0], 0
 		var err error
 		r.queue, err = r.src.fill(r.queue)
@@ -239,6 +253,8 @@ func (r *Reader) Err() error { return r.err }
 // reading; iteration stops early when ctx is done (yielding ctx.Err()).
 func (r *Reader) All(ctx context.Context) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
+		r.ctx = ctx
+		defer func() { r.ctx = nil }()
 		for r.Next() {
 			for _, w := range r.warns {
 				if !yield(nil, w) {
