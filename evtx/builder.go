@@ -378,11 +378,7 @@ func (b *builder) end() {
 	case rSysText:
 		b.sysText(f.kind, s)
 	case rData:
-		name := f.dataName
-		if !f.named && f.kind != kData {
-			name = f.name
-		}
-		b.fields = append(b.fields, pendingField{name: name, nameSpan: f.nameSpan, value: s})
+		b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: s})
 		b.checkFields()
 	case rBinary:
 		b.binary = s
@@ -548,7 +544,57 @@ func (b *builder) value(t byte, v []byte) {
 			return
 		}
 	}
+	if t&tArray != 0 && !b.attrOn {
+		if f := b.top(); f.role == rData || f.role == rField && !f.hasChild {
+			b.array(f, t&^tArray, v)
+			return
+		}
+	}
 	b.buf = appendValue(b.buf, t, v)
+	b.checkSize()
+}
+
+// omit leaves out the Data element (or UserData leaf) being read, when it
+// has no text yet: its only content is a value that is not there.
+func (b *builder) omit() {
+	if b.attrOn {
+		return
+	}
+	if f := b.top(); f != nil && (f.role == rData || f.role == rField && !f.hasChild) && b.pos() == f.text {
+		f.role = rIgnore
+	}
+}
+
+// fieldName is the name of the field an EventData element makes: its Name
+// attribute, or for elements other than Data (ComplexData) the element's
+// own name. A Name given by a substitution is in nameSpan instead.
+func (f *frame) fieldName() string {
+	if f.role == rField || !f.named && f.kind != kData {
+		return f.name
+	}
+	return f.dataName
+}
+
+// array expands an array value inside a Data element (or a UserData leaf)
+// into one field per element, all with the element's name, as Event
+// Viewer and evtxexport show them: a classic source's string array (type
+// 0x81) becomes the positional values %1, %2, ... The last element is
+// left open for end to close, like a plain value.
+func (b *builder) array(f *frame, t byte, v []byte) {
+	if len(v) == 0 {
+		b.omit()
+		return
+	}
+	first := true
+	eachElement(t, v, func(elem []byte) {
+		if !first {
+			b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: span{f.text, b.pos()}})
+			b.checkFields()
+			f.text = b.pos()
+		}
+		first = false
+		b.buf = appendValue(b.buf, t, elem)
+	})
 	b.checkSize()
 }
 
