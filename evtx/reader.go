@@ -41,7 +41,8 @@ const (
 	Unknown Kind = iota
 	Binary       // a binary .evtx log
 	XML          // wevtutil qe /f:xml output or Event Viewer "Save as XML"
-	Text         // Event Viewer text ("Log Name:", "Source:", "Event ID:", ...)
+	Text         // Event Viewer text ("Log Name:", "Source:", "Event ID:", ...), wevtutil /f:text, PowerShell Format-List
+	CSV          // Event Viewer CSV or tab-delimited text, PowerShell Export-Csv
 )
 
 func (k Kind) String() string {
@@ -52,6 +53,8 @@ func (k Kind) String() string {
 		return "xml"
 	case Text:
 		return "text"
+	case CSV:
+		return "csv"
 	}
 	return "unknown"
 }
@@ -116,9 +119,9 @@ type source interface {
 }
 
 // NewReader returns a Reader for the size bytes of r. The kind of content
-// (binary log, XML or text export) is sniffed from the first bytes. If it is
-// none of those, the Reader's Next returns false and Err returns an error
-// wrapping ErrFormat.
+// (binary log, XML, text or CSV export; see Sniff) is sniffed from the
+// first bytes. If it is none of those, the Reader's Next returns false and
+// Err returns an error wrapping ErrFormat.
 func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 	var o Options
 	if opts != nil {
@@ -140,6 +143,11 @@ func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 		rd.src = newXMLSource(decodeText(io.NewSectionReader(r, 0, size)), o.limits())
 	case Text:
 		rd.src = newTextSource(io.NewSectionReader(r, 0, size), o.limits())
+	case listKind:
+		rd.kind = Text
+		rd.src = newListSource(io.NewSectionReader(r, 0, size), o.limits())
+	case CSV:
+		rd.src = newCSVSource(io.NewSectionReader(r, 0, size), o.limits())
 	default:
 		if size == 0 {
 			rd.fail(fmt.Errorf("%w: empty file", ErrFormat))
@@ -314,7 +322,31 @@ func sniff(head []byte) Kind {
 	if looksLikeText(text) {
 		return Text
 	}
+	if looksLikeCSV(text) {
+		return CSV
+	}
+	if looksLikeList(text) {
+		return listKind
+	}
 	return Unknown
+}
+
+// listKind is PowerShell Format-List text, reported as Text.
+const listKind Kind = 255
+
+// Sniff tells the kind of event log in the first bytes of a file (a few
+// KiB are enough; NewReader reads 4 KiB plus a chunk header): a binary
+// log, an XML export, rendered text (Event Viewer's text in an English or
+// Japanese UI, wevtutil /f:text, PowerShell Format-List) or CSV (Event
+// Viewer's CSV or tab-delimited text, PowerShell Export-Csv). It returns
+// Unknown for anything else. NewReader uses the same test, so a file Sniff
+// accepts is one NewReader reads.
+func Sniff(head []byte) Kind {
+	k := sniff(head)
+	if k == listKind {
+		return Text
+	}
+	return k
 }
 
 // binarySource reads the chunks of a binary log.
