@@ -31,7 +31,16 @@ type csvSource struct {
 	extraMsg bool // a column past the header's last holds the description
 	header   bool
 	done     bool
+	stopErr  error // the read error that ended the last record
 	fields   [][]byte
+}
+
+// end is what fill returns after the last record.
+func (s *csvSource) end() error {
+	if s.stopErr != nil {
+		return s.stopErr
+	}
+	return io.EOF
 }
 
 // maxColumns bounds the columns of one record; PowerShell writes 27.
@@ -105,9 +114,17 @@ func (s *csvSource) fill(out []item) ([]item, error) {
 			return out, err
 		}
 		if err != nil {
+			// A record cut short by a read error: keep it, then stop.
 			s.done = true
+			if err == io.EOF {
+				err = nil
+			}
+			s.stopErr = err
 		}
 		if len(s.fields) == 0 || len(s.fields) == 1 && len(s.fields[0]) == 0 {
+			if s.done {
+				return out, s.end()
+			}
 			continue // blank line
 		}
 		if !s.header {
@@ -152,7 +169,7 @@ func (s *csvSource) fill(out []item) ([]item, error) {
 		out = append(out, item{ev: ev})
 		n++
 		if s.done {
-			return out, io.EOF
+			return out, s.end()
 		}
 	}
 	return out, nil

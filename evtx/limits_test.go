@@ -160,18 +160,49 @@ func TestTextLongDescription(t *testing.T) {
 	}
 }
 
-// TestContextStopsLongEvent: a cancelled context stops reading inside one
-// long event, not only between events.
-func TestContextStopsLongEvent(t *testing.T) {
-	data := []byte(`<Event><EventData>` + strings.Repeat("<a>", 8<<20))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	r := evtx.NewReader(bytes.NewReader(data), int64(len(data)), nil)
-	var last error
-	for _, err := range r.All(ctx) {
-		last = err
+// cancelAt is an io.ReaderAt that cancels a context once reading passes
+// an offset, and records how far reading went.
+type cancelAt struct {
+	data   []byte
+	at     int64
+	cancel func()
+	max    int64
+}
+
+func (c *cancelAt) ReadAt(p []byte, off int64) (int, error) {
+	if off > c.at {
+		c.cancel()
 	}
-	if !errors.Is(last, context.Canceled) {
-		t.Errorf("last error %v, want context.Canceled", last)
+	c.max = max(c.max, off+int64(len(p)))
+	return bytes.NewReader(c.data).ReadAt(p, off)
+}
+
+// TestContextStopsLongEvent: a context cancelled while one huge event or
+// token is read stops reading soon after, in every export reader.
+func TestContextStopsLongEvent(t *testing.T) {
+	const n = 32 << 20
+	for name, data := range map[string][]byte{
+		"nested":  []byte(`<Event><EventData>` + strings.Repeat("<a>", n/3)),
+		"comment": []byte(`<Event><EventData><!--` + strings.Repeat("-", n)),
+		"value":   []byte(`<Event><EventData><Data Name="` + strings.Repeat("x", n)),
+		"text":    []byte("Log Name: System\r\nEvent ID: 20\r\nDescription:\r\n" + strings.Repeat("x", n)),
+		"csv":     []byte("Level,Date and Time,Source,Event ID,Task Category\r\nError,1/2/2024 3:04:05 AM,WU,20,None,\"" + strings.Repeat("x\r\n", n/3)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ra := &cancelAt{data: data, at: 2 << 20, cancel: cancel}
+			r := evtx.NewReader(ra, int64(len(data)), nil)
+			var last error
+			for _, err := range r.All(ctx) {
+				last = err
+			}
+			if !errors.Is(last, context.Canceled) {
+				t.Errorf("last error %v, want context.Canceled", last)
+			}
+			if ra.max > 4<<20 {
+				t.Errorf("read up to offset %d after cancelling at %d", ra.max, ra.at)
+			}
+		})
 	}
 }

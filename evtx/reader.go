@@ -140,14 +140,14 @@ func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 	case Binary:
 		rd.src = rd.newBinary(r, size, head, o)
 	case XML:
-		rd.src = newXMLSource(decodeText(io.NewSectionReader(r, 0, size)), o.limits())
+		rd.src = newXMLSource(decodeText(rd.export(r, size)), o.limits())
 	case Text:
-		rd.src = newTextSource(io.NewSectionReader(r, 0, size), o.limits())
+		rd.src = newTextSource(rd.export(r, size), o.limits())
 	case listKind:
 		rd.kind = Text
-		rd.src = newListSource(io.NewSectionReader(r, 0, size), o.limits())
+		rd.src = newListSource(rd.export(r, size), o.limits())
 	case CSV:
-		rd.src = newCSVSource(io.NewSectionReader(r, 0, size), o.limits())
+		rd.src = newCSVSource(rd.export(r, size), o.limits())
 	default:
 		if size == 0 {
 			rd.fail(fmt.Errorf("%w: empty file", ErrFormat))
@@ -156,6 +156,27 @@ func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 		}
 	}
 	return rd
+}
+
+// export returns the stream an export is read from. It checks the context
+// of All before each read (64 KiB at a time), so that every loop of the
+// export readers stops soon after cancellation, even inside one token.
+func (r *Reader) export(ra io.ReaderAt, size int64) io.Reader {
+	return &ctxReader{r: io.NewSectionReader(ra, 0, size), rd: r}
+}
+
+type ctxReader struct {
+	r  io.Reader
+	rd *Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if ctx := c.rd.ctx; ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return c.r.Read(p)
 }
 
 func (r *Reader) fail(err error) {
