@@ -292,6 +292,9 @@ func TestNotExports(t *testing.T) {
 		"Name,Value\nId,3\nSource,x\n",
 		"Id : 3\n",
 		"Notes: the Event ID: was 20 and the Source: WU\n",
+		"<Date> <Time>, Info CSI 00000142 [SR] Repairing 1 components\r\n",
+		"\uFEFF<![LOG[CWuaHandler::SetCategoriesForStateReportingExclusion called]LOG]!><time=\"10:00:00.000+000\" date=\"01-02-2024\">\r\n",
+		"<html><body>EventViewer</body></html>",
 	} {
 		if k := evtx.Sniff([]byte(in)); k != evtx.Unknown {
 			t.Errorf("Sniff(%q) = %v", in, k)
@@ -302,6 +305,37 @@ func TestNotExports(t *testing.T) {
 	if data, err := os.ReadFile(name); err == nil {
 		if k := evtx.Sniff(data[:min(len(data), 4096)]); k != evtx.Unknown {
 			t.Errorf("%s: Sniff = %v", name, k)
+		}
+	}
+}
+
+// TestSniffSharedTextSamples: among the shared real logs, only the event
+// logs and the one Event Viewer text export are taken for event logs, so
+// that a caller routing inputs by Sniff sends every other log elsewhere.
+func TestSniffSharedTextSamples(t *testing.T) {
+	dir, _ := sharedSamples(t)
+	root := filepath.Join(filepath.Dir(dir), "text")
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	if len(files) == 0 {
+		t.Skip("no text samples")
+	}
+	for _, f := range files {
+		if filepath.Base(f) == "case.json" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		want := evtx.Unknown
+		switch {
+		case strings.HasSuffix(f, ".evtx"):
+			want = evtx.Binary
+		case filepath.Base(f) == "TaskScheduler-Operational-event146.txt":
+			want = evtx.Text
+		}
+		if got := evtx.Sniff(data[:min(len(data), 4608)]); got != want {
+			t.Errorf("%s: Sniff = %v, want %v", f, got, want)
 		}
 	}
 }

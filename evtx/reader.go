@@ -337,7 +337,7 @@ func sniff(head []byte) Kind {
 	}
 	text := headText(head)
 	text = bytes.TrimLeft(text, " \t\r\n")
-	if len(text) > 0 && text[0] == '<' {
+	if len(text) > 0 && text[0] == '<' && looksLikeXML(text) {
 		return XML
 	}
 	if looksLikeText(text) {
@@ -350,6 +350,26 @@ func sniff(head []byte) Kind {
 		return listKind
 	}
 	return Unknown
+}
+
+// looksLikeXML reports whether text that starts with '<' holds an Event
+// element (possibly with a namespace prefix), so that other logs that
+// start with '<' (SCCM's "<![LOG[", excerpts of CBS.log with "<Date>") are
+// not taken for exports.
+func looksLikeXML(text []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(text[i:], []byte("Event"))
+		if j < 0 {
+			return false
+		}
+		j += i
+		if j > 0 && (text[j-1] == '<' || text[j-1] == ':') {
+			if k := j + len("Event"); k == len(text) || text[k] == '>' || text[k] == 's' || text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n' || text[k] == '/' {
+				return true
+			}
+		}
+		i = j + 1
+	}
 }
 
 // listKind is PowerShell Format-List text, reported as Text.
