@@ -25,12 +25,14 @@ type Options struct {
 	// caller's goroutine. It applies to binary logs only.
 	Parallel int
 
-	// Limits for exports (XML and text); zero means the default. See
-	// DefaultMaxDepth and the constants beside it.
-	MaxDepth      int // element nesting inside one event
-	MaxEventBytes int // input bytes one event may span
-	MaxToken      int // one XML text, attribute or name; one text line
-	MaxTextLines  int // description lines kept per text event
+	// Limits for exports (XML, text, CSV); zero means the default. An
+	// event past one is skipped, or its description cut, with a
+	// *RecordError naming its offset. See DefaultMaxDepth and the
+	// constants beside it for the defaults and why they are safe.
+	MaxDepth      int // element nesting inside one event (64)
+	MaxEventBytes int // input bytes one event may span (16 MiB)
+	MaxToken      int // one XML text, attribute or name; one text line or CSV field (1 MiB)
+	MaxTextLines  int // description lines kept per text or CSV event (10,000)
 }
 
 // Kind is the kind of file a Reader reads; it is sniffed from the content,
@@ -97,7 +99,8 @@ const (
 // or an I/O error.
 //
 // A Reader reads binary logs chunk by chunk through io.ReaderAt, so memory
-// stays bounded whatever the file size; exports are streamed.
+// stays bounded whatever the file size; exports are streamed, one event at
+// a time, within the limits of Options.
 type Reader struct {
 	kind   Kind
 	src    source
