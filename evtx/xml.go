@@ -271,7 +271,7 @@ func (s *xmlSource) startElement(out []item, at int64) ([]item, error) {
 			s.skipEvent(errf(ErrCorrupt, "attribute name longer than %d bytes; event skipped", s.lim.token))
 			feeding = false
 		}
-		value, err := s.readAttrValue(feeding && space != "xmlns", name)
+		value, err := s.readAttrValue(feeding && space != "xmlns")
 		if err != nil {
 			return out, err
 		}
@@ -589,7 +589,7 @@ func (s *xmlSource) intern(b []byte) string {
 // readAttrValue reads "= value" after an attribute name: quoted, or
 // unquoted up to white space or the end of the tag. An attribute without
 // a value has an empty one. The value is decoded when keep is set.
-func (s *xmlSource) readAttrValue(keep bool, name string) ([]byte, error) {
+func (s *xmlSource) readAttrValue(keep bool) ([]byte, error) {
 	s.tok, s.long = s.tok[:0], false
 	c, err := s.skipSpace()
 	if err != nil {
