@@ -444,6 +444,14 @@ func (d *chunkDecoder) run(ops []op, vals []subValue, depth int) error {
 				continue
 			}
 			v := vals[o.sub]
+			if v.t&tArray != 0 && v.n == 0 || o.optional && v.t == tNull {
+				// An empty array, or NULL under an optional substitution
+				// ([MS-EVEN6] 3.1.4.7.2): the element is left out, as
+				// Windows and evtxexport show it (EventLog 6005 has no
+				// Data, only Binary).
+				b.omit()
+				continue
+			}
 			if v.t == tNull || v.n == 0 {
 				continue
 			}

@@ -378,16 +378,14 @@ func (b *builder) end() {
 	case rSysText:
 		b.sysText(f.kind, s)
 	case rData:
-		name := f.dataName
-		if !f.named && f.kind != kData {
-			name = f.name
-		}
-		b.fields = append(b.fields, pendingField{name: name, nameSpan: f.nameSpan, value: s})
+		b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: s})
+		b.checkFields()
 	case rBinary:
 		b.binary = s
 	case rField:
 		if !f.hasChild {
 			b.fields = append(b.fields, pendingField{name: f.name, value: s})
+			b.checkFields()
 		}
 	case rMessage:
 		b.message = s
@@ -465,6 +463,45 @@ func (b *builder) text(s string) {
 	}
 }
 
+// textBytes is text for a byte slice, which it does not keep.
+func (b *builder) textBytes(s []byte) {
+	if b.attrOn && b.attr == kName {
+		if f := b.top(); f.role == rData {
+			f.dataName += string(s)
+			return
+		}
+	}
+	if b.wantText() {
+		b.buf = append(b.buf, s...)
+		b.checkSize()
+	}
+}
+
+// shrink drops buffers grown large by one big event, so that a skipped
+// event does not keep its memory for the rest of the file.
+func (b *builder) shrink() {
+	if cap(b.buf) > 1<<20 {
+		b.buf = nil
+	}
+	if cap(b.stack) > 256 {
+		b.stack = nil
+	}
+	if cap(b.fields) > 4096 {
+		b.fields = nil
+	}
+}
+
+// maxFields bounds the Data fields of one event. Windows allows at most a
+// few hundred substitution values per event.
+const maxFields = 1 << 16
+
+func (b *builder) checkFields() {
+	if len(b.fields) > maxFields && b.err == nil {
+		b.err = errf(ErrCorrupt, "event has more than %d data fields", maxFields)
+		b.fields = b.fields[:0]
+	}
+}
+
 // maxEventText bounds the text kept for one event.
 const maxEventText = 8 << 20
 
@@ -507,7 +544,57 @@ func (b *builder) value(t byte, v []byte) {
 			return
 		}
 	}
+	if t&tArray != 0 && !b.attrOn {
+		if f := b.top(); f.role == rData || f.role == rField && !f.hasChild {
+			b.array(f, t&^tArray, v)
+			return
+		}
+	}
 	b.buf = appendValue(b.buf, t, v)
+	b.checkSize()
+}
+
+// omit leaves out the Data element (or UserData leaf) being read, when it
+// has no text yet: its only content is a value that is not there.
+func (b *builder) omit() {
+	if b.attrOn {
+		return
+	}
+	if f := b.top(); f != nil && (f.role == rData || f.role == rField && !f.hasChild) && b.pos() == f.text {
+		f.role = rIgnore
+	}
+}
+
+// fieldName is the name of the field an EventData element makes: its Name
+// attribute, or for elements other than Data (ComplexData) the element's
+// own name. A Name given by a substitution is in nameSpan instead.
+func (f *frame) fieldName() string {
+	if f.role == rField || !f.named && f.kind != kData {
+		return f.name
+	}
+	return f.dataName
+}
+
+// array expands an array value inside a Data element (or a UserData leaf)
+// into one field per element, all with the element's name, as Event
+// Viewer and evtxexport show them: a classic source's string array (type
+// 0x81) becomes the positional values %1, %2, ... The last element is
+// left open for end to close, like a plain value.
+func (b *builder) array(f *frame, t byte, v []byte) {
+	if len(v) == 0 {
+		b.omit()
+		return
+	}
+	first := true
+	eachElement(t, v, func(elem []byte) {
+		if !first {
+			b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: span{f.text, b.pos()}})
+			b.checkFields()
+			f.text = b.pos()
+		}
+		first = false
+		b.buf = appendValue(b.buf, t, elem)
+	})
 	b.checkSize()
 }
 

@@ -9,7 +9,8 @@ import (
 // with errors.Is.
 var (
 	// ErrFormat means the input is not a file this package reads: not a
-	// binary event log, not an XML export and not a rendered text export.
+	// binary event log, not an XML export, not a rendered text export and
+	// not a CSV export.
 	ErrFormat = errors.New("evtx: unrecognized file format")
 	// ErrChecksum is a CRC32 mismatch in a file or chunk header or in a
 	// chunk's records. It is reported as a warning; the data is still read.

@@ -65,8 +65,9 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("Log Name:      System\r\nSource:        Microsoft-Windows-WindowsUpdateClient\r\nDate:          7/23/2017 9:25:41 AM\r\nEvent ID:      20\r\nLevel:         Error\r\nDescription:\r\nInstallation Failure: error 0x80070643\r\n"))
 	f.Add([]byte("\xff\xfe<\x00E\x00v\x00e\x00n\x00t\x00>\x00<\x00/\x00E\x00v\x00e\x00n\x00t\x00>\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, par := range []int{0, 3} {
-			r := NewReader(bytes.NewReader(data), int64(len(data)), &Options{Recover: true, Parallel: par})
+		// The defaults, and small export limits that fuzzed inputs reach.
+		for _, o := range []Options{{Recover: true}, {Recover: true, Parallel: 3, MaxDepth: 8, MaxEventBytes: 2048, MaxToken: 256, MaxTextLines: 16}} {
+			r := NewReader(bytes.NewReader(data), int64(len(data)), &o)
 			for r.Next() {
 				for _, w := range r.Warnings() {
 					if errors.Is(w, errInternal) {

@@ -176,7 +176,14 @@ func compareOracle(t *testing.T, ev *evtx.Event, m gevtx.GoEvtxMap) (compared in
 		payload, _ = v.(gevtx.GoEvtxMap)
 	}
 	seen := map[string]bool{}
-	for _, f := range ev.Data {
+	for i := 0; i < len(ev.Data); i++ {
+		f := ev.Data[i]
+		// An array value is one field per element here, all with the
+		// same name; golang-evtx joins them.
+		for i+1 < len(ev.Data) && ev.Data[i+1].Name == f.Name && f.Name != "" {
+			i++
+			f.Value += ", " + ev.Data[i].Value
+		}
 		if f.Name == "" || seen[f.Name] {
 			continue // unnamed Data: golang-evtx merges them; repeated names: it renames them
 		}

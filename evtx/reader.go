@@ -24,6 +24,15 @@ type Options struct {
 	// Events are still returned in file order. Values below 2 decode in the
 	// caller's goroutine. It applies to binary logs only.
 	Parallel int
+
+	// Limits for exports (XML, text, CSV); zero means the default. An
+	// event past one is skipped, or its description cut, with a
+	// *RecordError naming its offset. See DefaultMaxDepth and the
+	// constants beside it for the defaults and why they are safe.
+	MaxDepth      int // element nesting inside one event (64)
+	MaxEventBytes int // input bytes one event may span (16 MiB)
+	MaxToken      int // one XML text, attribute or name; one text line or CSV field (1 MiB)
+	MaxTextLines  int // description lines kept per text or CSV event (10,000)
 }
 
 // Kind is the kind of file a Reader reads; it is sniffed from the content,
@@ -34,7 +43,8 @@ const (
 	Unknown Kind = iota
 	Binary       // a binary .evtx log
 	XML          // wevtutil qe /f:xml output or Event Viewer "Save as XML"
-	Text         // Event Viewer text ("Log Name:", "Source:", "Event ID:", ...)
+	Text         // Event Viewer text ("Log Name:", "Source:", "Event ID:", ...), wevtutil /f:text, PowerShell Format-List
+	CSV          // Event Viewer CSV or tab-delimited text, PowerShell Export-Csv
 )
 
 func (k Kind) String() string {
@@ -45,6 +55,8 @@ func (k Kind) String() string {
 		return "xml"
 	case Text:
 		return "text"
+	case CSV:
+		return "csv"
 	}
 	return "unknown"
 }
@@ -87,7 +99,8 @@ const (
 // or an I/O error.
 //
 // A Reader reads binary logs chunk by chunk through io.ReaderAt, so memory
-// stays bounded whatever the file size; exports are streamed.
+// stays bounded whatever the file size; exports are streamed, one event at
+// a time, within the limits of Options.
 type Reader struct {
 	kind   Kind
 	src    source
@@ -99,6 +112,7 @@ type Reader struct {
 	err    error
 	done   bool
 	closer io.Closer
+	ctx    context.Context // set by All: checked between batches
 }
 
 // A source produces items in file order, a batch at a time. It returns
@@ -108,9 +122,9 @@ type source interface {
 }
 
 // NewReader returns a Reader for the size bytes of r. The kind of content
-// (binary log, XML or text export) is sniffed from the first bytes. If it is
-// none of those, the Reader's Next returns false and Err returns an error
-// wrapping ErrFormat.
+// (binary log, XML, text or CSV export; see Sniff) is sniffed from the
+// first bytes. If it is none of those, the Reader's Next returns false and
+// Err returns an error wrapping ErrFormat.
 func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 	var o Options
 	if opts != nil {
@@ -129,9 +143,14 @@ func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 	case Binary:
 		rd.src = rd.newBinary(r, size, head, o)
 	case XML:
-		rd.src = newXMLSource(io.NewSectionReader(r, 0, size))
+		rd.src = newXMLSource(decodeText(rd.export(r, size)), o.limits())
 	case Text:
-		rd.src = newTextSource(io.NewSectionReader(r, 0, size))
+		rd.src = newTextSource(rd.export(r, size), o.limits())
+	case listKind:
+		rd.kind = Text
+		rd.src = newListSource(rd.export(r, size), o.limits())
+	case CSV:
+		rd.src = newCSVSource(rd.export(r, size), o.limits())
 	default:
 		if size == 0 {
 			rd.fail(fmt.Errorf("%w: empty file", ErrFormat))
@@ -140,6 +159,27 @@ func NewReader(r io.ReaderAt, size int64, opts *Options) *Reader {
 		}
 	}
 	return rd
+}
+
+// export returns the stream an export is read from. It checks the context
+// of All before each read (64 KiB at a time), so that every loop of the
+// export readers stops soon after cancellation, even inside one token.
+func (r *Reader) export(ra io.ReaderAt, size int64) io.Reader {
+	return &ctxReader{r: io.NewSectionReader(ra, 0, size), rd: r}
+}
+
+type ctxReader struct {
+	r  io.Reader
+	rd *Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if ctx := c.rd.ctx; ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return c.r.Read(p)
 }
 
 func (r *Reader) fail(err error) {
@@ -209,6 +249,12 @@ func (r *Reader) Next() bool {
 		if r.done {
 			return false
 		}
+		if r.ctx != nil {
+			if err := r.ctx.Err(); err != nil {
+				r.fail(err)
+				return false
+			}
+		}
 		r.queue, r.qi = r.queue[:0], 0
 		var err error
 		r.queue, err = r.src.fill(r.queue)
@@ -239,6 +285,8 @@ func (r *Reader) Err() error { return r.err }
 // reading; iteration stops early when ctx is done (yielding ctx.Err()).
 func (r *Reader) All(ctx context.Context) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
+		r.ctx = ctx
+		defer func() { r.ctx = nil }()
 		for r.Next() {
 			for _, w := range r.warns {
 				if !yield(nil, w) {
@@ -292,13 +340,57 @@ func sniff(head []byte) Kind {
 	}
 	text := headText(head)
 	text = bytes.TrimLeft(text, " \t\r\n")
-	if len(text) > 0 && text[0] == '<' {
+	if len(text) > 0 && text[0] == '<' && looksLikeXML(text) {
 		return XML
 	}
 	if looksLikeText(text) {
 		return Text
 	}
+	if looksLikeCSV(text) {
+		return CSV
+	}
+	if looksLikeList(text) {
+		return listKind
+	}
 	return Unknown
+}
+
+// looksLikeXML reports whether text that starts with '<' holds an Event
+// element (possibly with a namespace prefix), so that other logs that
+// start with '<' (SCCM's "<![LOG[", excerpts of CBS.log with "<Date>") are
+// not taken for exports.
+func looksLikeXML(text []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(text[i:], []byte("Event"))
+		if j < 0 {
+			return false
+		}
+		j += i
+		if j > 0 && (text[j-1] == '<' || text[j-1] == ':') {
+			if k := j + len("Event"); k == len(text) || text[k] == '>' || text[k] == 's' || text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n' || text[k] == '/' {
+				return true
+			}
+		}
+		i = j + 1
+	}
+}
+
+// listKind is PowerShell Format-List text, reported as Text.
+const listKind Kind = 255
+
+// Sniff tells the kind of event log in the first bytes of a file (a few
+// KiB are enough; NewReader reads 4 KiB plus a chunk header): a binary
+// log, an XML export, rendered text (Event Viewer's text in an English or
+// Japanese UI, wevtutil /f:text, PowerShell Format-List) or CSV (Event
+// Viewer's CSV or tab-delimited text, PowerShell Export-Csv). It returns
+// Unknown for anything else. NewReader uses the same test, so a file Sniff
+// accepts is one NewReader reads.
+func Sniff(head []byte) Kind {
+	k := sniff(head)
+	if k == listKind {
+		return Text
+	}
+	return k
 }
 
 // binarySource reads the chunks of a binary log.

@@ -128,11 +128,31 @@ func appendValue(dst []byte, t byte, b []byte) []byte {
 	return appendHex(dst, b, hexUpper)
 }
 
-// appendArray renders an array value, elements separated by ", ".
+// appendArray renders an array value, elements separated by ", ". It is
+// used where one text must hold the whole array (attributes); in Data
+// elements the builder makes one field per element instead.
 func appendArray(dst []byte, t byte, b []byte) []byte {
+	first := true
+	eachElement(t, b, func(elem []byte) {
+		if !first {
+			dst = append(dst, ", "...)
+		}
+		first = false
+		dst = appendValue(dst, t, elem)
+	})
+	return dst
+}
+
+// eachElement calls fn with each element of an array of type t (the type
+// without the array bit) held in b. Strings are NUL-terminated, UTF-16 or
+// ANSI; a last string without a terminator is an element too, and a
+// terminator at the very end leaves an empty last element, as evtxexport
+// shows it. Fixed-size types are cut at their size (SizeT at 8 bytes, or
+// 4 when the data is not a multiple of 8). An array of any other type is
+// one element: its data, rendered as hex.
+func eachElement(t byte, b []byte, fn func([]byte)) {
 	switch t {
 	case tString:
-		first := true
 		for len(b) >= 2 {
 			i := 0
 			for i+1 < len(b) && (b[i] != 0 || b[i+1] != 0) {
@@ -141,35 +161,37 @@ func appendArray(dst []byte, t byte, b []byte) []byte {
 			if i+1 >= len(b) { // last element without terminator
 				i = len(b) &^ 1
 			}
-			if !first {
-				dst = append(dst, ", "...)
-			}
-			first = false
-			dst = appendUTF16(dst, b[:i])
+			fn(b[:i])
 			if i+2 > len(b) {
 				break
 			}
 			b = b[i+2:]
 		}
-		return dst
+		return
+	case tSID:
+		// Each SID is 8 bytes and 4 per sub-authority (count in byte 1).
+		for len(b) > 0 {
+			n := len(b)
+			if len(b) >= 8 {
+				n = min(8+4*int(b[1]), len(b))
+			}
+			fn(b[:n])
+			b = b[n:]
+		}
+		return
 	case tAnsiString:
-		first := true
 		for len(b) > 0 {
 			i := 0
 			for i < len(b) && b[i] != 0 {
 				i++
 			}
-			if !first {
-				dst = append(dst, ", "...)
-			}
-			first = false
-			dst = appendANSI(dst, b[:i])
+			fn(b[:i])
 			if i+1 > len(b) {
 				break
 			}
 			b = b[i+1:]
 		}
-		return dst
+		return
 	}
 	n := fixedSize(t)
 	if t == tSizeT {
@@ -179,15 +201,12 @@ func appendArray(dst []byte, t byte, b []byte) []byte {
 		}
 	}
 	if n == 0 {
-		return appendHex(dst, b, hexUpper)
+		fn(b)
+		return
 	}
 	for i := 0; i+n <= len(b); i += n {
-		if i > 0 {
-			dst = append(dst, ", "...)
-		}
-		dst = appendValue(dst, t, b[i:i+n])
+		fn(b[i : i+n])
 	}
-	return dst
 }
 
 func trimNUL16(b []byte) []byte {

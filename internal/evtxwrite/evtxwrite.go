@@ -70,7 +70,9 @@ type Event struct {
 // A Field is one payload value. Value's Go type selects the BinXML value
 // type: string, []string, int8…int64, uint8…uint64, int (Int64), bool,
 // float32, float64, []byte (Binary), time.Time (FILETIME), GUID, SID,
-// HexInt32, HexInt64, or nil (NULL).
+// HexInt32, HexInt64, or nil (NULL). Arrays (type|0x80): []string (each
+// element NUL-terminated, as a classic source's insertion strings),
+// []uint16, []int32, []uint32, []int64, []uint64, []HexInt32, []HexInt64.
 type Field struct {
 	Name  string
 	Value any
@@ -878,6 +880,20 @@ func encodeValue(x any) (value, error) {
 			b = append(b, 0, 0)
 		}
 		return value{tString | tArray, b}, nil
+	case []uint16:
+		return fixedArray(tUint16, x, func(b []byte, v uint16) []byte { return le.AppendUint16(b, v) }), nil
+	case []int32:
+		return fixedArray(tInt32, x, func(b []byte, v int32) []byte { return le.AppendUint32(b, uint32(v)) }), nil
+	case []uint32:
+		return fixedArray(tUint32, x, func(b []byte, v uint32) []byte { return le.AppendUint32(b, v) }), nil
+	case []int64:
+		return fixedArray(tInt64, x, func(b []byte, v int64) []byte { return le.AppendUint64(b, uint64(v)) }), nil
+	case []uint64:
+		return fixedArray(tUint64, x, func(b []byte, v uint64) []byte { return le.AppendUint64(b, v) }), nil
+	case []HexInt32:
+		return fixedArray(tHexInt32, x, func(b []byte, v HexInt32) []byte { return le.AppendUint32(b, uint32(v)) }), nil
+	case []HexInt64:
+		return fixedArray(tHexInt64, x, func(b []byte, v HexInt64) []byte { return le.AppendUint64(b, uint64(v)) }), nil
 	case int8:
 		return value{tInt8, []byte{byte(x)}}, nil
 	case uint8:
@@ -922,6 +938,16 @@ func encodeValue(x any) (value, error) {
 		return value{tSID, b}, err
 	}
 	return value{}, fmt.Errorf("unsupported value type %T", x)
+}
+
+// fixedArray encodes an array of a fixed-size type (BinXML type t|0x80):
+// the elements back to back.
+func fixedArray[T any](t byte, xs []T, put func([]byte, T) []byte) value {
+	var b []byte
+	for _, v := range xs {
+		b = put(b, v)
+	}
+	return value{t | tArray, b}
 }
 
 func utf16le(s string) []byte {
