@@ -197,7 +197,7 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 // (with its zone) give UTC.
 func wallClockKind(kind string) bool {
 	switch kind {
-	case KindEVTX, KindEVTXXML, KindEVTXTxt, "mpsigstub", "reportingevents", "":
+	case KindEVTX, KindEVTXXML, KindEVTXTxt, KindEVTXCSV, "mpsigstub", "reportingevents", "":
 		return false
 	}
 	return true
@@ -272,7 +272,7 @@ func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Eviden
 		ev, err = readCBS(ctx, in, &rep, o)
 	case KindDISM:
 		ev, err = readDISM(ctx, in, &rep, o)
-	case KindEVTX, KindEVTXXML, KindEVTXTxt:
+	case KindEVTX, KindEVTXXML, KindEVTXTxt, KindEVTXCSV:
 		ev, err = readEvents(ctx, in, &rep, o)
 	default:
 		ev, err = readTextLog(ctx, in, head, &rep, o)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/wudiag/wudiag/evtx"
 	"github.com/wudiag/wudiag/internal/logline"
 )
 
@@ -68,6 +69,7 @@ const (
 	KindEVTX    = "evtx"
 	KindEVTXXML = "evtx-xml"
 	KindEVTXTxt = "evtx-text"
+	KindEVTXCSV = "evtx-csv"
 )
 
 // sniffHead is how much of a file Sniff looks at.
@@ -93,6 +95,14 @@ func Sniff(head []byte) string {
 		return KindEVTXXML
 	case bytes.Contains(text, []byte("Log Name:")) && bytes.Contains(text, []byte("Event ID:")):
 		return KindEVTXTxt
+	}
+	switch evtx.Sniff(head) {
+	case evtx.XML:
+		return KindEVTXXML
+	case evtx.Text:
+		return KindEVTXTxt
+	case evtx.CSV:
+		return KindEVTXCSV
 	}
 	sc := logline.NewScanner(bytes.NewReader(text), nil)
 	cbs, dism := 0, 0
