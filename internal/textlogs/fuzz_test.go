@@ -60,3 +60,26 @@ var seedLines = []string{
 	"     0 KB in bad sectors.\nWindows has scanned the file system and found no problems.\n",
 	"Error: 0x800f0823  Package C:\\Windows\\Temp\\WinREFix.msu may have failed\n",
 }
+
+// FuzzSplitWU holds the hand-written WindowsUpdate.log line splitter to
+// the regular expressions that document the formats.
+func FuzzSplitWU(f *testing.F) {
+	f.Add("2019/06/05 11:07:50.0950566 21136   9740  Agent           LogHistory called.", false)
+	f.Add("2010-01-05 18:52:06:747 808 aac Misc WARNING: x", true)
+	f.Fuzz(func(t *testing.T, l string, classic bool) {
+		re := reWU10
+		if classic {
+			re = reWU7
+		}
+		want := re.FindSubmatch([]byte(l))
+		got := splitWU([]byte(l), classic)
+		if (want == nil) != (got == nil) {
+			t.Fatalf("%q: split %v, grammar %v", l, got != nil, want != nil)
+		}
+		for i := 1; want != nil && i < len(want); i++ {
+			if string(want[i]) != string(got[i]) {
+				t.Fatalf("%q: group %d = %q, grammar %q", l, i, got[i], want[i])
+			}
+		}
+	})
+}

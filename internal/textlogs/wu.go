@@ -17,17 +17,11 @@ var (
 	// (tabs may have become spaces in a copy)
 	reWU7 = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})[ \t]+(\d{2}):(\d{2}):(\d{2}):(\d{3})[ \t]+(\d+)[ \t]+([0-9a-fA-F]+)[ \t]+(\S+)(?:[ \t]+(.*))?$`)
 
-	reIDUpdate       = regexp.MustCompile(`(?i)\bidUpdate=\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
-	reUpdateID       = regexp.MustCompile(`(?i)\bupdate ?id\s*=\s*\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
-	reFirstFailure   = regexp.MustCompile(`(?i)failure for update \{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
-	reResultMapped   = regexp.MustCompile(`(?i)\bresultMapped=([0-9a-f]{1,8})\b`)
-	reResultUnmapped = regexp.MustCompile(`(?i)\bresultUnMapped=([0-9a-f]{1,8})\b`)
-	reTitle          = regexp.MustCompile(`(?:^|\*\s*)Title\s*=\s*(.+)$`)
-	reMSIHandler     = regexp.MustCompile(`(?i)\bMSI:\s*(0x[0-9a-f]{8}),\s*Handler:\s*(0x[0-9a-f]{8})`)
-	reTransaction    = regexp.MustCompile(`(?i)transaction error\s*=\s*(0x[0-9a-f]{8}),\s*MSI result\s*=\s*(0x[0-9a-f]{8})(?:,\s*MSI action\s*=\s*(\w+))?`)
-	reURL            = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"']+`)
-	reLocalPath      = regexp.MustCompile(`(?i)local path\s*=\s*(.+?)(?:\s+with error\b|$)`)
-	reFailedBracket  = regexp.MustCompile(`^(?:\*FAILED\*\s*)?\[([0-9A-Fa-f]{8})\]`)
+	reTitle       = regexp.MustCompile(`(?:^|\*\s*)Title\s*=\s*(.+)$`)
+	reMSIHandler  = regexp.MustCompile(`(?i)\bMSI:\s*(0x[0-9a-f]{8}),\s*Handler:\s*(0x[0-9a-f]{8})`)
+	reTransaction = regexp.MustCompile(`(?i)transaction error\s*=\s*(0x[0-9a-f]{8}),\s*MSI result\s*=\s*(0x[0-9a-f]{8})(?:,\s*MSI action\s*=\s*(\w+))?`)
+	reURL         = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"']+`)
+	reLocalPath   = regexp.MustCompile(`(?i)local path\s*=\s*(.+?)(?:\s+with error\b|$)`)
 
 	// The REPORT EVENT line of the classic log and the lines of
 	// ReportingEvents.log share one layout (tab separated; a console copy
@@ -55,11 +49,7 @@ func (w *wuParser) line(r *Reader, num int, b []byte) {
 	}
 	w.p.unwrap = true
 	w.p.finish = finishWU
-	re := reWU10
-	if w.classic {
-		re = reWU7
-	}
-	m := re.FindSubmatch(b)
+	m := splitWU(b, w.classic)
 	if m == nil {
 		w.p.add(r, num, b)
 		return
@@ -73,6 +63,120 @@ func (w *wuParser) line(r *Reader, num int, b []byte) {
 }
 
 func (w *wuParser) flush(r *Reader) { w.p.emit(r) }
+
+// splitWU splits a WindowsUpdate.log line as reWU10 (or reWU7 when
+// classic) would, without a regular expression: the line parser runs on
+// every line of logs that reach hundreds of megabytes. It returns nil when
+// the line does not start a record; else m[1..11] are year, month, day,
+// hour, minute, second, fraction, PID, TID, component and message.
+func splitWU(b []byte, classic bool) [][]byte {
+	m := make([][]byte, 12)
+	i := 0
+	digits := func(n int) []byte {
+		if i+n > len(b) {
+			return nil
+		}
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return nil
+			}
+		}
+		v := b[i : i+n]
+		i += n
+		return v
+	}
+	lit := func(c byte) bool {
+		if i < len(b) && b[i] == c {
+			i++
+			return true
+		}
+		return false
+	}
+	blanks := func() bool {
+		j := i
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		return i > j
+	}
+	run := func(ok func(byte) bool) []byte {
+		j := i
+		for i < len(b) && ok(b[i]) {
+			i++
+		}
+		if i == j {
+			return nil
+		}
+		return b[j:i]
+	}
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	isHex := func(c byte) bool { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f' }
+	sep := byte('/')
+	if classic {
+		sep = '-'
+	}
+	if m[1] = digits(4); m[1] == nil || !lit(sep) {
+		return nil
+	}
+	if m[2] = digits(2); m[2] == nil || !lit(sep) {
+		return nil
+	}
+	if m[3] = digits(2); m[3] == nil {
+		return nil
+	}
+	if classic {
+		if !blanks() {
+			return nil
+		}
+	} else if !lit(' ') {
+		return nil
+	}
+	for k, end := range []byte{':', ':', 0} {
+		if m[4+k] = digits(2); m[4+k] == nil || end != 0 && !lit(end) {
+			return nil
+		}
+	}
+	if classic {
+		if !lit(':') {
+			return nil
+		}
+		if m[7] = digits(3); m[7] == nil {
+			return nil
+		}
+	} else if lit('.') {
+		j := i
+		for i < len(b) && i-j < 9 && isDigit(b[i]) {
+			i++
+		}
+		if i == j {
+			return nil
+		}
+		m[7] = b[j:i]
+	}
+	if !blanks() {
+		return nil
+	}
+	if m[8] = run(isDigit); m[8] == nil || !blanks() {
+		return nil
+	}
+	tid := isDigit
+	if classic {
+		tid = isHex
+	}
+	if m[9] = run(tid); m[9] == nil || !blanks() {
+		return nil
+	}
+	if m[10] = run(func(c byte) bool { return c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\f' && c != '\v' }); m[10] == nil {
+		return nil
+	}
+	if i < len(b) {
+		if !blanks() {
+			return nil
+		}
+		m[11] = b[i:]
+	}
+	return m
+}
 
 // wallTime builds a wall-clock time in UTC from its text fields; frac is
 // milliseconds when ms is set, else a decimal fraction of a second. It
@@ -101,40 +205,62 @@ func finishWU(rec *Record, b []byte) {
 	if strings.HasPrefix(text, "REPORT EVENT:") && reportEvent(rec, text) {
 		return
 	}
-	if m := reFailedBracket.FindStringSubmatch(text); m != nil {
-		setField(f, "hr", normCode(m[1]))
-	}
-	if m := reIDUpdate.FindStringSubmatch(text); m != nil {
-		setField(f, "update_id", strings.ToUpper(m[1]))
-	} else if m := reUpdateID.FindStringSubmatch(text); m != nil {
-		setField(f, "update_id", strings.ToUpper(m[1]))
-	} else if m := reFirstFailure.FindStringSubmatch(text); m != nil {
-		setField(f, "update_id", strings.ToUpper(m[1]))
-	}
-	if m := reResultMapped.FindStringSubmatch(text); m != nil {
-		setField(f, "result_mapped", hexCode(m[1]))
-	}
-	if m := reResultUnmapped.FindStringSubmatch(text); m != nil {
-		setField(f, "result_unmapped", hexCode(m[1]))
-	}
-	if m := reTitle.FindStringSubmatch(text); m != nil {
-		setField(f, "title", strings.TrimSpace(m[1]))
-	}
-	if m := reMSIHandler.FindStringSubmatch(text); m != nil {
-		setField(f, "msi_result", normCode(m[1]))
-		setField(f, "handler_result", normCode(m[2]))
-	}
-	if m := reTransaction.FindStringSubmatch(text); m != nil {
-		setField(f, "handler_result", normCode(m[1]))
-		setField(f, "msi_result", normCode(m[2]))
-		setField(f, "msi_action", m[3])
-	}
-	if containsFold(text, "fail") || containsFold(text, "error") {
-		if u := reURL.FindString(text); u != "" {
-			setField(f, "url", strings.TrimRight(u, ".,:;)]>"))
+	// Each field is read only from text holding its literal, and the
+	// common ones without regular expressions: a log dense with failures
+	// stays linear and fast.
+	lower := strings.ToLower(text)
+	if t := strings.TrimPrefix(text, "*FAILED*"); len(t) >= 10 {
+		t = strings.TrimLeft(t, " ")
+		if t[0] == '[' && t[9] == ']' && isHexString(t[1:9]) {
+			setField(f, "hr", normCode(t[1:9]))
 		}
-		if m := reLocalPath.FindStringSubmatch(text); m != nil {
-			setField(f, "path", strings.TrimSpace(m[1]))
+	}
+	for _, key := range []string{"idupdate=", "updateid =", "updateid=", "update id =", "update id=", "failure for update "} {
+		if i := strings.Index(lower, key); i >= 0 {
+			if g := guidAt(text, i+len(key)); g != "" {
+				setField(f, "update_id", strings.ToUpper(g))
+				break
+			}
+		}
+	}
+	if i := strings.Index(lower, "resultmapped="); i >= 0 {
+		if h := hexRun(text[i+len("resultmapped="):]); h != "" {
+			setField(f, "result_mapped", hexCode(h))
+		}
+	}
+	if i := strings.Index(lower, "resultunmapped="); i >= 0 {
+		if h := hexRun(text[i+len("resultunmapped="):]); h != "" {
+			setField(f, "result_unmapped", hexCode(h))
+		}
+	}
+	if strings.Contains(text, "Title") {
+		if m := reTitle.FindStringSubmatch(text); m != nil {
+			setField(f, "title", strings.TrimSpace(m[1]))
+		}
+	}
+	if strings.Contains(lower, "msi:") {
+		if m := reMSIHandler.FindStringSubmatch(text); m != nil {
+			setField(f, "msi_result", normCode(m[1]))
+			setField(f, "handler_result", normCode(m[2]))
+		}
+	}
+	if strings.Contains(lower, "transaction error") {
+		if m := reTransaction.FindStringSubmatch(text); m != nil {
+			setField(f, "handler_result", normCode(m[1]))
+			setField(f, "msi_result", normCode(m[2]))
+			setField(f, "msi_action", m[3])
+		}
+	}
+	if strings.Contains(lower, "fail") || strings.Contains(lower, "error") {
+		if strings.Contains(lower, "http") {
+			if u := reURL.FindString(text); u != "" {
+				setField(f, "url", strings.TrimRight(u, ".,:;)]>"))
+			}
+		}
+		if strings.Contains(lower, "local path") {
+			if m := reLocalPath.FindStringSubmatch(text); m != nil {
+				setField(f, "path", strings.TrimSpace(m[1]))
+			}
 		}
 	}
 	setKB(rec, text)
@@ -234,3 +360,42 @@ func (q *reportingParser) line(r *Reader, num int, b []byte) {
 }
 
 func (q *reportingParser) flush(r *Reader) { q.p.emit(r) }
+
+// guidAt returns the GUID (8-4-4-4-12 hex digits, braces optional) at
+// s[i:] after optional blanks, or "".
+func guidAt(s string, i int) string {
+	for i < len(s) && (s[i] == ' ' || s[i] == '{') {
+		i++
+	}
+	groups := [5]int{8, 4, 4, 4, 12}
+	j := i
+	for k, n := range groups {
+		for ; n > 0; n-- {
+			if j >= len(s) || !(s[j] >= '0' && s[j] <= '9' || s[j]|0x20 >= 'a' && s[j]|0x20 <= 'f') {
+				return ""
+			}
+			j++
+		}
+		if k < 4 {
+			if j >= len(s) || s[j] != '-' {
+				return ""
+			}
+			j++
+		}
+	}
+	return s[i:j]
+}
+
+// hexRun returns the hex digits (at most 8) at the start of s.
+func hexRun(s string) string {
+	n := 0
+	for n < len(s) && n < 8 && (s[n] >= '0' && s[n] <= '9' || s[n]|0x20 >= 'a' && s[n]|0x20 <= 'f') {
+		n++
+	}
+	if n < len(s) && (s[n] >= '0' && s[n] <= '9' || s[n]|0x20 >= 'a' && s[n]|0x20 <= 'z' || s[n] == '_') {
+		return "" // a longer word, not a code
+	}
+	return s[:n]
+}
+
+func isHexString(s string) bool { return len(s) > 0 && hexRun(s) == s }
