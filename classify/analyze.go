@@ -99,7 +99,8 @@ var ErrNoInput = errors.New("no readable log in the inputs")
 // installations and ranks their causes. An input that cannot be read is
 // reported in Diagnosis.Inputs with the reason and the rest is still
 // analysed; the error is ErrNoInput only when nothing could be read, or
-// the context's error when it is cancelled. A Diagnosis is always
+// the context's error when it is cancelled, or an ErrRule when the rules
+// refer to rules that do not exist (CheckRules). A Diagnosis is always
 // returned.
 func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, error) {
 	var o Options
@@ -108,6 +109,9 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 	}
 	if o.Rules == nil {
 		o.Rules = StockRules()
+	}
+	if err := CheckRules(o.Rules); err != nil {
+		return &Diagnosis{Lang: o.Lang}, err
 	}
 	if o.FailurePatterns == nil {
 		o.FailurePatterns = StockFailurePatterns()

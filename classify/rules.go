@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -71,6 +72,7 @@ type Rule struct {
 
 	m      compiled
 	unless *compiled
+	line   int // in the rule file, when read from one
 }
 
 // compiled is a Match ready to run.
@@ -212,24 +214,107 @@ type fieldTest struct {
 var ErrRule = errors.New("bad rule")
 
 // ParseRules reads a rule file (YAML: a list of rules, see rules.yaml).
+// A mistake is refused with the line it is on: an unknown field (a typo
+// in a field name), an unknown cause, signal, kind, family or stage, a
+// bad code, regular expression or weight, a duplicate ID. References to
+// other rules (requires, excludes, suppress) are checked by CheckRules
+// once the rules are merged with the ones they refer to.
 func ParseRules(r io.Reader) ([]*Rule, error) {
+	src, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRule, err)
+	}
 	var rules []*Rule
-	dec := yaml.NewDecoder(r)
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	if err := dec.Decode(&rules); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
+	// The line of each rule, for messages.
+	var nodes []yaml.Node
+	_ = yaml.Unmarshal(src, &nodes)
 	seen := map[string]bool{}
-	for _, rl := range rules {
+	for i, rl := range rules {
+		if i < len(nodes) {
+			rl.line = nodes[i].Line
+		}
 		if err := rl.compile(); err != nil {
 			return nil, err
 		}
+		if err := rl.checkNames(); err != nil {
+			return nil, err
+		}
 		if seen[rl.ID] {
-			return nil, fmt.Errorf("%w %s: duplicate id", ErrRule, rl.ID)
+			return nil, rl.errorf("duplicate id")
 		}
 		seen[rl.ID] = true
 	}
 	return rules, nil
+}
+
+// errorf returns an error about the rule that names its line and ID.
+func (r *Rule) errorf(format string, a ...any) error {
+	where := r.ID
+	if r.line > 0 {
+		where = fmt.Sprintf("line %d: %s", r.line, r.ID)
+	}
+	return fmt.Errorf("%w %s: %s", ErrRule, where, fmt.Sprintf(format, a...))
+}
+
+// Signals, kinds, families and stages a rule may name.
+var (
+	knownSignals = []string{"cbs.entry", "cbs.sfc", "cbs.store_report", "cbs.session", "cbs.stack_required",
+		"cbs.stack_loaded", "dism.failure", "evtx.event", "textlog.record", "failure"}
+	knownKinds = []string{"cbs", "dism", "evtx", "evtx-xml", "evtx-text", "evtx-csv", "windowsupdate",
+		"windowsupdate-classic", "reportingevents", "reagent", "setupact", "mpcmdrun", "mpsigstub",
+		"updateplatform", "burn", "msi", "fltmc", "chkdsk", "text"}
+	knownFamilies = []string{FamilyWinRE, FamilyDefender, FamilyMSI, FamilyLCU, FamilySSU}
+)
+
+// checkNames refuses names a rule file can only have by mistake.
+func (r *Rule) checkNames() error {
+	for _, m := range []*Match{&r.Match, r.Unless} {
+		if m == nil {
+			continue
+		}
+		for _, s := range m.Signal {
+			if !contains(knownSignals, s) {
+				return r.errorf("unknown signal %q (known: %s)", s, strings.Join(knownSignals, ", "))
+			}
+		}
+		for _, k := range m.Kind {
+			if !contains(knownKinds, k) {
+				return r.errorf("unknown kind %q (known: %s)", k, strings.Join(knownKinds, ", "))
+			}
+		}
+	}
+	for _, f := range r.Family {
+		if !contains(knownFamilies, f) {
+			return r.errorf("unknown family %q (known: %s)", f, strings.Join(knownFamilies, ", "))
+		}
+	}
+	return nil
+}
+
+// CheckRules checks what only a whole rule set can tell: every rule named
+// by requires, excludes or suppress exists. Analyze runs it and refuses
+// a rule set that fails; a program that loads rules can run it first to
+// report the mistake with the rule's line.
+func CheckRules(rules []*Rule) error {
+	ids := map[string]bool{}
+	for _, r := range rules {
+		ids[r.ID] = true
+	}
+	for _, r := range rules {
+		for _, list := range [][]string{r.Requires, r.Excludes, r.Suppress} {
+			for _, id := range list {
+				if !ids[id] {
+					return r.errorf("refers to rule %q, which does not exist", id)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // StockRules returns the embedded rule set.
@@ -260,9 +345,7 @@ func MergeRules(base, extra []*Rule) []*Rule {
 }
 
 func (r *Rule) compile() error {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w %s: %s", ErrRule, r.ID, fmt.Sprintf(format, a...))
-	}
+	bad := r.errorf
 	if r.ID == "" {
 		return bad("missing id")
 	}

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -64,6 +65,10 @@ func TestParseRulesErrors(t *testing.T) {
 		"unknown key":   "- {id: x, name: x, cause: disk_storage, weight: 0.5, colour: red}",
 		"duplicate id":  "- {id: x, name: x, cause: disk_storage, weight: 0.5}\n- {id: x, name: y, cause: disk_storage, weight: 0.5}",
 		"missing id":    "- {name: x, cause: disk_storage, weight: 0.5}",
+		"signal typo":   "- {id: x, name: x, cause: disk_storage, weight: 0.5, match: {signal: [cbs.entyr]}}",
+		"kind typo":     "- {id: x, name: x, cause: disk_storage, weight: 0.5, match: {kind: [windowsupdat]}}",
+		"family typo":   "- {id: x, name: x, cause: disk_storage, weight: 0.5, family: [wirne]}",
+		"field typo":    "- {id: x, name: x, cause: disk_storage, weight: 0.5, match: {txt: [a]}}",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseRules(strings.NewReader(in))
@@ -213,4 +218,25 @@ func TestRuleExamplesThroughReaders(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestRuleMistakesNameTheLine(t *testing.T) {
+	in := "- id: good\n  name: fine\n  cause: disk_storage\n  weight: 0.5\n" +
+		"- id: bad\n  name: typo\n  cause: disk_storage\n  weight: 0.5\n  match:\n    signal: [cbs.entyr]\n"
+	_, err := ParseRules(strings.NewReader(in))
+	require.ErrorIs(t, err, ErrRule)
+	assert.Contains(t, err.Error(), "line 5")
+	assert.Contains(t, err.Error(), "cbs.entyr")
+
+	_, err = ParseRules(strings.NewReader("- id: x\n  name: x\n  cause: disk_storage\n  weight: 0.5\n  wieght: 1\n"))
+	require.ErrorIs(t, err, ErrRule)
+	assert.Contains(t, err.Error(), "line 5", "an unknown field is refused with its line")
+
+	rules, err := ParseRules(strings.NewReader("- {id: x, name: x, cause: disk_storage, weight: 0.5, requires: [no-such-rule]}"))
+	require.NoError(t, err)
+	err = CheckRules(MergeRules(StockRules(), rules))
+	require.ErrorIs(t, err, ErrRule)
+	assert.Contains(t, err.Error(), "no-such-rule")
+	_, err = Analyze(context.Background(), nil, &Options{Rules: MergeRules(StockRules(), rules)})
+	assert.ErrorIs(t, err, ErrRule, "Analyze refuses a rule set with a dangling reference")
 }

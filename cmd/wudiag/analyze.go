@@ -104,6 +104,10 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitUsage
 		}
 		opts.Rules = classify.MergeRules(classify.StockRules(), extra)
+		if err := classify.CheckRules(opts.Rules); err != nil {
+			fmt.Fprintf(stderr, "wudiag analyze: %s: %v\n", *rulesFile, err)
+			return exitUsage
+		}
 	}
 	ropts := &render.Options{Explain: *explain}
 	if *tz != "" {
