@@ -28,6 +28,7 @@ func ExampleAnalyze() {
 	}
 	// Output:
 	// failed: KB5034122 0x80073712
+	// failed: DISM 0x800f081f
 	// cause: component_corruption high
-	// first step: Run DISM /Online /Cleanup-Image /RestoreHealth, then sfc /scannow, and retry KB5034122.
+	// first step: DISM /RestoreHealth already failed on this machine (0x800f081f): go straight to a repair source, installation media or a mounted ISO of the same build and edition (10.0.19041): DISM /Online /Cleanup-Image /RestoreHealth /Source:WIM:X:\sources\install.wim:1 /LimitAccess, then sfc /scannow, and retry KB5034122.
 }

@@ -187,7 +187,9 @@ func nameByGUID(fs []*Failure, ev []Evidence) {
 func foldGeneric(fs []*Failure) []*Failure {
 	var out []*Failure
 	for _, f := range fs {
-		if f.generic {
+		// A failed repair (DISM /RestoreHealth) is an operation of its own,
+		// not another report of the installation it tried to fix.
+		if f.generic && f.Stage != StageRepair {
 			var best *Failure
 			for _, g := range fs {
 				related := closeInTime(f.Time, g.Time, 30*time.Minute) ||
