@@ -348,6 +348,13 @@ func failureFromStatement(e *Evidence, s statement) *Failure {
 				break
 			}
 		}
+		if kb := cbslog.FindKB(f.Update); kb != "" && kb != f.Update {
+			// A subject that names its KB ("… platform update (KB4052623)").
+			if f.Title == "" {
+				f.Title = f.Update
+			}
+			f.Update = kb
+		}
 		f.generic = !isKB(f.Update)
 		if fam := family(f.Update, ""); fam != "" {
 			f.Family = fam

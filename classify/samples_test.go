@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,10 +15,17 @@ import (
 	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
+var (
+	reCaseCode = regexp.MustCompile(`(?i)\b(0x[0-9a-f]{3,8}|\d{3,4})\b`)
+	reCaseKB   = regexp.MustCompile(`\bKB\d{6,7}\b`)
+)
+
 // TestSampleCases analyzes each real case under ../shared/samples/text and
 // holds the classifier to its label: a cause label must rank first,
 // "unknown" (clean logs) gets no finding of medium or high confidence,
-// "other" gets no high-confidence finding.
+// "other" gets no high-confidence finding; and a case whose case.json
+// names an error code must yield a failure, named by its KB when the
+// case names one. It prints, per case, the top cause and the failures.
 func TestSampleCases(t *testing.T) {
 	root := sharedtest.Dir(t, "samples", "text")
 	dirs, err := os.ReadDir(root)
@@ -28,7 +36,11 @@ func TestSampleCases(t *testing.T) {
 			continue
 		}
 		dir := filepath.Join(root, d.Name())
-		var c struct{ Label string }
+		var c struct {
+			Label         string
+			Error         string
+			FailingUpdate string `json:"failing_update"`
+		}
 		b, err := os.ReadFile(filepath.Join(dir, "case.json"))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(b, &c))
@@ -47,8 +59,36 @@ func TestSampleCases(t *testing.T) {
 			for _, f := range diag.Findings {
 				got = append(got, f.Cause+"/"+f.Confidence)
 			}
-			t.Logf("label %-22s findings %v failures %d", c.Label, got, len(diag.Failures))
+			var named []string
+			for _, f := range diag.Failures {
+				named = append(named, f.Update+"="+f.Code.String())
+			}
+			top := "none"
+			if len(diag.Findings) > 0 {
+				top = diag.Findings[0].Cause + "/" + diag.Findings[0].Confidence
+			}
+			t.Logf("label %-22s top %-30s findings %v failures %v", c.Label, top, got, named)
 			pass := true
+			// A case whose label names an error code must yield a failure,
+			// named by its KB when the case names exactly one.
+			// (A case that says its excerpt holds no code is taken at its word.)
+			if reCaseCode.MatchString(c.Error) && !strings.HasPrefix(strings.ToLower(c.Error), "none") &&
+				!strings.Contains(c.Error, "no numeric code") {
+				if len(diag.Failures) == 0 {
+					pass = false
+					t.Errorf("the case names error %q but no failure was found", c.Error)
+				}
+				if kbs := reCaseKB.FindAllString(c.FailingUpdate, -1); len(kbs) == 1 && !strings.Contains(c.FailingUpdate, "/") {
+					found := false
+					for _, f := range diag.Failures {
+						found = found || strings.EqualFold(f.Update, kbs[0])
+					}
+					if !found {
+						pass = false
+						t.Errorf("no failure named %s (failures %v)", kbs[0], named)
+					}
+				}
+			}
 			switch c.Label {
 			case "unknown":
 				for _, f := range diag.Findings {
