@@ -237,18 +237,26 @@ func remedyValues(f *Finding, failures []*Failure, ev []Evidence) map[string]str
 			}
 		}
 	}
-	if p := strings.ToLower(vals["product"]); p != "" {
-		core := strings.Contains(p, ".net") && !strings.Contains(p, "framework")
+	subject := vals["product"]
+	for _, fl := range unresolved(failures) {
+		if subject == "" && fl.Family == FamilyMSI {
+			subject = fl.Title + " " + fl.Update
+		}
+	}
+	if p := strings.ToLower(subject); strings.TrimSpace(p) != "" {
+		dotnet := strings.Contains(p, ".net") || strings.Contains(p, "dotnet") || strings.Contains(p, "aspnetcore") ||
+			strings.Contains(p, "windowsdesktop-runtime")
+		core := dotnet && !strings.Contains(p, "framework")
 		if core {
 			vals["dotnet_core"] = "true"
 		}
-		if core || !strings.Contains(p, ".net") {
+		if core || !dotnet {
 			vals["not_framework"] = "true"
 		}
 		if !strings.Contains(p, "office") {
 			vals["not_office"] = "true"
 		}
-		microsoft := strings.Contains(p, "microsoft") || strings.Contains(p, ".net") || strings.Contains(p, "visual c++") ||
+		microsoft := strings.Contains(p, "microsoft") || dotnet || strings.Contains(p, "visual c++") || strings.Contains(p, "kb") ||
 			strings.Contains(p, "office") || strings.Contains(p, "windows") || strings.Contains(p, "sql server")
 		if !microsoft && !strings.Contains(p, "bundle") && !strings.Contains(p, "installer") {
 			vals["vendor"] = "true"

@@ -93,6 +93,16 @@ func findFailures(ev []Evidence, pats []*FailurePattern) []*Failure {
 			if len(f.Codes) == 0 {
 				f.Codes = failedCodes(e, f.Code)
 			}
+			if f.Update == "" {
+				// An event exported as text has no data fields to name
+				// the update: its message does.
+				if g := patternFailure(e, pats); g != nil {
+					f.Update, f.Title, f.Stage, f.generic = g.Update, g.Title, g.Stage, g.generic
+					if f.Family == "" {
+						f.Family = g.Family
+					}
+				}
+			}
 			fs = append(fs, f)
 		} else if f := patternFailure(e, pats); f != nil {
 			fs = append(fs, f)

@@ -290,7 +290,14 @@ func score(sup []Support) (raw float64, positiveRules int, top float64) {
 			weight[k] = s.Rule.Weight
 		}
 	}
-	for k, w := range best {
+	// In a fixed order: float sums depend on it, and results must not.
+	keys := make([]string, 0, len(best))
+	for k := range best {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w := best[k]
 		if w > 0 {
 			positiveRules++
 			top = max(top, weight[k])

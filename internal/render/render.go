@@ -228,7 +228,8 @@ func timeline(v *view) []timelineView {
 		return d > -24*time.Hour && d < 24*time.Hour
 	}
 	for e, cs := range causes {
-		if near(e.Time) {
+		// A failure's own evidence (signal "failure") is the failure row.
+		if near(e.Time) && e.Signal != "failure" {
 			items = append(items, item{e.Time, timelineView{Time: v.when(e.Time), Where: where(e.File, e.Line, e.Record),
 				Text: clip(e.Text, 200), Causes: strings.Join(cs, ", "), Kind: e.Kind}})
 		}
@@ -249,8 +250,12 @@ func timeline(v *view) []timelineView {
 			return a.t.Before(b.t)
 		case a.v.Failure != b.v.Failure:
 			return b.v.Failure
+		case a.v.Where != b.v.Where:
+			return a.v.Where < b.v.Where
+		case a.v.Text != b.v.Text:
+			return a.v.Text < b.v.Text
 		}
-		return a.v.Where < b.v.Where
+		return a.v.Causes < b.v.Causes
 	})
 	const maxTimeline = 60
 	var out []timelineView
