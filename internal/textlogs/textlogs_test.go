@@ -416,3 +416,17 @@ func TestSniffSkipsJSON(t *testing.T) {
 		t.Error("text that starts with a brace is still text")
 	}
 }
+
+// The title on the line before an UpdateId names that update.
+func TestWindowsUpdateTitleNamesTheNextID(t *testing.T) {
+	recs := read(t, WindowsUpdate,
+		"2024/01/10 03:05:01.1234567 1234  5678  Agent           * Title = 2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441)\n"+
+			"2024/01/10 03:05:01.1234568 1234  5678  Agent           * UpdateId = {7D5E1B66-9D6A-4E3B-9F2C-0E7F3C1D2A4B}.200\n")
+	if len(recs) != 2 {
+		t.Fatalf("got %d records", len(recs))
+	}
+	r := recs[1]
+	if r.Fields["update_id"] != "7D5E1B66-9D6A-4E3B-9F2C-0E7F3C1D2A4B" || r.Fields["kb"] != "KB5034441" {
+		t.Errorf("fields %v", r.Fields)
+	}
+}

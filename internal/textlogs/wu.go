@@ -40,6 +40,11 @@ var (
 type wuParser struct {
 	classic bool
 	p       pending
+	// The agent logs an update's title and its ID on neighbouring lines
+	// ("* Title = … (KB5034441)", then "* UpdateId = {…}.200"): the last
+	// title seen names the ID that follows it.
+	title     string
+	titleLine int
 }
 
 func (w *wuParser) line(r *Reader, num int, b []byte) {
@@ -48,7 +53,19 @@ func (w *wuParser) line(r *Reader, num int, b []byte) {
 		return
 	}
 	w.p.unwrap = true
-	w.p.finish = finishWU
+	if w.p.finish == nil {
+		w.p.finish = func(rec *Record, b []byte) {
+			finishWU(rec, b)
+			switch {
+			case rec.Fields["title"] != "":
+				w.title, w.titleLine = rec.Fields["title"], rec.Line
+			case rec.Fields["update_id"] != "" && w.title != "" && rec.Line-w.titleLine <= 4:
+				setField(&rec.Fields, "title", w.title)
+				setKB(rec, w.title)
+				w.title = ""
+			}
+		}
+	}
 	m := splitWU(b, w.classic)
 	if m == nil {
 		w.p.add(r, num, b)
