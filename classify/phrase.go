@@ -194,6 +194,10 @@ func newAutomaton(words []string) *automaton {
 	}
 	nodes := []node{newNode(0)}
 	for _, w := range words {
+		// Each phrase starts at a word start: it is stored after a space,
+		// so partial matches only ever begin there and the automaton
+		// falls back to the root inside words.
+		w = " " + w
 		st := int32(0)
 		for i := 0; i < len(w); i++ {
 			c := byteClass[w[i]]
@@ -236,7 +240,7 @@ func newAutomaton(words []string) *automaton {
 		for c, t := range n.next {
 			a.next[i*nClass+c] = uint16(t)
 		}
-		if n.via == 0 {
+		if n.via == 0 && i > 0 {
 			a.next[i*nClass] = uint16(i) // collapse runs of spaces
 		}
 		a.out[i] = n.out
@@ -245,21 +249,13 @@ func newAutomaton(words []string) *automaton {
 }
 
 func (a *automaton) match(text string) bool {
-	st := 0
 	next, out := a.next, a.out
-	inWord := false
+	st := int(next[0]) // after a space: the text's start is a word start
 	for i := 0; i < len(text); i++ {
 		c := byteClass[text[i]]
-		if st == 0 {
-			// At the root a phrase can only start at a word start (the
-			// rules match phrases there), so the rest of a word is
-			// skipped without a table step.
-			if c == 0 || inWord {
-				inWord = c != 0
-				continue
-			}
+		if st == 0 && c != 0 {
+			continue // inside a word at the root: no phrase starts here
 		}
-		inWord = c != 0
 		st = int(next[st*nClass+int(c)])
 		if out[st] {
 			return true
