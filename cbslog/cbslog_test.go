@@ -22,13 +22,6 @@ func readEntries(t *testing.T, in string) []Entry {
 	return out
 }
 
-func code(t *testing.T, s string) codes.Code {
-	t.Helper()
-	c, err := codes.Parse(s)
-	require.NoError(t, err)
-	return c
-}
-
 func TestEntryFields(t *testing.T) {
 	in := "\uFEFF" +
 		"2025-02-27 08:58:35, Error                 CSI    0000000a@2025/2/27:11:58:35.891 (F) Attempting to mark store corrupt with category [l:21 ml:22]'CorruptComponentValue'[gle=0x80004005]\r\n" +

@@ -74,16 +74,6 @@ func (e *Evidence) HasCode(c codes.Code) bool {
 	return false
 }
 
-// failed reports whether any of its codes has the severity bit.
-func (e *Evidence) failed() bool {
-	for _, c := range e.Codes {
-		if c.Failed() {
-			return true
-		}
-	}
-	return false
-}
-
 // clip shortens an excerpt for reports.
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)

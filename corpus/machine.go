@@ -21,7 +21,6 @@ type machineInfo struct {
 	ssu      int
 	offset   time.Duration
 	product  string // "Windows 10 Version 22H2", as in update titles
-	osName   string // "Windows 10 Pro", for the DISM host line
 }
 
 func newMachineInfo(m *Machine) (*machineInfo, error) {

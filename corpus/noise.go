@@ -88,7 +88,6 @@ type noiseGen struct {
 	start    time.Time
 	step     time.Duration
 	nextT    time.Time
-	ids      []uint64
 }
 
 func newNoiseGen(b *builder, rel string, share int64, _ []evtxwrite.Event) *noiseGen {

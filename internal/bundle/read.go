@@ -203,7 +203,7 @@ func entryName(raw string) (string, error) {
 	}
 	name = path.Clean(name)
 	if name == ".." || strings.HasPrefix(name, "../") {
-		return "", fmt.Errorf("%w: %s climbs out with ..", ErrTraversal, strconv.QuoteToASCII(raw))
+		return "", fmt.Errorf("%w: %s climbs out with \"..\"", ErrTraversal, strconv.QuoteToASCII(raw))
 	}
 	return name, nil
 }

@@ -80,7 +80,6 @@ func (bp *burnParser) flush(r *Reader) { bp.p.emit(r) }
 // messages, custom-action error codes.
 type msiParser struct {
 	date time.Time // from "=== ... logging started: M/D/YYYY ..."
-	p    pending
 }
 
 var (

@@ -5,10 +5,7 @@ import (
 	"strings"
 
 	"github.com/wudiag/wudiag/cbslog"
-	"github.com/wudiag/wudiag/codes"
 )
-
-func codesFind(dst []codes.Match, b []byte) []codes.Match { return codes.Find(dst, b) }
 
 var (
 	// A `fltmc filters` row: name, then instances, altitude and frame.
