@@ -1,0 +1,35 @@
+// Package classify tells why a Windows update or installer failed: it
+// reads the logs of a bundle, finds the failed installations, gathers the
+// evidence around them and ranks the causes.
+//
+// The pipeline, in the order Analyze runs it:
+//
+//   - Read: each Input is sniffed (CBS.log, dism.log, an event log or its
+//     XML, text or CSV export, or one of the secondary text logs) and
+//     streamed through its reader; nothing is read into memory whole.
+//   - Evidence: extractors keep the lines, entries and events that can
+//     matter, as Evidence. Which text lines matter comes from the loaded
+//     rules and failure patterns (a prefilter built from their phrases),
+//     so a rule can never be dead because its lines were dropped; repeated
+//     routine lines are capped per shape.
+//   - Failures: failure patterns (failures.yaml) read each component's own
+//     sentence for a failed installation, download, commit or repair, on
+//     any kind of input, so pasted excerpts without headers or timestamps
+//     still yield failures; reports of one failure merge, and a later
+//     success resolves it.
+//   - Rules: rules (rules.yaml) tie evidence to one of the eight causes.
+//     Each unresolved failure is itself evidence of signal "failure", so
+//     rules read a failure's own codes in context.
+//   - Rank: findings per cause, scored and graded high, medium or low,
+//     with the supporting evidence and the remedy steps the evidence
+//     selects, in English or Japanese.
+//
+// Both data files are embedded and documented in their headers; Options
+// replace or extend them (ParseRules, MergeRules, CheckRules,
+// ParseFailurePatterns). A mistake in a rule file is refused with its
+// line.
+//
+// The cause IDs are stable: av_conflict, component_corruption,
+// recovery_partition, defender_platform, msi_dotnet, download_cache,
+// disk_storage, servicing_stack.
+package classify
