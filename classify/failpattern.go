@@ -65,6 +65,10 @@ type FailurePattern struct {
 	} `yaml:"subject_when,omitempty"`
 	// Family is the update family the statement implies ("msi", ...).
 	Family string `yaml:"family,omitempty"`
+	// Weak marks a statement the component also writes when the
+	// operation goes on and ends fine (setup's Error lines): its failure
+	// is listed but does not by itself lift a finding above low.
+	Weak bool `yaml:"weak,omitempty"`
 	// OK lists result codes that are not failures here (exit code 3010 is
 	// "success, restart needed").
 	OK []string `yaml:"ok,omitempty"`
@@ -316,7 +320,7 @@ func stageWord(s, dflt string) string {
 
 // failureFromStatement builds the Failure a statement reports.
 func failureFromStatement(e *Evidence, s statement) *Failure {
-	f := &Failure{Source: e, Time: e.Time, Code: s.codes[0], Codes: s.codes, Stage: s.stage, guid: s.guid}
+	f := &Failure{Source: e, Time: e.Time, Code: s.codes[0], Codes: s.codes, Stage: s.stage, guid: s.guid, weak: s.pattern.Weak}
 	f.Title = s.title
 	if f.Title == "" && e.Value("title") != "" {
 		f.Title = e.Value("title")

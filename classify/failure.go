@@ -46,6 +46,10 @@ type Failure struct {
 	// it ("Windows servicing (CBS)"): it folds into a named failure of
 	// the same time when there is one.
 	generic bool
+	// weak marks a failure read from a line a component also writes on
+	// machines that end fine (a weak pattern): it is listed, but does not
+	// by itself lift a finding above low.
+	weak bool
 }
 
 // Families of updates.
@@ -414,6 +418,7 @@ next:
 			if f.Time.After(g.Time) {
 				g.Time = f.Time
 			}
+			g.weak = g.weak && f.weak
 			if reportRank(f.Source) > reportRank(g.Source) {
 				g.Also = append(g.Also, g.Source)
 				g.Source, g.Code = f.Source, f.Code

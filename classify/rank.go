@@ -325,6 +325,15 @@ func familyOf(focus []*Failure, cause string) string {
 // without any failure. It records the grounds for
 // the reason line, which finish writes in the report's language.
 func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failure, successes int) (string, string) {
+	// Failures read only from a component's routine error lines (weak
+	// patterns: setup's Error lines) do not confirm a cause on their own.
+	var firm []*Failure
+	for _, fl := range all {
+		if !fl.weak {
+			firm = append(firm, fl)
+		}
+	}
+	all = firm
 	level := "low"
 	switch {
 	case f.Score >= 0.75 && (positiveRules >= 2 || top >= 0.9):
