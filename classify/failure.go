@@ -217,11 +217,7 @@ func foldGeneric(fs []*Failure) []*Failure {
 			}
 			if best != nil {
 				best.Also = append(best.Also, f.Source)
-				for _, c := range f.Codes {
-					if !containsCode(best.Codes, c) {
-						best.Codes = append(best.Codes, c)
-					}
-				}
+				best.Codes = addCodes(best.Codes, f.Codes...)
 				if best.Stage == "" {
 					best.Stage = f.Stage
 				}
@@ -428,15 +424,11 @@ next:
 				if f.guid != "" {
 					g.guid = f.guid
 				}
-				g.Codes = append([]codes.Code{f.Code}, g.Codes...)
+				g.Codes = addCodes([]codes.Code{f.Code}, g.Codes...)
 			} else {
 				g.Also = append(g.Also, f.Source)
 			}
-			for _, c := range f.Codes {
-				if !containsCode(g.Codes, c) {
-					g.Codes = append(g.Codes, c)
-				}
-			}
+			g.Codes = addCodes(g.Codes, f.Codes...)
 			if g.Title == "" {
 				g.Title = f.Title
 			}
@@ -589,4 +581,14 @@ func failureEvidence(fs []*Failure) []Evidence {
 		out = append(out, e)
 	}
 	return out
+}
+
+// addCodes appends the codes dst does not hold yet.
+func addCodes(dst []codes.Code, cs ...codes.Code) []codes.Code {
+	for _, c := range cs {
+		if !containsCode(dst, c) {
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }

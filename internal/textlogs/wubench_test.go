@@ -1,6 +1,7 @@
 package textlogs
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -37,21 +38,29 @@ func TestSplitWUAgreesWithTheGrammar(t *testing.T) {
 	}
 	for _, l := range lines {
 		for _, classic := range []bool{false, true} {
-			re := reWU10
-			if classic {
-				re = reWU7
-			}
-			want := re.FindSubmatch([]byte(l))
-			got := splitWU([]byte(l), classic)
-			if (want == nil) != (got == nil) {
-				t.Errorf("%q classic=%v: split %v, grammar %v", l, classic, got != nil, want != nil)
-				continue
-			}
-			for i := 1; want != nil && i < len(want); i++ {
-				if string(want[i]) != string(got[i]) {
-					t.Errorf("%q classic=%v: group %d = %q, grammar %q", l, classic, i, got[i], want[i])
-				}
+			if msg := splitWUDiff(l, classic); msg != "" {
+				t.Error(msg)
 			}
 		}
 	}
+}
+
+// splitWUDiff compares splitWU with the grammar on one line and says how
+// they differ, or "".
+func splitWUDiff(l string, classic bool) string {
+	re := reWU10
+	if classic {
+		re = reWU7
+	}
+	want := re.FindSubmatch([]byte(l))
+	got := splitWU([]byte(l), classic)
+	if (want == nil) != (got == nil) {
+		return fmt.Sprintf("%q classic=%v: split %v, grammar %v", l, classic, got != nil, want != nil)
+	}
+	for i := 1; want != nil && i < len(want); i++ {
+		if string(want[i]) != string(got[i]) {
+			return fmt.Sprintf("%q classic=%v: group %d = %q, grammar %q", l, classic, i, got[i], want[i])
+		}
+	}
+	return ""
 }
