@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -123,13 +124,24 @@ func ParseFailurePatterns(r io.Reader) ([]*FailurePattern, error) {
 }
 
 // StockFailurePatterns returns the embedded failure patterns.
+// The file is parsed once; each call returns copies the caller may change.
 func StockFailurePatterns() []*FailurePattern {
+	parsed := stockPatternsOnce()
+	out := make([]*FailurePattern, len(parsed))
+	for i, p := range parsed {
+		c := *p
+		out[i] = &c
+	}
+	return out
+}
+
+var stockPatternsOnce = sync.OnceValue(func() []*FailurePattern {
 	ps, err := ParseFailurePatterns(strings.NewReader(string(stockFailures)))
 	if err != nil {
 		panic("classify: stock failure patterns: " + err.Error()) // a test keeps this from shipping
 	}
 	return ps
-}
+})
 
 func (p *FailurePattern) compile() error {
 	bad := func(format string, a ...any) error {

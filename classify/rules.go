@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -318,13 +319,25 @@ func CheckRules(rules []*Rule) error {
 }
 
 // StockRules returns the embedded rule set.
+//
+// The file is parsed once; each call returns copies the caller may change.
 func StockRules() []*Rule {
+	parsed := stockRulesOnce()
+	out := make([]*Rule, len(parsed))
+	for i, r := range parsed {
+		c := *r
+		out[i] = &c
+	}
+	return out
+}
+
+var stockRulesOnce = sync.OnceValue(func() []*Rule {
 	rules, err := ParseRules(strings.NewReader(string(stockRules)))
 	if err != nil {
 		panic("classify: stock rules: " + err.Error()) // a test keeps this from shipping
 	}
 	return rules
-}
+})
 
 // MergeRules returns base with extra added; an extra rule with the ID of
 // a base rule replaces it.
