@@ -335,9 +335,32 @@ func (p *prefilter) forKind(kind string) *needleSet {
 			s.add(n)
 		}
 	}
-	s.ac = newAutomaton(s.words)
+	s.ac = cachedAutomaton(s.words)
 	p.kinds[kind] = s
 	return s
+}
+
+// Automata are cached by their phrases: every analysis with the stock
+// rules builds the same ones, and building one costs more than reading a
+// small log.
+var automata struct {
+	sync.Mutex
+	m map[string]*automaton
+}
+
+func cachedAutomaton(words []string) *automaton {
+	key := strings.Join(words, "\x00")
+	automata.Lock()
+	defer automata.Unlock()
+	if a := automata.m[key]; a != nil {
+		return a
+	}
+	if automata.m == nil || len(automata.m) >= 64 {
+		automata.m = map[string]*automaton{} // bounded: user rule sets come and go
+	}
+	a := newAutomaton(words)
+	automata.m[key] = a
+	return a
 }
 
 // readsText reports whether a rule or pattern on these signals reads the
