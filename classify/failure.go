@@ -61,27 +61,31 @@ const (
 	FamilySSU      = "ssu"
 )
 
-// family classifies an update by its KB and title.
+// family classifies an update by its KB and title (families.yaml).
 func family(kb, title string) string {
-	switch kb {
-	case "KB5034441", "KB5034440", "KB5034439", "KB5057589", "KB5057588", "KB5028997":
-		return FamilyWinRE
-	case "KB2267602", "KB4052623", "KB5007651", "KB915597", "KB2461484":
-		return FamilyDefender
+	fams := stockFamilies()
+	if kb == "" {
+		kb = cbslog.FindKB(title)
 	}
-	t := strings.ToLower(title)
-	switch {
-	case strings.Contains(t, "windows recovery environment"), strings.Contains(t, "safe os dynamic update"), strings.Contains(t, "winre"):
-		return FamilyWinRE
-	case strings.Contains(t, "defender"), strings.Contains(t, "security intelligence"), strings.Contains(t, "antimalware platform"),
-		strings.Contains(t, "windows security platform"), strings.Contains(t, "セキュリティ インテリジェンス"):
-		return FamilyDefender
-	case strings.Contains(t, ".net"), strings.Contains(t, "office"), strings.Contains(t, "visual c++"), strings.Contains(t, "sql server"):
-		return FamilyMSI
-	case strings.Contains(t, "servicing stack"):
-		return FamilySSU
-	case strings.Contains(t, "cumulative update"), strings.Contains(t, "rollup"), strings.Contains(t, "累積更新"):
-		return FamilyLCU
+	for _, f := range fams {
+		if kb != "" && contains(f.KBs, kb) {
+			return f.Family
+		}
+	}
+	t, lower := fold(title), strings.ToLower(title)
+	for _, f := range fams {
+		for i, p := range f.titles {
+			// A phrase with punctuation (".net") is matched as written;
+			// others on folded text, at word starts.
+			raw := strings.ToLower(f.Titles[i])
+			if strings.ContainsAny(raw, ".+#") {
+				if strings.Contains(lower, raw) {
+					return f.Family
+				}
+			} else if p.in(t) {
+				return f.Family
+			}
+		}
 	}
 	return ""
 }

@@ -97,14 +97,6 @@ func inWindow(w *Window, e *Evidence, failures []*Failure) bool {
 	return false
 }
 
-// causeOfFamily maps a failed update's family to the cause it suggests.
-var causeOfFamily = map[string]string{
-	FamilyWinRE:    CauseRecoveryPartition,
-	FamilyDefender: CauseDefenderPlatform,
-	FamilyMSI:      CauseMSIDotNet,
-	FamilySSU:      CauseServicingStack,
-}
-
 // rank applies the rules to the evidence and returns the findings, best
 // first, and a trace of every rule.
 func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trace) {

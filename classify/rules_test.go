@@ -240,3 +240,21 @@ func TestRuleMistakesNameTheLine(t *testing.T) {
 	_, err = Analyze(context.Background(), nil, &Options{Rules: MergeRules(StockRules(), rules)})
 	assert.ErrorIs(t, err, ErrRule, "Analyze refuses a rule set with a dangling reference")
 }
+
+func TestFamilies(t *testing.T) {
+	for _, tt := range []struct{ kb, title, want string }{
+		{"KB5034441", "", "winre"},
+		{"", "2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441)", "winre"},
+		{"", "winreupdateinstaller_2401b_amd64.exe", "winre"},
+		{"", "Security Intelligence Update for Microsoft Defender Antivirus - KB2267602 (Version 1.403.1.0)", "defender"},
+		{"", "2024-02 Cumulative Update for .NET Framework 3.5, 4.8 and 4.8.1", "msi"},
+		{"", "Intel - Network adapter driver update", ""},
+		{"", "2024-01 Cumulative Update for Windows 11 Version 23H2 (KB5034123)", "lcu"},
+		{"", "2023-05 Servicing Stack Update for Windows Server 2016 (KB5023788)", "ssu"},
+		{"", "2024-01 x64 ベース システム用 Windows 11 Version 23H2 の累積更新プログラム (KB5034123)", "lcu"},
+	} {
+		if got := family(tt.kb, tt.title); got != tt.want {
+			t.Errorf("family(%q, %q) = %q, want %q", tt.kb, tt.title, got, tt.want)
+		}
+	}
+}
