@@ -188,12 +188,33 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 		d.Explain = traces
 	}
 	for _, f := range d.Findings {
-		vals := remedyValues(f, d.Failures, d.Evidence)
-		f.Remedy = remedySteps(f.Cause, o.Lang, vals)
-		f.Summary = summarize(f, o.Lang)
-		f.Reason = reasonLine(f.grounds, o.Lang)
+		f.vals = remedyValues(f, d.Failures, d.Evidence)
+		f.word(o.Lang)
 	}
 	return d
+}
+
+// word writes the finding's remedy, summary and reason in the language.
+func (f *Finding) word(lang language.Tag) {
+	f.Remedy = remedySteps(f.Cause, lang, f.vals)
+	f.Summary = summarize(f, lang)
+	f.Reason = reasonLine(f.grounds, lang)
+}
+
+// In returns the diagnosis worded in another language: the same
+// failures, findings and evidence, with summaries, reasons and remedies
+// in lang. The inputs are not read again, so a service that shows a case
+// in English and Japanese analyses it once.
+func (d *Diagnosis) In(lang language.Tag) *Diagnosis {
+	c := *d
+	c.Lang = lang
+	c.Findings = make([]*Finding, len(d.Findings))
+	for i, f := range d.Findings {
+		g := *f
+		g.word(lang)
+		c.Findings[i] = &g
+	}
+	return &c
 }
 
 // wallClockKind reports whether a kind of log writes local wall-clock

@@ -25,6 +25,7 @@ type Finding struct {
 	Remedy []string
 
 	grounds grounds
+	vals    map[string]string // what remedies are filled from (remedyValues)
 }
 
 // Support is one piece of evidence matched by one rule.

@@ -198,3 +198,20 @@ func TestOverlappingLogsCountOnce(t *testing.T) {
 	assert.Equal(t, wantSupport, gotSupport, "evidence in the overlap counts once")
 	assert.Equal(t, wantFailures, gotFailures)
 }
+
+func TestDiagnosisInAnotherLanguage(t *testing.T) {
+	in, errs := PathInputs(filepath.Join("..", "corpus", "examples", "win10-store-corruption"))
+	require.Empty(t, errs)
+	en, err := Analyze(context.Background(), in, nil)
+	require.NoError(t, err)
+	ja, err := Analyze(context.Background(), in, &Options{Lang: ParseLanguage("ja")})
+	require.NoError(t, err)
+	got := en.In(ParseLanguage("ja"))
+	require.Len(t, got.Findings, len(ja.Findings))
+	for i := range ja.Findings {
+		assert.Equal(t, ja.Findings[i].Remedy, got.Findings[i].Remedy)
+		assert.Equal(t, ja.Findings[i].Summary, got.Findings[i].Summary)
+		assert.Equal(t, ja.Findings[i].Reason, got.Findings[i].Reason)
+	}
+	assert.NotEqual(t, en.Findings[0].Remedy, got.Findings[0].Remedy, "the English diagnosis is not changed")
+}
