@@ -221,11 +221,14 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 		return res, fmt.Errorf("no readable file in the upload (%s)", strings.Join(problems, "; "))
 	}
 
+	// Analysed once (the inputs are read and decompressed once), then
+	// worded in each language.
+	base, err := classify.Analyze(ctx, inputs, &classify.Options{Lang: classify.ParseLanguage(langs[0]), Workers: 1})
+	if err != nil {
+		return res, fmt.Errorf("analyze: %w", err)
+	}
 	for _, lang := range langs {
-		d, err := classify.Analyze(ctx, inputs, &classify.Options{Lang: classify.ParseLanguage(lang), Workers: 1})
-		if err != nil {
-			return res, fmt.Errorf("analyze: %w", err)
-		}
+		d := base.In(classify.ParseLanguage(lang))
 		js, err := json.Marshal(d)
 		if err != nil {
 			return res, fmt.Errorf("encode diagnosis: %w", err)
