@@ -415,11 +415,14 @@ next:
 				g.Update, g.Family = f.Update, f.Family
 				g.generic = false
 			}
-			if f.Time.After(g.Time) {
+			later := f.Time.After(g.Time)
+			if later {
 				g.Time = f.Time
 			}
 			g.weak = g.weak && f.weak
-			if reportRank(f.Source) > reportRank(g.Source) {
+			// The report shown is the strongest kind, and of those the
+			// latest attempt, so its place and its time agree.
+			if reportRank(f.Source) > reportRank(g.Source) || later && reportRank(f.Source) == reportRank(g.Source) {
 				g.Also = append(g.Also, g.Source)
 				g.Source, g.Code = f.Source, f.Code
 				if f.Title != "" {
