@@ -91,3 +91,23 @@ func parseWhenInDay(t *testing.T, s string) (w time.Time, add time.Duration, dat
 	require.NoError(t, err)
 	return w, 24*time.Hour - time.Second, date
 }
+
+// Every file looked at is in the Inputs, the skipped ones with the
+// reason, and they do not change the exit status.
+func TestAnalyzeListsSkippedInputs(t *testing.T) {
+	dir := t.TempDir()
+	cbs, err := os.ReadFile(filepath.Join("..", "..", "corpus", "examples", "win10-store-corruption", "CBS.log"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "CBS.log"), cbs, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "WindowsUpdate.20240101.etl"), []byte("\x00\x01binary trace\x00"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.zip"), []byte("PK\x03\x04garbage"), 0o644))
+	for _, lang := range []string{"en", "ja"} {
+		code, out, stderr := runCLI("analyze", "-q", "-format", "text", "-lang", lang, dir)
+		assert.Equal(t, exitFindings, code, stderr)
+		assert.Contains(t, out, "WindowsUpdate.20240101.etl")
+		assert.Contains(t, out, "Get-WindowsUpdateLog")
+		assert.Contains(t, out, "bad.zip")
+	}
+	_, out, _ := runCLI("analyze", "-q", "-format", "text", dir)
+	assert.Contains(t, out, "damaged archive")
+}
