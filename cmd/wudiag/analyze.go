@@ -202,6 +202,9 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer bar.clear()
 	}
 	d, err := classify.Analyze(ctx, inputs, opts)
+	if tmp := stdinName(paths, fl.Args()); tmp != "" {
+		renameInput(d, tmp, "stdin")
+	}
 	for _, p := range b.Problems() {
 		// What could not be read is part of the report, with the reason.
 		d.Inputs = append(d.Inputs, classify.InputReport{File: p.Name, Errors: []string{p.Err.Error()}, Skipped: errors.Is(p, bundle.ErrDuplicate)})
@@ -289,6 +292,56 @@ func stdinPaths(args []string) ([]string, func(), error) {
 			os.Remove(tmp)
 		}
 	}, nil
+}
+
+// stdinName is the temporary file that stands for "-", "" when none.
+func stdinName(paths, args []string) string {
+	for i, a := range args {
+		if a == "-" {
+			return paths[i]
+		}
+	}
+	return ""
+}
+
+// renameInput shows the temporary file holding standard input as name.
+func renameInput(d *classify.Diagnosis, tmp, name string) {
+	fix := func(s string) string {
+		if rest, ok := strings.CutPrefix(s, tmp); ok {
+			return name + rest
+		}
+		return s
+	}
+	fixEv := func(e *classify.Evidence) {
+		if e != nil {
+			e.File = fix(e.File)
+		}
+	}
+	for i := range d.Inputs {
+		d.Inputs[i].File = fix(d.Inputs[i].File)
+	}
+	for i := range d.Evidence {
+		fixEv(&d.Evidence[i])
+	}
+	seen := map[*classify.Evidence]bool{}
+	once := func(e *classify.Evidence) {
+		if e != nil && !seen[e] {
+			seen[e] = true
+			fixEv(e)
+		}
+	}
+	for _, f := range d.Failures {
+		once(f.Source)
+		once(f.ResolvedBy)
+		for _, e := range f.Also {
+			once(e)
+		}
+	}
+	for _, f := range d.Findings {
+		for _, s := range f.Support {
+			once(s.Evidence)
+		}
+	}
 }
 
 // stdin is what "-" reads; tests replace it.

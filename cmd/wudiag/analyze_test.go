@@ -76,6 +76,12 @@ func TestAnalyzeFormatFromExtensionAndStdin(t *testing.T) {
 	code, o, stderr := runCLI("analyze", "-q", "-format", "ticket", "-")
 	assert.Equal(t, exitFindings, code, stderr)
 	assert.Contains(t, o, "KB5034122 0x80073712")
+
+	f.Seek(0, 0)
+	code, o, stderr = runCLI("analyze", "-q", "-format", "text", "-")
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.Contains(t, o, "stdin:1580", "standard input is named stdin")
+	assert.NotContains(t, o, "wudiag-stdin-")
 }
 
 func TestVersion(t *testing.T) {
