@@ -204,7 +204,7 @@ func TestTable(t *testing.T) {
 	if rows != len(all) {
 		t.Errorf("table.tsv has %d rows but %d parsed", rows, len(all))
 	}
-	kinds := map[string]bool{"hresult": true, "win32": true, "ntstatus": true, "cbs": true, "wu": true, "defender": true}
+	kinds := map[string]bool{"hresult": true, "win32": true, "ntstatus": true, "cbs": true, "wu": true, "defender": true, "setup": true, "configmgr": true}
 	codes := map[Code]bool{}
 	names := map[string]bool{}
 	for i, in := range all {

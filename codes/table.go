@@ -42,7 +42,7 @@ type Info struct {
 	Name    string   // symbolic name, e.g. "ERROR_INSTALL_FAILURE"
 	Aliases []string // other names logs use for the same value, e.g. "ERROR_ACCESS_DENIED" for E_ACCESSDENIED
 	Meaning string   // one line, own words; empty for names that come only from the Win32 name list
-	Kind    string   // "hresult", "win32", "ntstatus", "cbs", "wu", "defender"
+	Kind    string   // "hresult", "win32", "ntstatus", "cbs", "wu", "defender", "setup" (feature-update setup), "configmgr"
 	Causes  []string // wudiag cause IDs it suggests (see CauseIDs); empty when none
 }
 
@@ -225,6 +225,10 @@ func Describe(c Code) Info {
 	in := Info{Code: c, Kind: "hresult"}
 	fac := c.Facility()
 	switch {
+	case IsSetupFamily(c):
+		in.Kind = "setup"
+		in.Meaning = "feature update setup result (0xC19001xx family), code " + strconv.Itoa(int(c&0xFFFF))
+		return in
 	case c.NTStatus():
 		in.Kind = "ntstatus"
 		in.Meaning = "NTSTATUS, facility " + strconv.Itoa(int(c>>16&0xFFF)) + ", code " + strconv.Itoa(int(c&0xFFFF))
@@ -246,4 +250,35 @@ func Describe(c Code) Info {
 	}
 	in.Meaning = "failure, facility " + strconv.Itoa(int(fac)) + ", code " + strconv.Itoa(int(c&0xFFFF))
 	return in
+}
+
+// table_ja.tsv holds the Japanese meanings of the codes in table.tsv:
+// code (8 hex digits) TAB meaning. A code without a row there is
+// explained in English.
+//
+//go:embed table_ja.tsv
+var tableJaTSV string
+
+var (
+	jaOnce sync.Once
+	jaTab  map[Code]string
+)
+
+// MeaningJa is the Japanese meaning of c, "" when the table has none.
+func MeaningJa(c Code) string {
+	jaOnce.Do(func() {
+		jaTab = map[Code]string{}
+		for _, line := range strings.Split(tableJaTSV, "\n") {
+			f := strings.Split(strings.TrimRight(line, "\r"), "\t")
+			if len(f) != 2 || strings.HasPrefix(f[0], "#") {
+				continue
+			}
+			n, err := strconv.ParseUint(f[0], 16, 32)
+			if err != nil {
+				continue
+			}
+			jaTab[Code(n)] = f[1]
+		}
+	})
+	return jaTab[c]
 }

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/text/language"
 
 	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/internal/bundle"
@@ -38,8 +41,14 @@ Causes: av_conflict, component_corruption, recovery_partition,
 defender_platform, msi_dotnet, download_cache, disk_storage,
 servicing_stack. A result is always written, also when nothing matched.
 
-Exit status: 0 no failure and no finding, 1 failures or findings reported,
-2 usage error or no readable log.
+Exit status: 0 nothing to act on (no unresolved failure and no medium or
+high finding; a failure resolved later and low findings do not count),
+1 something to act on, 2 usage error, a path that does not exist, or no
+readable log. Inputs that could not be read are listed in the report and
+do not change the status of a diagnosis that was made.
+
+With -o and no -format, the format is taken from the file's extension
+(.html, .htm, .md, .json, .csv, .txt). A PATH of "-" reads standard input.
 
 Flags:
 `
@@ -47,7 +56,7 @@ Flags:
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	format := fl.String("format", "", "output format: table, text, json, markdown or html (default: table on a terminal, else text)")
+	format := fl.String("format", "", "output format: table, text, json, markdown, html, csv or ticket (default: table on a terminal, else text)")
 	output := fl.String("o", "", "write the report to this file instead of standard output")
 	tz := fl.String("tz", "", "time zone for displayed times: an IANA name, UTC, or an offset like +09:00 (default: the machine's local time when the logs tell it, else UTC)")
 	lang := fl.String("lang", "", "language of the report: en or ja (default: from LC_ALL, LC_MESSAGES or LANG)")
@@ -63,7 +72,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	since := fl.String("since", "", "ignore evidence before this time (RFC 3339 or 2006-01-02)")
 	until := fl.String("until", "", "ignore evidence after this time (RFC 3339 or 2006-01-02)")
 	fl.Usage = func() {
-		fmt.Fprint(stderr, analyzeHelp)
+		fmt.Fprint(fl.Output(), analyzeHelp)
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -78,18 +87,14 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	opts := &classify.Options{Explain: *explain, Recover: *recover}
 	if *lang != "" {
-		opts.Lang = classify.ParseLanguage(*lang)
+		tag, ok := parseLang(*lang)
+		if !ok {
+			fmt.Fprintf(stderr, "wudiag analyze: unknown -lang %q (en or ja)\n", *lang)
+			return exitUsage
+		}
+		opts.Lang = tag
 	} else {
 		opts.Lang = classify.LanguageFromEnv()
-	}
-	var err error
-	if opts.Since, err = parseWhen(*since); err != nil {
-		fmt.Fprintf(stderr, "wudiag analyze: -since: %v\n", err)
-		return exitUsage
-	}
-	if opts.Until, err = parseWhen(*until); err != nil {
-		fmt.Fprintf(stderr, "wudiag analyze: -until: %v\n", err)
-		return exitUsage
 	}
 	if *rulesFile != "" {
 		f, err := os.Open(*rulesFile)
@@ -118,7 +123,45 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		ropts.Location = loc
 	}
+	// -since and -until are read in the zone the report is shown in:
+	// -tz when given, else the machine's offset once the logs tell it
+	// (resolved below, after analysis, for times without an offset).
+	var err error
+	var sinceDate, untilDate bool
+	if opts.Since, sinceDate, err = parseWhenIn(*since, ropts.Location); err != nil {
+		fmt.Fprintf(stderr, "wudiag analyze: -since: %v\n", err)
+		return exitUsage
+	}
+	if opts.Until, untilDate, err = parseWhenIn(*until, ropts.Location); err != nil {
+		fmt.Fprintf(stderr, "wudiag analyze: -until: %v\n", err)
+		return exitUsage
+	}
+	if untilDate {
+		// A date alone means the end of that day.
+		opts.Until = opts.Until.Add(24*time.Hour - time.Nanosecond)
+	}
+	_ = sinceDate
+	if !opts.Since.IsZero() && !opts.Until.IsZero() && opts.Since.After(opts.Until) {
+		fmt.Fprintf(stderr, "wudiag analyze: -since %s is after -until %s\n", *since, *until)
+		return exitUsage
+	}
+	ropts.Since, ropts.Until = opts.Since, opts.Until
+	for _, p := range fl.Args() {
+		if p == "-" {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			fmt.Fprintf(stderr, "wudiag analyze: %s: no such file or folder\n", p)
+			if !errors.Is(err, os.ErrNotExist) {
+				fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
+			}
+			return exitUsage
+		}
+	}
 	var out io.Writer = stdout
+	if *format == "" && *output != "" {
+		*format = formatFromExt(*output)
+	}
 	if *format == "" {
 		*format = "text"
 		if *output == "" && isTerminal(stdout) {
@@ -139,7 +182,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		out = f
 	}
 
-	b, err := bundle.Open(ctx, fl.Args(), limits)
+	paths, cleanup, err := stdinPaths(fl.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
+		return exitUsage
+	}
+	defer cleanup()
+	b, err := bundle.Open(ctx, paths, limits)
 	if err != nil {
 		fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
 		return exitUsage
@@ -157,6 +206,9 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer bar.clear()
 	}
 	d, err := classify.Analyze(ctx, inputs, opts)
+	if tmp := stdinName(paths, fl.Args()); tmp != "" {
+		renameInput(d, tmp, "stdin")
+	}
 	for _, p := range b.Problems() {
 		// What could not be read is part of the report, with the reason.
 		d.Inputs = append(d.Inputs, classify.InputReport{File: p.Name, Errors: []string{p.Err.Error()}, Skipped: errors.Is(p, bundle.ErrDuplicate)})
@@ -172,22 +224,151 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case err != nil:
 		fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
 		return exitUsage
-	case len(d.Findings) > 0 || len(d.Failures) > 0:
+	case render.Actionable(d):
 		return exitFindings
 	}
 	return exitOK
 }
 
-func parseWhen(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
+// parseLang accepts the report languages: en or ja, with any region or
+// encoding (ja_JP.UTF-8).
+func parseLang(s string) (language.Tag, bool) {
+	tag := classify.ParseLanguage(s)
+	base := strings.ToLower(strings.TrimSpace(s))
+	if i := strings.IndexAny(base, "-_.@"); i >= 0 {
+		base = base[:i]
 	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
+	switch base {
+	case "en", "english", "c", "posix":
+		return language.English, true
+	case "ja", "japanese", "jp":
+		return language.Japanese, true
+	}
+	return tag, false
+}
+
+// formatFromExt names the report format for an output file's extension,
+// "" when the extension says nothing.
+func formatFromExt(name string) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".html", ".htm":
+		return "html"
+	case ".md", ".markdown":
+		return "markdown"
+	case ".json":
+		return "json"
+	case ".csv":
+		return "csv"
+	case ".txt", ".log":
+		return "text"
+	}
+	return ""
+}
+
+// stdinPaths replaces a "-" argument by a temporary file holding standard
+// input, so that the bundle reader can tell its kind and read it twice.
+func stdinPaths(args []string) ([]string, func(), error) {
+	out := append([]string(nil), args...)
+	var tmp string
+	for i, a := range out {
+		if a != "-" {
+			continue
+		}
+		if tmp == "" {
+			f, err := os.CreateTemp("", "wudiag-stdin-*")
+			if err != nil {
+				return nil, func() {}, err
+			}
+			tmp = f.Name()
+			_, err = io.Copy(f, stdin)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(tmp)
+				return nil, func() {}, fmt.Errorf("reading standard input: %v", err)
+			}
+		}
+		out[i] = tmp
+	}
+	return out, func() {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+	}, nil
+}
+
+// stdinName is the temporary file that stands for "-", "" when none.
+func stdinName(paths, args []string) string {
+	for i, a := range args {
+		if a == "-" {
+			return paths[i]
 		}
 	}
-	return time.Time{}, fmt.Errorf("cannot read time %q (use RFC 3339 or 2006-01-02)", s)
+	return ""
+}
+
+// renameInput shows the temporary file holding standard input as name.
+func renameInput(d *classify.Diagnosis, tmp, name string) {
+	fix := func(s string) string {
+		if rest, ok := strings.CutPrefix(s, tmp); ok {
+			return name + rest
+		}
+		return s
+	}
+	fixEv := func(e *classify.Evidence) {
+		if e != nil {
+			e.File = fix(e.File)
+		}
+	}
+	for i := range d.Inputs {
+		d.Inputs[i].File = fix(d.Inputs[i].File)
+	}
+	for i := range d.Evidence {
+		fixEv(&d.Evidence[i])
+	}
+	seen := map[*classify.Evidence]bool{}
+	once := func(e *classify.Evidence) {
+		if e != nil && !seen[e] {
+			seen[e] = true
+			fixEv(e)
+		}
+	}
+	for _, f := range d.Failures {
+		once(f.Source)
+		once(f.ResolvedBy)
+		for _, e := range f.Also {
+			once(e)
+		}
+	}
+	for _, f := range d.Findings {
+		for _, s := range f.Support {
+			once(s.Evidence)
+		}
+	}
+}
+
+// stdin is what "-" reads; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// parseWhenIn reads a -since/-until time. A time without an offset is
+// read in loc (UTC when nil); date reports a date alone.
+func parseWhenIn(s string, loc *time.Location) (t time.Time, date bool, err error) {
+	if s == "" {
+		return time.Time{}, false, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, false, nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, layout == "2006-01-02", nil
+		}
+	}
+	return time.Time{}, false, fmt.Errorf("cannot read time %q (use RFC 3339, 2006-01-02 15:04 or 2006-01-02)", s)
 }
 
 // parseZone reads "UTC", an IANA zone name or an offset such as "+09:00".

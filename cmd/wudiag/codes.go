@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/language"
+
+	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/internal/render"
 )
@@ -18,7 +21,7 @@ const codesHelp = `NAME
 	wudiag codes - explain Windows error codes in any spelling
 
 SYNOPSIS
-	wudiag codes [--json] CODE...
+	wudiag codes [--json] [-lang en|ja] CODE...
 
 DESCRIPTION
 	Each CODE is normalized to its HRESULT form and looked up in the
@@ -28,7 +31,10 @@ DESCRIPTION
 	HRESULT_FROM_WIN32(14098), NTSTATUS_FROM_WIN32(ERROR_INVALID_DATA),
 	symbolic names such as CBS_E_SOURCE_MISSING, and log fragments such as
 	hr:0x800f081f, HRESULT=800F0922, "Error: 112" or
-	"[HRESULT = 0x800f0805 - CBS_E_INVALID_PACKAGE]".
+	"[HRESULT = 0x800f0805 - CBS_E_INVALID_PACKAGE]". A feature-update
+	setup result with its extend code, as SetupDiag writes it
+	(0xC1900101-0x20017, 0x8007001F-0x3000D), is split into the result,
+	the phase and the operation.
 
 	For each code it prints the normalized value, the symbolic name, the
 	decimal forms, the meaning and the causes it suggests. A well-formed
@@ -37,6 +43,9 @@ DESCRIPTION
 
 OPTIONS
 	--json	print a JSON array, one object per argument
+	-lang	language of the meanings: en or ja (default: from LC_ALL,
+		LC_MESSAGES or LANG); codes without a Japanese meaning are
+		explained in English
 
 EXIT STATUS
 	0 every argument parsed; 2 an argument could not be parsed (the others
@@ -50,19 +59,22 @@ EXAMPLES
 
 // codeReport is one argument's result, also the --json object.
 type codeReport struct {
-	Input    string   `json:"input"`
-	Code     string   `json:"code,omitempty"`
-	Name     string   `json:"name,omitempty"`
-	Kind     string   `json:"kind,omitempty"`
-	Meaning  string   `json:"meaning,omitempty"`
-	Causes   []string `json:"causes,omitempty"`
-	Win32    *int     `json:"win32,omitempty"`
-	Facility *int     `json:"facility,omitempty"`
-	Signed   *int64   `json:"signed,omitempty"`
-	Unsigned *uint64  `json:"unsigned,omitempty"`
-	Known    bool     `json:"known"`
-	Failed   bool     `json:"failed"`
-	Error    string   `json:"error,omitempty"`
+	Input     string   `json:"input"`
+	Code      string   `json:"code,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Kind      string   `json:"kind,omitempty"`
+	Meaning   string   `json:"meaning,omitempty"`
+	Causes    []string `json:"causes,omitempty"`
+	Win32     *int     `json:"win32,omitempty"`
+	Facility  *int     `json:"facility,omitempty"`
+	Signed    *int64   `json:"signed,omitempty"`
+	Unsigned  *uint64  `json:"unsigned,omitempty"`
+	Phase     *int     `json:"phase,omitempty"`
+	PhaseName string   `json:"phase_name,omitempty"`
+	Operation *int     `json:"operation,omitempty"`
+	Known     bool     `json:"known"`
+	Failed    bool     `json:"failed"`
+	Error     string   `json:"error,omitempty"`
 }
 
 func runCodes(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -73,8 +85,23 @@ func runCodes(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// Negative decimals such as -2147023293 are codes, not flags: pull out
 	// the flags we know and keep every other argument in order.
 	var flags, rest []string
-	for i, a := range args {
+	ja := classify.LanguageFromEnv() == language.Japanese
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		switch a {
+		case "-lang", "--lang":
+			if i+1 == len(args) {
+				fmt.Fprintln(stderr, "wudiag codes: -lang needs a value (en or ja)")
+				return exitUsage
+			}
+			i++
+			tag, ok := parseLang(args[i])
+			if !ok {
+				fmt.Fprintf(stderr, "wudiag codes: unknown -lang %q (en or ja)\n", args[i])
+				return exitUsage
+			}
+			ja = tag == language.Japanese
+			continue
 		case "-h", "-help", "--help":
 			fmt.Fprint(stdout, codesHelp)
 			return exitOK
@@ -105,7 +132,7 @@ parsed:
 		if ctx.Err() != nil {
 			return exitUsage
 		}
-		r := report(a)
+		r := reportIn(a, ja)
 		if r.Error != "" {
 			status = exitUsage
 			fmt.Fprintf(stderr, "wudiag codes: %q: %s\n", a, r.Error)
@@ -131,8 +158,19 @@ func isNumber(s string) bool {
 	return err == nil
 }
 
-func report(arg string) codeReport {
+func report(arg string) codeReport { return reportIn(arg, false) }
+
+// reportIn explains arg, its meaning in Japanese when ja and the table
+// has one.
+func reportIn(arg string, ja bool) codeReport {
 	r := codeReport{Input: arg}
+	if sc, ok := codes.ParseSetup(arg); ok {
+		r = reportIn(sc.Result.String(), ja)
+		r.Input = arg
+		p, o := sc.Phase, sc.Operation
+		r.Phase, r.Operation, r.PhaseName = &p, &o, sc.PhaseName(ja)
+		return r
+	}
 	c, err := codes.Parse(arg)
 	if err != nil {
 		switch {
@@ -148,6 +186,11 @@ func report(arg string) codeReport {
 		in = codes.Describe(c)
 	}
 	r.Code, r.Name, r.Kind, r.Meaning, r.Causes, r.Known, r.Failed = c.String(), in.Name, in.Kind, in.Meaning, in.Causes, known, c.Failed()
+	if ja {
+		if m := codes.MeaningJa(c); m != "" {
+			r.Meaning = m
+		}
+	}
 	s, u := int64(int32(c)), uint64(c)
 	r.Signed, r.Unsigned = &s, &u
 	f := int(c.Facility())
@@ -194,6 +237,9 @@ func printReport(w io.Writer, r codeReport) {
 	detail := "\tkind: " + r.Kind
 	if len(r.Causes) > 0 {
 		detail += "; suggests: " + strings.Join(r.Causes, ", ")
+	}
+	if r.Phase != nil {
+		detail += fmt.Sprintf("; phase %d: %s; operation 0x%X", *r.Phase, r.PhaseName, *r.Operation)
 	}
 	if !strings.EqualFold(strings.TrimSpace(r.Input), r.Code) {
 		detail += "; parsed from: " + strconv.Quote(r.Input)

@@ -8,8 +8,9 @@
 // Run "wudiag help" for the list of commands and "wudiag help <command>"
 // for one command's flags.
 //
-// Exit status: 0 success (and, for analysis commands, nothing found),
-// 1 findings reported, 2 usage error or no readable input.
+// Exit status: 0 success (and, for analysis commands, nothing to act on:
+// no unresolved failure and no medium or high finding), 1 something to
+// act on, 2 usage error or no readable input.
 package main
 
 import (
@@ -18,14 +19,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"sort"
 )
 
 // Exit codes shared by every command.
 const (
-	exitOK       = 0 // success; for analysis: no failure and no finding
-	exitFindings = 1 // findings reported
+	exitOK       = 0 // success; for analysis: nothing to act on
+	exitFindings = 1 // something to act on
 	exitUsage    = 2 // usage error or nothing readable
 )
 
@@ -64,7 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := lookup(args[1]); ok {
-				return c.run(ctx, []string{"-h"}, stdout, stderr)
+				// Help asked for is output, not an error.
+				return c.run(ctx, []string{"-h"}, stdout, stdout)
 			}
 			fmt.Fprintf(stderr, "wudiag: unknown command %q\n", args[1])
 			return exitUsage
@@ -80,6 +83,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wudiag: unknown command %q\n\n", name)
 		usage(stderr)
 		return exitUsage
+	}
+	if len(args) == 2 && (args[1] == "-h" || args[1] == "-help" || args[1] == "--help") {
+		return c.run(ctx, args[1:], stdout, stdout)
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
 }
@@ -117,15 +123,40 @@ Commands:
 	help <command>  show a command's flags
 	version         print the version
 
-Exit status: 0 success and nothing found, 1 findings reported,
-2 usage error or nothing readable.
+Exit status: 0 success and nothing to act on, 1 something to act on (an
+unresolved failure or a medium/high finding), 2 usage error or nothing
+readable.
 `)
 }
 
-// version reports the module version when built with "go install", else "devel".
+// version reports the module version ("devel" for a local build) and
+// the VCS commit the binary was built from, with "+dirty" when the work
+// tree had changes, from the build information.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	v := "devel"
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
 	}
-	return "devel"
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += " commit " + rev + dirty
+	}
+	return v + " " + runtime.Version()
 }

@@ -27,7 +27,11 @@ func writeMarkdown(w io.Writer, v *view) error {
 			if f.Resolved {
 				upd += " (" + v.L["resolved"] + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s %s | %s | %s |\n", upd, codeCell(f.Code), md(f.CodeName), md(f.Time), codeCell(f.Where))
+			name := md(f.CodeName)
+			if f.Meaning != "" {
+				name += "<br>" + md(f.Meaning)
+			}
+			fmt.Fprintf(b, "| %s | %s %s | %s | %s |\n", upd, codeCell(f.Code), name, md(f.Time), codeCell(f.Where))
 		}
 		fmt.Fprintln(b)
 	}
@@ -46,20 +50,29 @@ func writeMarkdown(w io.Writer, v *view) error {
 		fmt.Fprintf(b, "**%s**\n\n", v.L["evidence"])
 		for _, e := range f.Evidence {
 			fmt.Fprintf(b, "- %s %s — %s (%s)\n", code(e.Where), md(e.Time), code(e.Text), md(e.Rules))
+			if e.Codes != "" {
+				fmt.Fprintf(b, "  - %s\n", md(e.Codes))
+			}
 		}
 		if f.More > 0 {
 			fmt.Fprintf(b, "- … %d %s\n", f.More, v.L["more"])
 		}
-		fmt.Fprintf(b, "\n**%s**\n\n", v.L["remedy"])
-		for j, step := range f.Remedy {
-			fmt.Fprintf(b, "%d. %s\n", j+1, md(step))
+		if f.Low {
+			fmt.Fprintf(b, "\n**%s**\n\n%s\n", v.L["check"], md(f.Check))
+		} else {
+			fmt.Fprintf(b, "\n**%s**\n\n", v.L["remedy"])
+			for j, step := range f.Remedy {
+				fmt.Fprintf(b, "%d. %s\n", j+1, md(step))
+			}
 		}
 		fmt.Fprintln(b)
 	}
+	fmt.Fprintf(b, "%s\n\n", md(v.Window))
 	fmt.Fprintf(b, "### %s\n\n", v.L["inputs"])
 	fmt.Fprintf(b, "| %s | %s | %s | %s |\n|---|---|---:|---|\n", v.L["file"], v.L["kind"], v.L["entries"], v.L["errors"])
 	for _, in := range v.Inputs {
-		if in.Skipped {
+		if in.Skipped || in.Kind == "" {
+			fmt.Fprintf(b, "| %s | %s | %d | %s |\n", codeCell(in.File), md(v.L["skipped"]), in.Entries, md(in.Reason))
 			continue
 		}
 		fmt.Fprintf(b, "| %s | %s | %d | %s |\n", codeCell(in.File), md(kindOr(in.Kind, "?")), in.Entries, md(strings.Join(in.Errors, "; ")))

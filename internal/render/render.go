@@ -25,7 +25,7 @@ import (
 )
 
 // Formats are the names Write accepts.
-var Formats = []string{"text", "table", "json", "markdown", "html"}
+var Formats = []string{"text", "table", "json", "markdown", "html", "csv", "ticket"}
 
 // Options adjust the output.
 type Options struct {
@@ -37,6 +37,9 @@ type Options struct {
 	// MaxEvidence is how many pieces of evidence to show per cause in the
 	// text formats; 0 means 5.
 	MaxEvidence int
+	// Since and Until are the window the analysis applied (zero: open);
+	// every report states it.
+	Since, Until time.Time
 }
 
 // Write renders d in the named format.
@@ -71,6 +74,14 @@ func Write(w io.Writer, d *classify.Diagnosis, format string, opts *Options) err
 		return writeMarkdown(w, v)
 	case "html":
 		return writeHTML(w, v)
+	case "csv":
+		return writeCSV(w, v)
+	case "ticket":
+		vw := NewVisibleWriter(w)
+		if err := writeTicket(vw, v); err != nil {
+			return err
+		}
+		return vw.Flush()
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -100,26 +111,36 @@ type view struct {
 	Explain  []traceView
 	Timeline []timelineView
 	Zone     string
+	Window   string // the time window applied, in words
 	Machine  string
 	L        map[string]string // headings in the report's language
 }
 
 type failureView struct {
 	Update, Title, Code, CodeName, Time, Where, Family string
+	Meaning                                            string // the code's meaning in the report language
 	Resolved                                           bool
 }
 
 type evidenceView struct {
 	Where, Time, Text, Rules, File string
+	// Codes decodes the codes the line carries: name and meaning in the
+	// report language.
+	Codes string
 }
 
 type findingView struct {
 	Rank                           int
 	Cause, Name, Confidence, Score string
-	Summary, Reason                string
-	Evidence                       []evidenceView
-	More                           int
-	Remedy                         []string
+	ConfidenceRaw                  string // high, medium or low
+	// Low marks a finding that is possible, not confirmed: it shows
+	// Check, the way to confirm it, instead of the repair.
+	Low             bool
+	Check           string
+	Summary, Reason string
+	Evidence        []evidenceView
+	More            int
+	Remedy          []string
 }
 
 type inputView struct {
@@ -127,6 +148,7 @@ type inputView struct {
 	Entries    int
 	Errors     []string
 	Skipped    bool
+	Reason     string // why a skipped input was not read, in the report language
 }
 
 type traceView struct {
@@ -158,6 +180,7 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 		if info, ok := codes.Lookup(f.Code); ok {
 			fv.CodeName = info.Name
 		}
+		fv.Meaning = codeMeaning(f.Code, d.Lang)
 		if f.Source != nil {
 			fv.Where = where(f.Source.File, f.Source.Line, f.Source.Record)
 		}
@@ -165,15 +188,38 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 	}
 	for i, f := range d.Findings {
 		fv := findingView{Rank: i + 1, Cause: f.Cause, Name: classify.CauseName(f.Cause, d.Lang),
-			Confidence: f.Confidence, Score: fmt.Sprintf("%.2f", f.Score), Summary: f.Summary, Reason: f.Reason, Remedy: f.Remedy}
-		// Each piece of evidence once, with every rule that matched it.
+			Confidence: v.confidenceWord(f.Confidence), ConfidenceRaw: f.Confidence, Score: fmt.Sprintf("%.2f", f.Score),
+			Summary: f.Summary, Reason: f.Reason, Remedy: f.Remedy, Low: isLow(f.Confidence)}
+		if fv.Low {
+			fv.Check = v.check(f.Cause)
+		}
+		// Each line or record once, with every rule that matched it; the
+		// strongest (decisive) first, as Support is ordered.
+		type key struct {
+			file, text string
+			line       int
+			record     uint64
+		}
 		var order []*classify.Evidence
+		seen := map[key]*classify.Evidence{}
 		rules := map[*classify.Evidence][]string{}
 		for _, s := range f.Support {
-			if _, ok := rules[s.Evidence]; !ok {
-				order = append(order, s.Evidence)
+			e := s.Evidence
+			if e == nil {
+				continue
 			}
-			rules[s.Evidence] = append(rules[s.Evidence], s.Rule.ID)
+			k := key{e.File, "", e.Line, e.Record}
+			if e.Line == 0 && e.Record == 0 {
+				k.text = e.Text
+			}
+			first, ok := seen[k]
+			if !ok {
+				seen[k], first = e, e
+				order = append(order, e)
+			}
+			if s.Rule != nil && !contains(rules[first], s.Rule.ID) {
+				rules[first] = append(rules[first], s.Rule.ID)
+			}
 		}
 		for j, e := range order {
 			if j == o.MaxEvidence {
@@ -181,12 +227,16 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 				break
 			}
 			fv.Evidence = append(fv.Evidence, evidenceView{Where: where(e.File, e.Line, e.Record), Time: v.when(e.Time),
-				Text: clip(e.Text, 300), Rules: strings.Join(rules[e], ", "), File: e.File})
+				Text: clip(e.Text, 300), Rules: strings.Join(rules[e], ", "), File: e.File, Codes: v.decode(e.Codes)})
 		}
 		v.Findings = append(v.Findings, fv)
 	}
 	for _, in := range d.Inputs {
-		v.Inputs = append(v.Inputs, inputView{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped})
+		iv := inputView{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped}
+		if in.Skipped || in.Kind == "" {
+			iv.Reason = v.skipReason(in)
+		}
+		v.Inputs = append(v.Inputs, iv)
 	}
 	if o.Explain {
 		for _, t := range d.Explain {
@@ -194,7 +244,23 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 		}
 	}
 	v.Timeline = timeline(v)
+	v.Window = v.window()
 	return v
+}
+
+// window states the time window the analysis applied, in the shown zone.
+func (v *view) window() string {
+	if v.o.Since.IsZero() && v.o.Until.IsZero() {
+		return fmt.Sprintf("%s: %s (%s %s)", v.L["window"], v.L["all"], v.L["times"], v.Zone)
+	}
+	s, u := "…", "…"
+	if !v.o.Since.IsZero() {
+		s = v.when(v.o.Since)
+	}
+	if !v.o.Until.IsZero() {
+		u = v.when(v.o.Until)
+	}
+	return fmt.Sprintf("%s: %s – %s (%s %s)", v.L["window"], s, u, v.L["times"], v.Zone)
 }
 
 // timeline lists the evidence that supports a finding, and the failures,
@@ -266,6 +332,28 @@ func timeline(v *view) []timelineView {
 		out = append(out, it.v)
 	}
 	return out
+}
+
+// decode spells out codes inline: "0x800f081f CBS_E_SOURCE_MISSING: meaning".
+func (v *view) decode(cs []codes.Code) string {
+	var parts []string
+	seen := map[codes.Code]bool{}
+	for _, c := range cs {
+		if seen[c] || c == 0 {
+			continue
+		}
+		seen[c] = true
+		info, ok := codes.Lookup(c)
+		if !ok {
+			continue
+		}
+		p := c.String() + " " + info.Name
+		if m := codeMeaning(c, v.d.Lang); m != "" {
+			p += ": " + m
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func whereOf(e *classify.Evidence) string {

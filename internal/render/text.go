@@ -36,6 +36,9 @@ func (v *view) failuresText(b io.Writer) {
 			fmt.Fprintf(b, "  (%s)", v.L["resolved"])
 		}
 		fmt.Fprintln(b)
+		if f.Meaning != "" {
+			fmt.Fprintf(b, "               %s\n", f.Meaning)
+		}
 		if f.Title != "" {
 			fmt.Fprintf(b, "               %s\n", f.Title)
 		}
@@ -68,22 +71,31 @@ func (v *view) findingList(b io.Writer) {
 		fmt.Fprintf(b, "     %s:\n", v.L["evidence"])
 		for _, e := range f.Evidence {
 			fmt.Fprintf(b, "       - %s  %s\n         %s  [%s]\n", e.Where, e.Time, e.Text, e.Rules)
+			if e.Codes != "" {
+				fmt.Fprintf(b, "         = %s\n", e.Codes)
+			}
 		}
 		if f.More > 0 {
 			fmt.Fprintf(b, "       … %d %s\n", f.More, v.L["more"])
 		}
-		fmt.Fprintf(b, "     %s:\n", v.L["remedy"])
-		for j, step := range f.Remedy {
-			fmt.Fprintf(b, "       %d. %s\n", j+1, step)
+		if f.Low {
+			fmt.Fprintf(b, "     %s:\n       %s\n", v.L["check"], f.Check)
+		} else {
+			fmt.Fprintf(b, "     %s:\n", v.L["remedy"])
+			for j, step := range f.Remedy {
+				fmt.Fprintf(b, "       %d. %s\n", j+1, step)
+			}
 		}
 		fmt.Fprintln(b)
 	}
 }
 
 func (v *view) inputsText(b io.Writer) {
+	fmt.Fprintf(b, "%s\n", v.Window)
 	fmt.Fprintf(b, "%s (%s %s)\n", v.L["inputs"], v.L["times"], v.Zone)
 	for _, in := range v.Inputs {
-		if in.Skipped {
+		if in.Skipped || in.Kind == "" {
+			fmt.Fprintf(b, "  %-60s %s: %s\n", in.File, v.L["skipped"], in.Reason)
 			continue
 		}
 		kind := in.Kind

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 
@@ -25,9 +26,28 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"pct":  func(f float64) int { return int(f*100 + 0.5) },
-	"join": strings.Join,
-	"inc":  func(i int) int { return i + 1 },
+	// stamp shows a JSON contract time (RFC 3339) in the page's one
+	// format, "2006-01-02 15:04:05 UTC", instead of the raw ISO string.
+	"stamp": func(s string) string {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return s
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	// word is the page's word for a fixed value (a status, a confidence):
+	// T[prefix+value], else the value itself.
+	"word": func(t map[string]string, prefix, value string) string {
+		if w, ok := t[prefix+value]; ok {
+			return w
+		}
+		return value
+	},
+	"first": func(n int, list any) any { return headOrTail(list, n, true) },
+	"rest":  func(n int, list any) any { return headOrTail(list, n, false) },
+	"pct":   func(f float64) int { return int(f*100 + 0.5) },
+	"join":  strings.Join,
+	"inc":   func(i int) int { return i + 1 },
 	"statuses": func() []Status {
 		return []Status{StatusQueued, StatusRunning, StatusDone, StatusFailed}
 	},
@@ -45,6 +65,9 @@ var labels = map[string]map[string]string{
 		"inputs": "What was read", "problems": "Skipped", "waiting": "Analysing… this page refreshes by itself.",
 		"failed": "The analysis failed", "noFailure": "No failed installation found.", "noFinding": "No cause found.",
 		"logout": "Log out", "confidence": "confidence", "update": "Update", "code": "Code", "time": "Time", "resolved": "resolved later",
+		"st_queued": "queued", "st_running": "running", "st_done": "done", "st_failed": "failed",
+		"conf_high": "high", "conf_medium": "medium", "conf_low": "possible, not confirmed", "machineCol": "Machine",
+		"line": "line", "record": "record", "moreEvidence": "more evidence", "problemsFailed": "Files and problems",
 		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
 	},
 	"ja": {
@@ -56,8 +79,26 @@ var labels = map[string]map[string]string{
 		"inputs": "読み取ったファイル", "problems": "スキップ", "waiting": "分析中… このページは自動で更新されます。",
 		"failed": "分析に失敗しました", "noFailure": "失敗したインストールは見つかりませんでした。", "noFinding": "原因は見つかりませんでした。",
 		"logout": "ログアウト", "confidence": "確度", "update": "更新プログラム", "code": "コード", "time": "日時", "resolved": "後で解決済み",
+		"st_queued": "待機中", "st_running": "分析中", "st_done": "完了", "st_failed": "失敗",
+		"conf_high": "高", "conf_medium": "中", "conf_low": "可能性あり (未確認)", "machineCol": "マシン名",
+		"line": "行", "record": "レコード", "moreEvidence": "件のその他の根拠", "problemsFailed": "ファイルと問題",
 		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
 	},
+}
+
+// headOrTail is the first n items of a slice (head) or the rest.
+func headOrTail(list any, n int, head bool) any {
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return list
+	}
+	if n > v.Len() {
+		n = v.Len()
+	}
+	if head {
+		return v.Slice(0, n).Interface()
+	}
+	return v.Slice(n, v.Len()).Interface()
 }
 
 // page is what every template gets.

@@ -1,0 +1,100 @@
+package render
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
+
+	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/codes"
+)
+
+// handmade is a diagnosis built by hand: a failure resolved later, one
+// low finding whose evidence (the same WinREAgent record) was matched by
+// three rules, an ETW trace and a damaged archive among the inputs.
+func handmade(lang language.Tag) *classify.Diagnosis {
+	t0 := time.Date(2024, 3, 12, 18, 4, 5, 0, time.UTC)
+	ev := func() *classify.Evidence {
+		return &classify.Evidence{Kind: "evtx", File: "System.evtx", Record: 943, Time: t0,
+			Text: "WinREAgent 4502: Windows Recovery Environment servicing failed", Codes: []codes.Code{0x80070070}}
+	}
+	rule := func(id string) *classify.Rule { return &classify.Rule{ID: id, Cause: "recovery_partition"} }
+	return &classify.Diagnosis{
+		Lang: lang, Machine: "PC-042", Offset: 9 * time.Hour, OffsetKnown: true,
+		Failures: []*classify.Failure{{Update: "KB5034441", Code: 0x80070643, Codes: []codes.Code{0x80070643}, Stage: "install",
+			Time: t0, Family: "winre", Resolved: true, Source: ev()}},
+		Findings: []*classify.Finding{{Cause: "recovery_partition", Score: 0.3, Confidence: "low", Reason: "one rule matched",
+			Summary: "WinRE servicing failed once",
+			Support: []classify.Support{{Rule: rule("winre-4502"), Evidence: ev()}, {Rule: rule("winre-disk-full"), Evidence: ev()},
+				{Rule: rule("winre-code"), Evidence: ev()}},
+			Remedy: []string{"Resize the recovery partition."}}},
+		Inputs: []classify.InputReport{{File: "System.evtx", Kind: "evtx", Entries: 1200},
+			{File: "WindowsUpdate.20240312.etl", Skipped: true, Errors: []string{"not a log wudiag reads"}},
+			{File: "logs.zip", Errors: []string{"zip: not a valid zip file"}}},
+	}
+}
+
+func TestHandmadeGolden(t *testing.T) {
+	since := time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC)
+	for _, lang := range []language.Tag{language.English, language.Japanese} {
+		for _, format := range Formats {
+			name := "handmade-" + format + "-" + lang.String() + ".golden"
+			t.Run(name, func(t *testing.T) {
+				var b bytes.Buffer
+				require.NoError(t, Write(&b, handmade(lang), format, &Options{Since: since}))
+				out := b.String()
+				path := filepath.Join("testdata", name)
+				if *update {
+					require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+				} else {
+					want, err := os.ReadFile(path)
+					require.NoError(t, err, "run go test ./internal/render -update")
+					assert.Equal(t, string(want), out)
+				}
+				if format == "json" {
+					return
+				}
+				// A low finding is a check, not a repair.
+				assert.NotContains(t, out, "Resize the recovery partition", "a low finding shows the check")
+				if format == "csv" {
+					return
+				}
+				// The record once, with its three rules (the table's summary
+				// and the HTML timeline show it again, in their own sections).
+				if format == "text" || format == "markdown" {
+					assert.Equal(t, 1, strings.Count(out, "WinREAgent 4502"), "one line per record")
+				}
+				if format != "ticket" {
+					assert.Contains(t, out, "winre-4502, winre-disk-full, winre-code")
+					assert.Contains(t, out, "WindowsUpdate.20240312.etl")
+					assert.Contains(t, out, "Get-WindowsUpdateLog")
+					assert.Contains(t, out, "logs.zip")
+				}
+				if lang == language.Japanese {
+					assert.Contains(t, out, "可能性あり (未確認)")
+					assert.Contains(t, out, "対象期間")
+				} else {
+					assert.Contains(t, out, "possible, not confirmed")
+					assert.Contains(t, out, "Window: 2024-03-12 09:00:00 – …")
+				}
+			})
+		}
+	}
+}
+
+func TestActionable(t *testing.T) {
+	d := handmade(language.English)
+	assert.False(t, Actionable(d), "a resolved failure and a low finding are nothing to act on")
+	d.Findings[0].Confidence = "medium"
+	assert.True(t, Actionable(d))
+	d = handmade(language.English)
+	d.Failures[0].Resolved = false
+	assert.True(t, Actionable(d))
+}
