@@ -111,6 +111,14 @@ type Store interface {
 	// Delete removes the cases created before the time, with their
 	// artifacts, and returns their IDs so that their folders can go.
 	Delete(ctx context.Context, createdBefore time.Time) ([]string, error)
+	// DeleteCase removes one case and its artifacts, whatever its
+	// status (a worker holding it then loses its claim), or returns
+	// ErrNotFound.
+	DeleteCase(ctx context.Context, id string) error
+	// Trends counts the done cases created at or after since by UTC day,
+	// per cause and per failing KB, for the trends page; cause and kb,
+	// when not empty, keep only the cases with that cause or KB.
+	Trends(ctx context.Context, since time.Time, cause, kb string) ([]TrendRow, error)
 	// CreateSession stores a browser session by its key (a hash of the
 	// cookie's ID, never the ID itself) until it expires.
 	CreateSession(ctx context.Context, key string, expires time.Time) error
