@@ -2,8 +2,10 @@ package server
 
 import (
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -23,11 +25,17 @@ func (s *Server) apiDelete(w http.ResponseWriter, r *http.Request) {
 		writeError(w, code, msg)
 		return
 	}
+	s.dropCaseDir(id)
+	s.audit(r, "delete", id, nil)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// dropCaseDir removes a deleted case's folder (its kept uploads).
+func (s *Server) dropCaseDir(id string) {
 	if err := os.RemoveAll(s.caseDir(id)); err != nil {
 		s.log.Error("delete case folder", "case", id, "err", err)
 	}
 	s.log.Info("case deleted", "case", id)
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // csvCell defuses a cell that a spreadsheet would take for a formula
@@ -53,17 +61,18 @@ func (s *Server) casesCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, code, msg)
 		return
 	}
+	s.audit(r, "export", "", map[string]any{"cases": len(cs)})
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="wudiag-cases.csv"`)
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "status", "created", "finished", "machine", "kbs", "causes", "error", "files"})
+	cw.Write([]string{"id", "status", "created", "finished", "machine", "uploaded_by", "kbs", "causes", "rules_version", "error", "files"})
 	for _, c := range cs {
 		fin := ""
 		if !c.Finished.IsZero() {
 			fin = c.Finished.Format(time.RFC3339)
 		}
-		row := []string{c.ID, string(c.Status), c.Created.Format(time.RFC3339), fin, c.Machine,
-			strings.Join(c.KBs, " "), strings.Join(c.Causes, " "), c.Error, strings.Join(c.Files, " ")}
+		row := []string{c.ID, string(c.Status), c.Created.Format(time.RFC3339), fin, c.Machine, displayWho(c.Uploader),
+			strings.Join(c.KBs, " "), strings.Join(c.Causes, " "), c.RulesVersion, c.Error, strings.Join(c.Files, " ")}
 		for i := range row {
 			row[i] = csvCell(row[i])
 		}
@@ -121,4 +130,81 @@ func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, a)
+}
+
+// hasUpload reports whether the case's uploaded files are still in the
+// data folder (Config.KeepUploads), which a re-analysis reads.
+func (s *Server) hasUpload(id string) bool {
+	_, err := os.Stat(filepath.Join(s.caseDir(id), "upload"))
+	return err == nil
+}
+
+// reanalyse queues one done or failed case again with the server's
+// current rules. Its uploads must have been kept.
+func (s *Server) reanalyse(r *http.Request, id string) error {
+	if !idPattern.MatchString(id) {
+		return ErrNotFound
+	}
+	if !s.hasUpload(id) {
+		if _, err := s.store.Get(r.Context(), id); err != nil {
+			return err
+		}
+		return errorf(http.StatusConflict, "the uploaded files of case %s were not kept (serve --keep-uploads): it cannot be analysed again", id)
+	}
+	if err := s.store.Reanalyse(r.Context(), id); err != nil {
+		if errors.Is(err, ErrBusy) {
+			return errorf(http.StatusConflict, "case %s is queued or being analysed", id)
+		}
+		return err
+	}
+	s.audit(r, "reanalyse", id, map[string]any{"rules_version": s.cfg.RulesVersion})
+	return nil
+}
+
+// apiReanalyse is POST /api/v1/cases/{id}/reanalyse: the case is queued
+// again, to be analysed with the current rules.
+func (s *Server) apiReanalyse(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.reanalyse(r, id); err != nil {
+		code, msg := s.failure("reanalyse", err)
+		writeError(w, code, msg)
+		return
+	}
+	s.wakeWorkers()
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": string(StatusQueued)})
+}
+
+// apiReanalyseAll is POST /api/v1/reanalyse: every done or failed case
+// whose uploads were kept is queued again (after the rules changed);
+// the answer counts those queued and those skipped for want of files.
+func (s *Server) apiReanalyseAll(w http.ResponseWriter, r *http.Request) {
+	out := struct {
+		Queued       int    `json:"queued"`
+		Skipped      int    `json:"skipped"`
+		RulesVersion string `json:"rules_version"`
+	}{RulesVersion: s.cfg.RulesVersion}
+	for _, st := range []Status{StatusDone, StatusFailed} {
+		cs, err := s.store.List(r.Context(), Filter{Status: st, Limit: 1 << 30})
+		if err != nil {
+			code, msg := s.failure("reanalyse", err)
+			writeError(w, code, msg)
+			return
+		}
+		for _, c := range cs {
+			err := s.reanalyse(r, c.ID)
+			var he *httpError
+			switch {
+			case err == nil:
+				out.Queued++
+			case errors.As(err, &he) || errors.Is(err, ErrNotFound):
+				out.Skipped++ // no files, deleted or claimed meanwhile
+			default:
+				code, msg := s.failure("reanalyse", err)
+				writeError(w, code, msg)
+				return
+			}
+		}
+	}
+	s.wakeWorkers()
+	writeJSON(w, http.StatusAccepted, out)
 }

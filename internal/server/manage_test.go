@@ -158,6 +158,18 @@ func testTrends(t *testing.T, st Store) {
 		t.Errorf("Trends filtered:\n%s\nwant:\n%s", got, want)
 	}
 
+	if err := st.Reanalyse(ctx, "t2"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := st.Get(ctx, "t2"); err != nil || c.Status != StatusQueued || strings.Join(c.PrevCauses, " ") != "recovery_partition disk_storage" || !c.Finished.IsZero() {
+		t.Errorf("reanalysed: %+v %v", c, err)
+	}
+	if err := st.Reanalyse(ctx, "t4"); !errors.Is(err, ErrBusy) {
+		t.Errorf("Reanalyse queued: %v", err)
+	}
+	if err := st.Reanalyse(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Reanalyse unknown: %v", err)
+	}
 	if err := st.DeleteCase(ctx, "t1"); err != nil {
 		t.Fatal(err)
 	}

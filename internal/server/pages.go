@@ -25,9 +25,11 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"pct":  func(f float64) int { return int(f*100 + 0.5) },
-	"join": strings.Join,
-	"inc":  func(i int) int { return i + 1 },
+	"pct":        func(f float64) int { return int(f*100 + 0.5) },
+	"join":       strings.Join,
+	"inc":        func(i int) int { return i + 1 },
+	"uploader":   displayWho,
+	"diffCauses": diffCauses,
 	"statuses": func() []Status {
 		return []Status{StatusQueued, StatusRunning, StatusDone, StatusFailed}
 	},
@@ -207,6 +209,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, code)
 		return
 	}
+	s.audit(r, "view", c.ID, nil)
 	p := s.newPage(r, c.ID, nil)
 	d := &caseData{Case: c}
 	if b, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {

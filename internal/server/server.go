@@ -42,6 +42,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/internal/bundle"
 )
 
@@ -96,6 +97,18 @@ type Config struct {
 	JanitorInterval time.Duration
 	// Logger receives structured logs (slog.Default()).
 	Logger *slog.Logger
+	// Tokens are named API tokens besides those in the store, by hash
+	// (HashToken) to name: read from a tokens file (see ReadTokensFile).
+	Tokens map[string]string
+	// Audit, when set, receives the audit log: a JSON object per line
+	// for each upload, view, deletion, re-analysis, export, login and
+	// logout, saying who and from where.
+	Audit io.Writer
+	// Rules replaces the stock rules when not nil (the stock rules
+	// merged with a team's file); RulesVersion names that rule set
+	// (see RulesVersion) and is stored with each case analysed.
+	Rules        []*classify.Rule
+	RulesVersion string
 
 	// requeueAtStart requeues every running case when Run starts: right
 	// for a store only this process uses (SQLite).
@@ -128,6 +141,8 @@ type Server struct {
 	now func() time.Time
 	// guard counts wrong tokens per client address.
 	guard *guard
+	// auditLog is Config.Audit, nil when not set.
+	auditLog *auditLog
 }
 
 // createUpload creates a new file for an upload: O_EXCL, so that
@@ -199,6 +214,12 @@ func New(cfg Config) (*Server, error) {
 		now:        time.Now,
 	}
 	s.guard = newGuard(func() time.Time { return s.now() })
+	if cfg.Audit != nil {
+		s.auditLog = &auditLog{w: cfg.Audit}
+	}
+	if s.cfg.RulesVersion == "" {
+		s.cfg.RulesVersion = RulesVersion(cfg.Rules)
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -234,6 +255,11 @@ func (s *Server) routes() http.Handler {
 	auth.HandleFunc("DELETE /api/v1/cases/{id}", s.apiDelete)
 	auth.HandleFunc("GET /api/v1/cases.csv", s.casesCSV)
 	auth.HandleFunc("GET /api/v1/trends", s.apiTrends)
+	auth.HandleFunc("POST /api/v1/cases/{id}/reanalyse", s.apiReanalyse)
+	auth.HandleFunc("POST /api/v1/reanalyse", s.apiReanalyseAll)
+	auth.HandleFunc("POST /cases/{id}/delete", s.deleteForm)
+	auth.HandleFunc("POST /cases/{id}/reanalyse", s.reanalyseForm)
+	auth.HandleFunc("GET /trends", s.trendsPage)
 	auth.HandleFunc("GET /api/v1/cases/{id}/report", s.report)
 	auth.HandleFunc("GET /{$}", s.listPage)
 	auth.HandleFunc("POST /cases", s.uploadForm)

@@ -192,7 +192,7 @@ var langs = []string{"en", "ja"}
 // diagnose does the work of analyze. The result it returns with an error
 // still carries the problems artifact.
 func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
-	res := &Result{Status: StatusDone, Artifacts: map[string][]byte{}}
+	res := &Result{Status: StatusDone, RulesVersion: s.cfg.RulesVersion, Artifacts: map[string][]byte{}}
 	dir := filepath.Join(s.caseDir(c.ID), "upload")
 	if _, err := os.Stat(dir); err != nil {
 		// The error names the server's path: log it, tell the client less.
@@ -222,7 +222,7 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 	}
 
 	for _, lang := range langs {
-		d, err := classify.Analyze(ctx, inputs, &classify.Options{Lang: classify.ParseLanguage(lang), Workers: 1})
+		d, err := classify.Analyze(ctx, inputs, &classify.Options{Rules: s.cfg.Rules, Lang: classify.ParseLanguage(lang), Workers: 1})
 		if err != nil {
 			return res, fmt.Errorf("analyze: %w", err)
 		}
