@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wudiag/wudiag/classify"
 )
@@ -95,6 +96,11 @@ func TestTrendsPageAndDeleteForm(t *testing.T) {
 			!strings.Contains(string(body), classify.CauseName(r.Findings[0].Cause, classify.ParseLanguage(lang))) {
 			t.Errorf("trends page (%s): %d\n%s", lang, code, body)
 		}
+	}
+	// The page's export link is a valid list query.
+	since := time.Now().UTC().AddDate(0, 0, -2).Format("2006-01-02")
+	if code, body := ts.get(t, "/api/v1/cases.csv?status=done&cause=&kb=&from="+since+"&limit=1000"); code != http.StatusOK || !strings.Contains(string(body), id) {
+		t.Errorf("export link: %d %s", code, body)
 	}
 	if code, body := ts.get(t, "/trends?cause=none_such"); code != http.StatusOK || !strings.Contains(string(body), `id="no-trend"`) {
 		t.Errorf("empty trends page: %d", code)
