@@ -48,14 +48,37 @@ const cookieName = "wudiag_session"
 // sessionLife is how long a login lasts.
 const sessionLife = 30 * 24 * time.Hour
 
-// sessionKey is what the store keeps of a session ID: a hash of it and
-// of the token, so that the database never holds a usable cookie and
-// changing the token ends every session.
+// sessionKey is what the store keeps of a session ID: a hash of it, so
+// that the database never holds a usable cookie.
 func (s *Server) sessionKey(id string) string {
-	h := sha256.New()
-	h.Write(s.token[:])
-	h.Write([]byte(id))
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256([]byte("wudiag-session\x00" + id))
+	return hex.EncodeToString(sum[:])
+}
+
+// sharedPrefix starts the stored holder of a session logged in with the
+// shared token; a fingerprint of that token follows, so that changing
+// the shared token ends its sessions while named tokens' sessions (whose
+// holder is the token's name, which has no ':') outlive a restart with
+// a new one.
+const sharedPrefix = "token:"
+
+// sessionWho is the holder stored for a login by who.
+func (s *Server) sessionWho(who string) string {
+	if who != "" {
+		return who
+	}
+	sum := sha256.Sum256(s.token[:])
+	return sharedPrefix + hex.EncodeToString(sum[:8])
+}
+
+// sessionHolder turns a stored holder back into who (see sessionWho);
+// ok is false for a session of a shared token that is no longer the
+// server's.
+func (s *Server) sessionHolder(stored string) (who string, ok bool) {
+	if strings.HasPrefix(stored, sharedPrefix) {
+		return "", stored == s.sessionWho("")
+	}
+	return stored, stored != ""
 }
 
 // credentials are what a request offers to prove it may pass.
@@ -138,11 +161,14 @@ func (s *Server) authorized(r *http.Request, c credentials) (string, bool) {
 		}
 		return who, ok
 	case c.session != "" && len(c.session) <= 64:
-		who, ok, err := s.store.Session(r.Context(), s.sessionKey(c.session), s.now())
+		stored, ok, err := s.store.Session(r.Context(), s.sessionKey(c.session), s.now())
 		if err != nil {
 			s.log.Error("check session", "err", err)
 		}
-		return who, ok
+		if !ok {
+			return "", false
+		}
+		return s.sessionHolder(stored)
 	}
 	return "", false
 }
@@ -262,7 +288,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.guard.forget(addr)
 	id := rand.Text()
-	if err := s.store.CreateSession(r.Context(), s.sessionKey(id), who, s.now().Add(sessionLife)); err != nil {
+	if err := s.store.CreateSession(r.Context(), s.sessionKey(id), s.sessionWho(who), s.now().Add(sessionLife)); err != nil {
 		code, msg := s.failure("login", err)
 		http.Error(w, msg, code)
 		return

@@ -13,10 +13,19 @@
 // zip-bomb, traversal and size limits, never executed, and dropped once
 // analysed unless Config.KeepUploads is set.
 //
-// Every path but /healthz and the login page needs the access token: as
-// "Authorization: Bearer TOKEN", or the session cookie the login form
-// sets (a random ID, kept hashed in the store, revoked at logout). Wrong
-// tokens back off per client address (see guard).
+// Every path but /healthz and the login page needs a token: the shared
+// access token (Config.Token) or a named one (Config.Tokens, or the
+// store's, kept as SHA-256 hashes and revocable), as "Authorization:
+// Bearer TOKEN", or the session cookie the login form sets (a random ID,
+// kept hashed in the store with whose login it is, revoked at logout or
+// with its token). Wrong tokens back off per client address (see guard).
+// Uploads, views, deletions, re-analyses, exports and logins go to the
+// audit log (Config.Audit) under the token's name.
+//
+// Cases can be deleted, exported as CSV, and analysed again after the
+// rules changed (Config.Rules; the rule set's version is stored with
+// each case) when their uploads were kept; GET /api/v1/trends and the
+// trends page count causes and failing KBs by day.
 // Forms are protected from cross-site requests by
 // http.CrossOriginProtection and a SameSite=Strict cookie.
 //

@@ -219,3 +219,36 @@ func testTokenStore(t *testing.T, st Store) {
 		t.Errorf("revoked TokenName: %v", err)
 	}
 }
+
+// A named token's session outlives a new shared token; a shared token's
+// session does not.
+func TestSessionsAcrossSharedTokens(t *testing.T) {
+	st := sqliteStore(t)
+	ctx := context.Background()
+	if err := st.AddToken(ctx, "alice", HashToken(aliceToken), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	login := func(ts *testServer, tok string) *http.Cookie {
+		r := send(t, postForm(ts.URL+"/login", url.Values{"token": {tok}}))
+		for _, c := range r.Cookies() {
+			if c.Name == cookieName {
+				return c
+			}
+		}
+		t.Fatalf("login with %s: %d", tok, r.StatusCode)
+		return nil
+	}
+	ts1 := newTestServer(t, st, nil)
+	shared, named := login(ts1, testToken), login(ts1, aliceToken)
+	ts2 := newTestServer(t, st, func(c *Config) { c.Token = "another-shared-token-Q4w8" })
+	for _, tc := range []struct {
+		c    *http.Cookie
+		want int
+	}{{shared, http.StatusUnauthorized}, {named, http.StatusOK}} {
+		req, _ := http.NewRequest("GET", ts2.URL+"/api/v1/cases", nil)
+		req.AddCookie(tc.c)
+		if code := send(t, req).StatusCode; code != tc.want {
+			t.Errorf("cookie %s after the shared token changed: %d, want %d", tc.c.Value[:4], code, tc.want)
+		}
+	}
+}
