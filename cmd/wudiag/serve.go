@@ -31,11 +31,24 @@ the uploads in the user's data folder, and prints a random access token.
 Every path but /healthz needs the token: "Authorization: Bearer TOKEN"
 for the API, the login form for browsers.
 
+Besides the shared token, named tokens (one per person or service) come
+from --tokens-file or the database; manage the latter with
+  wudiag serve token add NAME      prints a new token once; only its hash is kept
+  wudiag serve token list
+  wudiag serve token revoke NAME   the token and its browser sessions stop working
+(with the same --data/--db as the server; with --tokens-file FILE, "add"
+appends the line for the file instead and "list" reads it).
+
 API:
-  POST /api/v1/cases        multipart/form-data, or a zip body (Content-Type: application/zip)
-  GET  /api/v1/cases/{id}   status, then the analyze JSON contract (?lang=ja)
-  GET  /api/v1/cases        ?cause= &kb= &status= &q= &from= &to= &limit=
-  GET  /healthz
+  POST /api/v1/cases                       multipart/form-data, or a zip body (Content-Type: application/zip)
+  GET /api/v1/cases/{id}                   status, then the analyze JSON contract (?lang=ja)
+  GET /api/v1/cases                        ?cause= &kb= &status= &q= &from= &to= &limit=
+  GET /api/v1/cases.csv                    the same list as CSV
+  DELETE /api/v1/cases/{id}                the case, its results and files
+  POST /api/v1/cases/{id}/reanalyse        analyse again with the current rules (--keep-uploads)
+  POST /api/v1/reanalyse                   every case whose uploads were kept
+  GET /api/v1/trends                       ?days=30 &cause= &kb=: causes and failing KBs by day
+  GET /healthz
 
 Flags:
 `
@@ -56,6 +69,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	keep := fl.Bool("keep-uploads", false, "keep the uploaded files after analysis (default: delete them once analysed)")
 	retention := fl.Duration("retention", 30*24*time.Hour, "delete cases this long after upload; 0 keeps them")
 	logJSON := fl.Bool("log-json", false, "write logs as JSON lines")
+	rulesFile := fl.String("rules", "", "YAML file of team rules added to the stock rules (as analyze -rules), checked at start; a case records the rule set's version")
+	tokensFile := fl.String("tokens-file", "", "file of named tokens, one \"NAME sha256:HEX\" a line (see: wudiag serve token add --tokens-file), besides those in the database")
+	auditLog := fl.String("audit-log", "", "file the audit log (uploads, views, deletions, logins: JSON lines) is appended to (default: audit.log in --data); - for none")
 	fl.Usage = func() {
 		fmt.Fprint(stderr, serveHelp)
 		fl.PrintDefaults()
@@ -67,6 +83,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	if fl.NArg() > 0 {
+		if fl.Arg(0) == "token" {
+			return runToken(ctx, fl.Args()[1:], *data, *db, *tokensFile, stdout, stderr)
+		}
 		fl.Usage()
 		return exitUsage
 	}
@@ -88,11 +107,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if source == "--token" {
 		log.Warn("--token shows the token to every user of this machine (ps); prefer --token-file or WUDIAG_TOKEN_FILE")
 	}
+	cfg := server.Config{}
+	if *rulesFile != "" {
+		rules, err := teamRules(*rulesFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "wudiag serve: %s: %v\n", *rulesFile, err)
+			return exitUsage
+		}
+		cfg.Rules = rules
+	}
+	if *tokensFile != "" {
+		if cfg.Tokens, err = readTokensFile(*tokensFile); err != nil {
+			fmt.Fprintf(stderr, "wudiag serve: %v\n", err)
+			return exitUsage
+		}
+	}
 	if err := serve(ctx, log, stdout, serveConfig{
-		addr: *addr, data: *data, db: *db, token: tok, maxConns: *maxConns,
+		addr: *addr, data: *data, db: *db, token: tok, maxConns: *maxConns, auditLog: *auditLog,
 		cfg: server.Config{
 			Workers: *workers, MaxUpload: *maxUpload, AnalysisTimeout: *analysisTimeout, MaxAnalysisMemory: *maxMem,
 			KeepUploads: *keep, Retention: *retention, Logger: log,
+			Rules: cfg.Rules, Tokens: cfg.Tokens,
 		},
 	}); err != nil {
 		log.Error("wudiag serve", "err", err)
@@ -103,6 +138,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 type serveConfig struct {
 	addr, data, db, token string
+	auditLog              string // a file, "" for audit.log in data, "-" for none
 	maxConns              int
 	cfg                   server.Config
 }
@@ -181,6 +217,18 @@ func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConf
 	}
 	defer store.Close()
 	sc.cfg.Store, sc.cfg.DataDir, sc.cfg.Token = store, sc.data, sc.token
+	if sc.auditLog != "-" {
+		name := sc.auditLog
+		if name == "" {
+			name = filepath.Join(sc.data, "audit.log")
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("audit log: %w", err)
+		}
+		defer f.Close()
+		sc.cfg.Audit = f
+	}
 	srv, err := server.New(sc.cfg)
 	if err != nil {
 		return err
@@ -205,7 +253,7 @@ func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, sc serveConf
 	if sc.db != "" {
 		db = server.RedactDSN(sc.db)
 	}
-	log.Info("wudiag serve", "addr", "http://"+ln.Addr().String(), "data", sc.data, "db", db)
+	log.Info("wudiag serve", "addr", "http://"+ln.Addr().String(), "data", sc.data, "db", db, "rules", server.RulesVersion(sc.cfg.Rules), "named_tokens_in_file", len(sc.cfg.Tokens))
 	if generated {
 		fmt.Fprintf(stdout, "wudiag serve: http://%s/\naccess token (set --token-file or WUDIAG_TOKEN_FILE to choose one): %s\n", ln.Addr(), sc.token)
 	}

@@ -130,6 +130,11 @@ func TestServeFromStartToShutdown(t *testing.T) {
 	assert.Contains(t, stderr.String(), "shutting down")
 	assert.FileExists(t, filepath.Join(data, "wudiag.db"))
 	assert.NotContains(t, stderr.String(), token, "the token must not be logged")
+	// The audit log is in --data by default: one JSON object per line.
+	audit, err := os.ReadFile(filepath.Join(data, "audit.log"))
+	require.NoError(t, err)
+	assert.Contains(t, string(audit), `"action":"upload","who":"token"`)
+	assert.NotContains(t, string(audit), token)
 }
 
 func TestServeUsageAndBadConfiguration(t *testing.T) {

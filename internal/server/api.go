@@ -154,7 +154,7 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 			os.RemoveAll(s.caseDir(id))
 		}
 	}()
-	c = &Case{ID: id, Created: time.Now()}
+	c = &Case{ID: id, Created: time.Now(), Uploader: whoOf(r)}
 	var total int64 // bytes received in all files
 	save := func(name string, body io.Reader) error {
 		if len(c.Files) >= s.cfg.MaxFiles {
@@ -234,6 +234,7 @@ func (s *Server) receive(r *http.Request, w http.ResponseWriter) (c *Case, err e
 		return nil, err
 	}
 	s.log.Info("case queued", "case", c.ID, "files", len(c.Files), "remote", r.RemoteAddr)
+	s.audit(r, "upload", c.ID, map[string]any{"files": len(c.Files), "bytes": total})
 	s.wakeWorkers()
 	return c, nil
 }
@@ -265,11 +266,19 @@ type caseJSON struct {
 	KBs      []string   `json:"kbs"`
 	Causes   []string   `json:"causes"`
 	Problems []string   `json:"problems,omitempty"`
+	// UploadedBy names the token that uploaded the case ("token" for
+	// the shared one); RulesVersion the rule set of its last analysis,
+	// and the Previous fields those before a re-analysis.
+	UploadedBy           string   `json:"uploaded_by"`
+	RulesVersion         string   `json:"rules_version,omitempty"`
+	PreviousRulesVersion string   `json:"previous_rules_version,omitempty"`
+	PreviousCauses       []string `json:"previous_causes,omitempty"`
 }
 
 func newCaseJSON(c *Case) caseJSON {
 	j := caseJSON{ID: c.ID, Status: c.Status, Error: c.Error, Machine: c.Machine, Files: c.Files,
-		Created: c.Created, KBs: c.KBs, Causes: c.Causes}
+		Created: c.Created, KBs: c.KBs, Causes: c.Causes, UploadedBy: displayWho(c.Uploader),
+		RulesVersion: c.RulesVersion, PreviousRulesVersion: c.PrevRulesVersion, PreviousCauses: c.PrevCauses}
 	if !c.Finished.IsZero() {
 		j.Finished = &c.Finished
 	}
@@ -326,6 +335,7 @@ func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, code, msg)
 		return
 	}
+	s.audit(r, "view", c.ID, nil)
 	out := caseAnswer{caseJSON: newCaseJSON(c)}
 	if p, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
 		json.Unmarshal(p, &out.Problems)
@@ -428,6 +438,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, code)
 		return
 	}
+	s.audit(r, "view_report", c.ID, nil)
 	// The report is self-contained: its inline style is all it needs.
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

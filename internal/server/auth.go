@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -46,14 +48,37 @@ const cookieName = "wudiag_session"
 // sessionLife is how long a login lasts.
 const sessionLife = 30 * 24 * time.Hour
 
-// sessionKey is what the store keeps of a session ID: a hash of it and
-// of the token, so that the database never holds a usable cookie and
-// changing the token ends every session.
+// sessionKey is what the store keeps of a session ID: a hash of it, so
+// that the database never holds a usable cookie.
 func (s *Server) sessionKey(id string) string {
-	h := sha256.New()
-	h.Write(s.token[:])
-	h.Write([]byte(id))
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256([]byte("wudiag-session\x00" + id))
+	return hex.EncodeToString(sum[:])
+}
+
+// sharedPrefix starts the stored holder of a session logged in with the
+// shared token; a fingerprint of that token follows, so that changing
+// the shared token ends its sessions while named tokens' sessions (whose
+// holder is the token's name, which has no ':') outlive a restart with
+// a new one.
+const sharedPrefix = "token:"
+
+// sessionWho is the holder stored for a login by who.
+func (s *Server) sessionWho(who string) string {
+	if who != "" {
+		return who
+	}
+	sum := sha256.Sum256(s.token[:])
+	return sharedPrefix + hex.EncodeToString(sum[:8])
+}
+
+// sessionHolder turns a stored holder back into who (see sessionWho);
+// ok is false for a session of a shared token that is no longer the
+// server's.
+func (s *Server) sessionHolder(stored string) (who string, ok bool) {
+	if strings.HasPrefix(stored, sharedPrefix) {
+		return "", stored == s.sessionWho("")
+	}
+	return stored, stored != ""
 }
 
 // credentials are what a request offers to prove it may pass.
@@ -84,22 +109,68 @@ func (s *Server) tokenOK(tok string) bool {
 	return subtle.ConstantTimeCompare(sum[:], s.token[:]) == 1
 }
 
-// authorized reports whether r carries the token as a bearer token, or
-// the cookie of a live session.
-func (s *Server) authorized(r *http.Request, c credentials) bool {
+// HashToken is how a named token is kept at rest, in a tokens file and
+// in the store: "sha256:" and the hex SHA-256 of the token. Tokens are
+// random (NewToken), so a plain hash is as good as a slow one.
+func HashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// identify returns who holds tok: "" for the shared token, else the
+// name of a named token from Config.Tokens or the store. ok is false for
+// an unknown token.
+func (s *Server) identify(ctx context.Context, tok string) (who string, ok bool, err error) {
+	if s.tokenOK(tok) {
+		return "", true, nil
+	}
+	h := HashToken(tok)
+	if name, found := s.cfg.Tokens[h]; found {
+		return name, true, nil
+	}
+	name, err := s.store.TokenName(ctx, h)
+	if errors.Is(err, ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return name, true, nil
+}
+
+// whoKey keys the name of the request's holder in its context.
+type whoKey struct{}
+
+// whoOf is who made the authenticated request r: a token's name, or ""
+// for the shared token.
+func whoOf(r *http.Request) string {
+	w, _ := r.Context().Value(whoKey{}).(string)
+	return w
+}
+
+// authorized reports whether r carries the shared token or a named one
+// as a bearer token, or the cookie of a live session, and whose it is.
+func (s *Server) authorized(r *http.Request, c credentials) (string, bool) {
 	switch {
 	case c.bad:
-		return false
+		return "", false
 	case c.bearer != "":
-		return s.tokenOK(c.bearer)
+		who, ok, err := s.identify(r.Context(), c.bearer)
+		if err != nil {
+			s.log.Error("check token", "err", err)
+		}
+		return who, ok
 	case c.session != "" && len(c.session) <= 64:
-		ok, err := s.store.Session(r.Context(), s.sessionKey(c.session), s.now())
+		stored, ok, err := s.store.Session(r.Context(), s.sessionKey(c.session), s.now())
 		if err != nil {
 			s.log.Error("check session", "err", err)
 		}
-		return ok
+		if !ok {
+			return "", false
+		}
+		return s.sessionHolder(stored)
 	}
-	return false
+	return "", false
 }
 
 // refuse answers an unauthenticated request and closes the connection,
@@ -137,8 +208,8 @@ func (s *Server) requireToken(h http.Handler) http.Handler {
 			return
 		}
 		c := credentialsOf(r)
-		if s.authorized(r, c) {
-			h.ServeHTTP(w, r)
+		if who, ok := s.authorized(r, c); ok {
+			h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), whoKey{}, who)))
 			return
 		}
 		// Wrong tokens count against the client. A stale session does
@@ -194,16 +265,30 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	tok := strings.TrimSpace(r.PostFormValue("token"))
 	next = safeNext(r.PostFormValue("next"))
-	if tok == "" || !s.tokenOK(tok) {
+	var (
+		who string
+		ok  bool
+		err error
+	)
+	if tok != "" {
+		who, ok, err = s.identify(r.Context(), tok)
+	}
+	if err != nil {
+		code, msg := s.failure("login", err)
+		http.Error(w, msg, code)
+		return
+	}
+	if !ok {
 		if tok != "" {
 			s.failedAuth(r, addr, "login refused")
+			s.audit(r, "login_refused", "", nil)
 		}
 		bad(http.StatusUnauthorized, "badToken")
 		return
 	}
 	s.guard.forget(addr)
 	id := rand.Text()
-	if err := s.store.CreateSession(r.Context(), s.sessionKey(id), s.now().Add(sessionLife)); err != nil {
+	if err := s.store.CreateSession(r.Context(), s.sessionKey(id), s.sessionWho(who), s.now().Add(sessionLife)); err != nil {
 		code, msg := s.failure("login", err)
 		http.Error(w, msg, code)
 		return
@@ -213,6 +298,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", SameSite: http.SameSiteStrictMode,
 		MaxAge: int(sessionLife / time.Second),
 	})
+	s.auditAs(r, who, "login", "", nil)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -224,6 +310,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("logout", "err", err)
 		}
 	}
+	s.audit(r, "logout", "", nil)
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

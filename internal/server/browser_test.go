@@ -146,6 +146,23 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("HTML report lacks the failing KB:\n%.600s", report)
 	}
 
+	// The case says who uploaded it; the trends page counts its cause.
+	var who, trends string
+	err = chromedp.Run(bctx,
+		chromedp.Navigate(caseURL+"?lang=en"),
+		chromedp.Text("#uploaded-by", &who, chromedp.ByID),
+		chromedp.Navigate(ts.URL+"/trends?days=7&lang=en"),
+		chromedp.WaitVisible("#trend-causes", chromedp.ByID),
+		chromedp.Text("#trend-causes", &trends, chromedp.ByID),
+		shot("trends"),
+	)
+	if err != nil {
+		t.Fatalf("uploader and trends: %v", err)
+	}
+	if who != sharedName || !strings.Contains(trends, "Component store corruption") {
+		t.Errorf("uploaded by %q; trends:\n%.600s", who, trends)
+	}
+
 	// Drag and drop: a file dropped on the upload box becomes the form's,
 	// its name is shown, and sending it makes a case.
 	const dropJS = `(function () {

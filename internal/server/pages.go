@@ -43,11 +43,13 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return value
 	},
-	"first": func(n int, list any) any { return headOrTail(list, n, true) },
-	"rest":  func(n int, list any) any { return headOrTail(list, n, false) },
-	"pct":   func(f float64) int { return int(f*100 + 0.5) },
-	"join":  strings.Join,
-	"inc":   func(i int) int { return i + 1 },
+	"first":      func(n int, list any) any { return headOrTail(list, n, true) },
+	"rest":       func(n int, list any) any { return headOrTail(list, n, false) },
+	"pct":        func(f float64) int { return int(f*100 + 0.5) },
+	"join":       strings.Join,
+	"inc":        func(i int) int { return i + 1 },
+	"uploader":   displayWho,
+	"diffCauses": diffCauses,
 	"statuses": func() []Status {
 		return []Status{StatusQueued, StatusRunning, StatusDone, StatusFailed}
 	},
@@ -248,6 +250,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, code)
 		return
 	}
+	s.audit(r, "view", c.ID, nil)
 	p := s.newPage(r, c.ID, nil)
 	d := &caseData{Case: c}
 	if b, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {

@@ -13,10 +13,19 @@
 // zip-bomb, traversal and size limits, never executed, and dropped once
 // analysed unless Config.KeepUploads is set.
 //
-// Every path but /healthz and the login page needs the access token: as
-// "Authorization: Bearer TOKEN", or the session cookie the login form
-// sets (a random ID, kept hashed in the store, revoked at logout). Wrong
-// tokens back off per client address (see guard).
+// Every path but /healthz and the login page needs a token: the shared
+// access token (Config.Token) or a named one (Config.Tokens, or the
+// store's, kept as SHA-256 hashes and revocable), as "Authorization:
+// Bearer TOKEN", or the session cookie the login form sets (a random ID,
+// kept hashed in the store with whose login it is, revoked at logout or
+// with its token). Wrong tokens back off per client address (see guard).
+// Uploads, views, deletions, re-analyses, exports and logins go to the
+// audit log (Config.Audit) under the token's name.
+//
+// Cases can be deleted, exported as CSV, and analysed again after the
+// rules changed (Config.Rules; the rule set's version is stored with
+// each case) when their uploads were kept; GET /api/v1/trends and the
+// trends page count causes and failing KBs by day.
 // Forms are protected from cross-site requests by
 // http.CrossOriginProtection and a SameSite=Strict cookie.
 //
@@ -42,6 +51,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/internal/bundle"
 )
 
@@ -96,6 +106,18 @@ type Config struct {
 	JanitorInterval time.Duration
 	// Logger receives structured logs (slog.Default()).
 	Logger *slog.Logger
+	// Tokens are named API tokens besides those in the store, by hash
+	// (HashToken) to name: read from a tokens file (see ReadTokensFile).
+	Tokens map[string]string
+	// Audit, when set, receives the audit log: a JSON object per line
+	// for each upload, view, deletion, re-analysis, export, login and
+	// logout, saying who and from where.
+	Audit io.Writer
+	// Rules replaces the stock rules when not nil (the stock rules
+	// merged with a team's file); RulesVersion names that rule set
+	// (see RulesVersion) and is stored with each case analysed.
+	Rules        []*classify.Rule
+	RulesVersion string
 
 	// requeueAtStart requeues every running case when Run starts: right
 	// for a store only this process uses (SQLite).
@@ -128,6 +150,8 @@ type Server struct {
 	now func() time.Time
 	// guard counts wrong tokens per client address.
 	guard *guard
+	// auditLog is Config.Audit, nil when not set.
+	auditLog *auditLog
 }
 
 // createUpload creates a new file for an upload: O_EXCL, so that
@@ -199,6 +223,12 @@ func New(cfg Config) (*Server, error) {
 		now:        time.Now,
 	}
 	s.guard = newGuard(func() time.Time { return s.now() })
+	if cfg.Audit != nil {
+		s.auditLog = &auditLog{w: cfg.Audit}
+	}
+	if s.cfg.RulesVersion == "" {
+		s.cfg.RulesVersion = RulesVersion(cfg.Rules)
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -231,6 +261,14 @@ func (s *Server) routes() http.Handler {
 	auth.HandleFunc("POST /api/v1/cases", s.apiCreate)
 	auth.HandleFunc("GET /api/v1/cases", s.apiList)
 	auth.HandleFunc("GET /api/v1/cases/{id}", s.apiGet)
+	auth.HandleFunc("DELETE /api/v1/cases/{id}", s.apiDelete)
+	auth.HandleFunc("GET /api/v1/cases.csv", s.casesCSV)
+	auth.HandleFunc("GET /api/v1/trends", s.apiTrends)
+	auth.HandleFunc("POST /api/v1/cases/{id}/reanalyse", s.apiReanalyse)
+	auth.HandleFunc("POST /api/v1/reanalyse", s.apiReanalyseAll)
+	auth.HandleFunc("POST /cases/{id}/delete", s.deleteForm)
+	auth.HandleFunc("POST /cases/{id}/reanalyse", s.reanalyseForm)
+	auth.HandleFunc("GET /trends", s.trendsPage)
 	auth.HandleFunc("GET /api/v1/cases/{id}/report", s.report)
 	auth.HandleFunc("GET /{$}", s.listPage)
 	auth.HandleFunc("POST /cases", s.uploadForm)

@@ -92,6 +92,21 @@ var migrations = []string{
 	)`,
 	// A worker's claim is live while its heartbeat is fresh.
 	`ALTER TABLE cases ADD COLUMN heartbeat BIGINT NOT NULL DEFAULT 0`,
+	// Who uploaded a case, and the rule set it was analysed with; a
+	// re-analysis keeps the previous rule set and causes to compare.
+	`ALTER TABLE cases ADD COLUMN uploader TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE cases ADD COLUMN rules_version TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE cases ADD COLUMN prev_rules_version TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE cases ADD COLUMN prev_causes TEXT NOT NULL DEFAULT ''`,
+	// Named API tokens: only a SHA-256 of each token is kept.
+	`CREATE TABLE tokens (
+		name    TEXT PRIMARY KEY,
+		hash    TEXT NOT NULL UNIQUE,
+		created BIGINT NOT NULL
+	)`,
+	// A session remembers whose login it is (the token's name; empty for
+	// the shared token).
+	`ALTER TABLE sessions ADD COLUMN who TEXT NOT NULL DEFAULT ''`,
 }
 
 // sqlStore is the Store on database/sql, for either dialect.
@@ -240,15 +255,17 @@ func (s *sqlStore) exec(ctx context.Context, q string, args ...any) (sql.Result,
 	return s.db.ExecContext(ctx, s.d.rebind(q), args...)
 }
 
-const caseColumns = `id, status, created, started, finished, machine, files, error, kbs, causes, attempts`
+const caseColumns = `id, status, created, started, finished, machine, files, error, kbs, causes, attempts, uploader, rules_version, prev_rules_version, prev_causes`
 
 func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	var (
 		c                          Case
 		status, files, kbs, causes string
+		prevCauses                 string
 		created, started, finished int64
 	)
-	if err := row.Scan(&c.ID, &status, &created, &started, &finished, &c.Machine, &files, &c.Error, &kbs, &causes, &c.Attempts); err != nil {
+	if err := row.Scan(&c.ID, &status, &created, &started, &finished, &c.Machine, &files, &c.Error, &kbs, &causes, &c.Attempts,
+		&c.Uploader, &c.RulesVersion, &c.PrevRulesVersion, &prevCauses); err != nil {
 		return nil, err
 	}
 	c.Status = Status(status)
@@ -257,6 +274,7 @@ func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	c.Finished = fromMillis(finished)
 	c.KBs = splitList(kbs)
 	c.Causes = splitList(causes)
+	c.PrevCauses = splitList(prevCauses)
 	if err := json.Unmarshal([]byte(files), &c.Files); err != nil {
 		return nil, fmt.Errorf("case %s: files: %w", c.ID, err)
 	}
@@ -285,8 +303,8 @@ func (s *sqlStore) Create(ctx context.Context, c *Case) error {
 	if c.Files == nil {
 		files = []byte("[]")
 	}
-	_, err = s.exec(ctx, `INSERT INTO cases (id, status, created, machine, files) VALUES (?, ?, ?, ?, ?)`,
-		c.ID, string(StatusQueued), millis(c.Created), c.Machine, string(files))
+	_, err = s.exec(ctx, `INSERT INTO cases (id, status, created, machine, files, uploader) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID, string(StatusQueued), millis(c.Created), c.Machine, string(files), c.Uploader)
 	if err != nil {
 		return fmt.Errorf("create case %s: %w", c.ID, err)
 	}
@@ -396,9 +414,9 @@ func (s *sqlStore) Finish(ctx context.Context, c *Case, r *Result) error {
 		for i, kb := range r.KBs {
 			kbs[i] = normKB(kb)
 		}
-		res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE cases SET status = ?, finished = ?, error = ?, machine = ?, kbs = ?, causes = ?
+		res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE cases SET status = ?, finished = ?, error = ?, machine = ?, kbs = ?, causes = ?, rules_version = ?
 			WHERE id = ? AND status = 'running' AND attempts = ?`),
-			string(r.Status), time.Now().UnixMilli(), r.Error, machine, joinList(kbs), joinList(r.Causes), c.ID, c.Attempts)
+			string(r.Status), time.Now().UnixMilli(), r.Error, machine, joinList(kbs), joinList(r.Causes), r.RulesVersion, c.ID, c.Attempts)
 		if err != nil {
 			return err
 		}
@@ -466,20 +484,23 @@ func (s *sqlStore) Requeue(ctx context.Context, silentSince time.Time) (int, err
 	return int(n), nil
 }
 
-func (s *sqlStore) CreateSession(ctx context.Context, key string, expires time.Time) error {
-	if _, err := s.exec(ctx, `INSERT INTO sessions (hash, expires) VALUES (?, ?)`, key, millis(expires)); err != nil {
+func (s *sqlStore) CreateSession(ctx context.Context, key, who string, expires time.Time) error {
+	if _, err := s.exec(ctx, `INSERT INTO sessions (hash, expires, who) VALUES (?, ?, ?)`, key, millis(expires), who); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
 }
 
-func (s *sqlStore) Session(ctx context.Context, key string, now time.Time) (bool, error) {
-	var n int
-	err := s.read().QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM sessions WHERE hash = ? AND expires > ?`), key, millis(now)).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("session: %w", err)
+func (s *sqlStore) Session(ctx context.Context, key string, now time.Time) (string, bool, error) {
+	var who string
+	err := s.read().QueryRowContext(ctx, s.d.rebind(`SELECT who FROM sessions WHERE hash = ? AND expires > ?`), key, millis(now)).Scan(&who)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
 	}
-	return n > 0, nil
+	if err != nil {
+		return "", false, fmt.Errorf("session: %w", err)
+	}
+	return who, true, nil
 }
 
 func (s *sqlStore) DeleteSession(ctx context.Context, key string) error {

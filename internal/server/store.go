@@ -27,7 +27,17 @@ var (
 	// longer held by the caller's claim: it was requeued after its lease
 	// ran out and claimed again, or deleted.
 	ErrLost = errors.New("case no longer held by this claim")
+	// ErrBusy is returned by Reanalyse for a case queued or running.
+	ErrBusy = errors.New("case is queued or being analysed")
+	// ErrExists is returned by AddToken for a name already taken.
+	ErrExists = errors.New("a token with that name exists")
 )
+
+// A TokenInfo describes a named token; the token itself is not kept.
+type TokenInfo struct {
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+}
 
 // A Case is one uploaded bundle and what its analysis found.
 type Case struct {
@@ -50,6 +60,16 @@ type Case struct {
 	// Attempts counts the claims: a case whose worker vanished is queued
 	// again, up to maxAttempts.
 	Attempts int
+	// Uploader names who uploaded the case: a named token's name, or
+	// empty for the shared token.
+	Uploader string
+	// RulesVersion is the version of the rule set the last analysis used
+	// (see RulesVersion). A re-analysis keeps the previous one and its
+	// causes in PrevRulesVersion and PrevCauses, so that the case says
+	// what changed.
+	RulesVersion     string
+	PrevRulesVersion string
+	PrevCauses       []string
 }
 
 // A Result is what a worker leaves when it finishes a case.
@@ -59,6 +79,8 @@ type Result struct {
 	Machine string // replaces Case.Machine when not empty
 	KBs     []string
 	Causes  []string
+	// RulesVersion is the version of the rule set used.
+	RulesVersion string
 	// Artifacts are stored blobs by name: the JSON contract and the HTML
 	// report in each language (see artifactName), the bundle's problems.
 	Artifacts map[string][]byte
@@ -111,12 +133,34 @@ type Store interface {
 	// Delete removes the cases created before the time, with their
 	// artifacts, and returns their IDs so that their folders can go.
 	Delete(ctx context.Context, createdBefore time.Time) ([]string, error)
+	// DeleteCase removes one case and its artifacts, whatever its
+	// status (a worker holding it then loses its claim), or returns
+	// ErrNotFound.
+	DeleteCase(ctx context.Context, id string) error
+	// Trends counts the done cases created at or after since by UTC day,
+	// per cause and per failing KB, for the trends page; cause and kb,
+	// when not empty, keep only the cases with that cause or KB.
+	Trends(ctx context.Context, since time.Time, cause, kb string) ([]TrendRow, error)
+	// Reanalyse queues a done or failed case again, keeping its rule set
+	// version and causes as the previous ones; ErrNotFound when there is
+	// no such case, ErrBusy when it is queued or running.
+	Reanalyse(ctx context.Context, id string) error
+	// AddToken stores a named API token by its hash (ErrExists when the
+	// name is taken); Tokens lists them, oldest first; RevokeToken
+	// deletes one and the sessions logged in with it (ErrNotFound when
+	// there is none); TokenName returns the name of the token with the
+	// hash, or ErrNotFound.
+	AddToken(ctx context.Context, name, hash string, created time.Time) error
+	Tokens(ctx context.Context) ([]TokenInfo, error)
+	RevokeToken(ctx context.Context, name string) error
+	TokenName(ctx context.Context, hash string) (string, error)
 	// CreateSession stores a browser session by its key (a hash of the
-	// cookie's ID, never the ID itself) until it expires.
-	CreateSession(ctx context.Context, key string, expires time.Time) error
+	// cookie's ID, never the ID itself) until it expires; who is the
+	// name of the token that logged in (empty for the shared token).
+	CreateSession(ctx context.Context, key, who string, expires time.Time) error
 	// Session reports whether the session with the key exists and is
-	// not expired at now.
-	Session(ctx context.Context, key string, now time.Time) (bool, error)
+	// not expired at now, and whose it is.
+	Session(ctx context.Context, key string, now time.Time) (who string, ok bool, err error)
 	// DeleteSession revokes a session (logout); DeleteSessions removes
 	// those expired before the time.
 	DeleteSession(ctx context.Context, key string) error

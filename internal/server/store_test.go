@@ -367,7 +367,7 @@ func TestSQLiteReadsBesideWrite(t *testing.T) {
 	if _, err := st.List(rctx, Filter{}); err != nil {
 		t.Fatalf("List during a write: %v", err)
 	}
-	if _, err := st.Session(rctx, "x", time.Now()); err != nil {
+	if _, _, err := st.Session(rctx, "x", time.Now()); err != nil {
 		t.Fatalf("Session during a write: %v", err)
 	}
 }

@@ -192,7 +192,7 @@ var langs = []string{"en", "ja"}
 // diagnose does the work of analyze. The result it returns with an error
 // still carries the problems artifact.
 func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
-	res := &Result{Status: StatusDone, Artifacts: map[string][]byte{}}
+	res := &Result{Status: StatusDone, RulesVersion: s.cfg.RulesVersion, Artifacts: map[string][]byte{}}
 	dir := filepath.Join(s.caseDir(c.ID), "upload")
 	if _, err := os.Stat(dir); err != nil {
 		// The error names the server's path: log it, tell the client less.
@@ -223,7 +223,7 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 
 	// Analysed once (the inputs are read and decompressed once), then
 	// worded in each language.
-	base, err := classify.Analyze(ctx, inputs, &classify.Options{Lang: classify.ParseLanguage(langs[0]), Workers: 1})
+	base, err := classify.Analyze(ctx, inputs, &classify.Options{Rules: s.cfg.Rules, Lang: classify.ParseLanguage(langs[0]), Workers: 1})
 	if err != nil {
 		return res, fmt.Errorf("analyze: %w", err)
 	}

@@ -24,3 +24,12 @@
     }
   });
 })();
+
+// Forms that destroy something (delete a case) ask first.
+(function () {
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
+})();
