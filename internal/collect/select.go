@@ -222,4 +222,3 @@ func expandDirs(root string, elems []string) []string {
 	}
 	return cur
 }
-
