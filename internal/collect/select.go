@@ -43,11 +43,17 @@ var tempNames = []string{
 	"mpcmdrun.log", "mpsigstub.log",
 }
 
+// Outputs are the names, at the zip's root, of what collect's commands
+// write (Steps). They are part of the selection so that an unpacked
+// collection, which also looks like a Windows root, is read whole.
+var Outputs = []string{"WindowsUpdate.log", "reagentc.txt", "fltmc.txt", "volumes.txt", "partitions.txt"}
+
 // Patterns lists the files taken from a system drive, as path.Match
 // patterns relative to its root, matched without regard to case. Only
 // files matching one of them (or a Channels file) are ever taken.
 var Patterns = func() []string {
-	p := []string{
+	p := append([]string(nil), Outputs...)
+	p = append(p,
 		"Windows/Logs/CBS/*.log",
 		"Windows/Logs/CBS/CbsPersist_*",
 		"Windows/Logs/DISM/dism.log",
@@ -60,7 +66,7 @@ var Patterns = func() []string {
 		"Windows/Panther/setuperr.log",
 		"$Windows.~BT/Sources/Panther/setupact.log",
 		"$Windows.~BT/Sources/Panther/setuperr.log",
-	}
+	)
 	for _, n := range tempNames {
 		p = append(p, "Windows/Temp/"+n, "Users/*/AppData/Local/Temp/"+n)
 	}

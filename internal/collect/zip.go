@@ -45,11 +45,11 @@ func Steps() []Step {
 		return Step{rel, "powershell", []string{"-NoProfile", "-NonInteractive", "-Command", script}}
 	}
 	s = append(s,
-		ps("WindowsUpdate.log", "Get-WindowsUpdateLog -LogPath '"+OutPlaceholder+"' | Out-Null"),
-		Step{"reagentc.txt", "reagentc", []string{"/info"}},
-		Step{"fltmc.txt", "fltmc", []string{"filters"}},
-		ps("volumes.txt", "Get-Volume | Format-Table -AutoSize DriveLetter,FileSystemLabel,FileSystem,SizeRemaining,Size | Out-String -Width 200"),
-		ps("partitions.txt", "Get-Partition | Format-Table -AutoSize DiskNumber,PartitionNumber,DriveLetter,Type,GptType,Size | Out-String -Width 200"),
+		ps(Outputs[0], "Get-WindowsUpdateLog -LogPath '"+OutPlaceholder+"' | Out-Null"),
+		Step{Outputs[1], "reagentc", []string{"/info"}},
+		Step{Outputs[2], "fltmc", []string{"filters"}},
+		ps(Outputs[3], "Get-Volume | Format-Table -AutoSize DriveLetter,FileSystemLabel,FileSystem,SizeRemaining,Size | Out-String -Width 200"),
+		ps(Outputs[4], "Get-Partition | Format-Table -AutoSize DiskNumber,PartitionNumber,DriveLetter,Type,GptType,Size | Out-String -Width 200"),
 	)
 	return s
 }
