@@ -2,6 +2,7 @@ package main
 
 import (
 	"archive/zip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,4 +39,19 @@ func TestCollectFromCopiedDrive(t *testing.T) {
 
 	code, _, _ = runCLI("collect", "extra")
 	assert.Equal(t, exitUsage, code)
+}
+
+// TestAnalyzeMountedDrive analyzes a generated C:\ tree directly: a note
+// in the user's documents that mentions the error is not read.
+func TestAnalyzeMountedDrive(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "c")
+	code, _, stderr := runCLI("corpus", "gen", "-scenario", "win10-en-lcu-disk-full", "-o", root)
+	require.Equal(t, exitOK, code, stderr)
+	notes := filepath.Join(root, "Users", "x", "Documents", "notes.txt")
+	require.NoError(t, os.MkdirAll(filepath.Dir(notes), 0o755))
+	require.NoError(t, os.WriteFile(notes, []byte("2026-01-01 10:00:00, Error CBS Failed to install. [HRESULT = 0x80070643]\r\n"), 0o644))
+	code, out, stderr := runCLI("analyze", root)
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.NotContains(t, out+stderr, "notes.txt")
+	assert.Contains(t, out, "CBS.log")
 }
