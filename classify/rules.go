@@ -600,3 +600,9 @@ func containsInt(list []int, n int) bool {
 	}
 	return false
 }
+
+// Matches reports whether e satisfies the rule's own conditions (not its
+// window, family, requires or excludes, which depend on the whole
+// bundle), and, when it does not, which condition failed. A rule file's
+// examples are checked with it (wudiag rules check).
+func (r *Rule) Matches(e *Evidence) (bool, string) { return r.matches(e) }

@@ -46,6 +46,7 @@ var commands = []command{
 	{"events", "print the events of .evtx logs and their XML/text exports (damaged copies too)", runEvents},
 	{"serve", "run the triage service: web page and API to upload bundles, background analysis, case history", runServe},
 	{"codes", "explain error codes in any spelling (0x800f081f, -2147023293, HRESULT_FROM_WIN32(…))", runCodes},
+	{"collect", "on the broken Windows machine: zip every log analyze reads, with a manifest", runCollect},
 	{"rules", "check a team's rule file: parse it as analyze -rules does and run each rule's examples", runRules},
 	{"corpus", "write the log bundle of a labelled scenario (gen, with -scale N for benchmarks), or list the scenarios", runCorpus},
 }

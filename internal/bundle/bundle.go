@@ -56,6 +56,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/internal/collect"
 )
 
 // Errors a Problem wraps, so that a report can explain each case.
@@ -260,6 +261,10 @@ func (b *Bundle) addPath(ctx context.Context, p string) {
 	}
 	if !fi.IsDir() {
 		b.addFile(ctx, p, fi)
+		return
+	}
+	if collect.IsWindowsRoot(p) { // a system drive: only what collect takes (windowsroot.go)
+		b.addWindowsRoot(ctx, p)
 		return
 	}
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
