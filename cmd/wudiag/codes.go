@@ -158,8 +158,6 @@ func isNumber(s string) bool {
 	return err == nil
 }
 
-func report(arg string) codeReport { return reportIn(arg, false) }
-
 // reportIn explains arg, its meaning in Japanese when ja and the table
 // has one.
 func reportIn(arg string, ja bool) codeReport {
