@@ -1,0 +1,201 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/wudiag/wudiag/cbslog"
+	"github.com/wudiag/wudiag/dismlog"
+	"github.com/wudiag/wudiag/evtx"
+)
+
+// readInput sniffs one input and runs its reader.
+func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Evidence) {
+	rep := InputReport{File: in.Name}
+	head, err := readHead(in)
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+		return rep, nil
+	}
+	rep.Kind = Sniff(head)
+	var ev []Evidence
+	switch rep.Kind {
+	case KindCBS:
+		ev, err = readCBS(ctx, in, &rep, o)
+	case KindDISM:
+		ev, err = readDISM(ctx, in, &rep, o)
+	case KindEVTX, KindEVTXXML, KindEVTXTxt, KindEVTXCSV:
+		ev, err = readEvents(ctx, in, &rep, o)
+	default:
+		ev, err = readTextLog(ctx, in, head, &rep, o)
+	}
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+	}
+	return rep, ev
+}
+
+func readCBS(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	c := newCollector(in.Name, KindCBS, o.keep.forKind(KindCBS))
+	var s cbslog.Summary
+	r := cbslog.NewReader(rc)
+	for r.Scan() {
+		e := r.Entry()
+		s.Add(&e)
+		c.extractCBSEntry(&e)
+		if s.Entries%4096 == 0 && ctx.Err() != nil {
+			return c.out, ctx.Err()
+		}
+	}
+	s.Finish()
+	c.extractCBSSummary(&s)
+	rep.Entries = s.Entries
+	if s.OffsetKnown {
+		shiftTimes(c.out, s.Offset)
+		rep.offset, rep.offsetKnown = s.Offset, true
+	}
+	rep.Omitted = c.capped
+	return c.out, r.Err()
+}
+
+func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	c := newCollector(in.Name, KindDISM, o.keep.forKind(KindDISM))
+	var s dismlog.Summary
+	r := dismlog.NewReader(rc)
+	for r.Scan() {
+		e := r.Entry()
+		s.Add(&e)
+		if e.Component == "CBS" || e.Component == "CSI" {
+			c.extractCBSEntry(&e.Entry)
+		}
+		if s.Entries%4096 == 0 && ctx.Err() != nil {
+			return c.out, ctx.Err()
+		}
+	}
+	s.Finish()
+	c.extractDISM(&s)
+	c.extractCBSSummary(&s.CBS)
+	rep.Entries = s.Entries
+	if s.CBS.OffsetKnown {
+		shiftTimes(c.out, s.CBS.Offset)
+		rep.offset, rep.offsetKnown = s.CBS.Offset, true
+	}
+	rep.Omitted = c.capped
+	return c.out, r.Err()
+}
+
+func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	ra, size, err := readerAt(rc, in.Size, o.MaxInMemory)
+	if err != nil {
+		return nil, err
+	}
+	c := newCollector(in.Name, rep.Kind, o.keep.forKind(rep.Kind))
+	r := evtx.NewReader(ra, size, &evtx.Options{Recover: o.Recover})
+	const maxErrors = 20
+	for ev, err := range r.All(ctx) {
+		if err != nil {
+			if len(rep.Errors) < maxErrors {
+				rep.Errors = append(rep.Errors, err.Error())
+			}
+			if ev == nil {
+				continue
+			}
+		}
+		rep.Entries++
+		if ev.Computer != "" {
+			if rep.computers == nil {
+				rep.computers = map[string]int{}
+			}
+			rep.computers[ev.Computer]++
+		}
+		c.extractEvent(ev)
+	}
+	for _, w := range r.Warnings() {
+		if len(rep.Errors) < maxErrors {
+			rep.Errors = append(rep.Errors, "warning: "+w.Error())
+		}
+	}
+	rep.Omitted = c.capped
+	return c.out, r.Err()
+}
+
+// readerAt returns rc as an io.ReaderAt, reading it into memory when it
+// is not one already.
+func readerAt(rc io.ReadCloser, size, limit int64) (io.ReaderAt, int64, error) {
+	if c, ok := rc.(*countingReader); ok {
+		if _, ok := c.rc.(io.ReaderAt); ok && size >= 0 {
+			return c, size, nil
+		}
+	} else if ra, ok := rc.(io.ReaderAt); ok && size >= 0 {
+		return ra, size, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if int64(len(b)) > limit {
+		return nil, 0, fmt.Errorf("event log larger than %d bytes in memory", limit)
+	}
+	return bytes.NewReader(b), int64(len(b)), nil
+}
+
+type result struct {
+	rep InputReport
+	ev  []Evidence
+}
+
+// readAll reads the inputs on Options.Workers goroutines and returns the
+// results in input order.
+func readAll(ctx context.Context, inputs []Input, o *Options) []result {
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(len(inputs), 1))
+	p := newProgress(inputs, o.Progress)
+	results := make([]result, len(inputs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				in := inputs[i]
+				in.Open = p.counting(in.Open)
+				rep, ev := readInput(ctx, in, o)
+				results[i] = result{rep, ev}
+			}
+		}()
+	}
+	for i := range inputs {
+		if ctx.Err() != nil {
+			results[i] = result{rep: InputReport{File: inputs[i].Name, Errors: []string{ctx.Err().Error()}}}
+			continue
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	p.finish()
+	return results
+}
