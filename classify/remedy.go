@@ -2,34 +2,13 @@ package classify
 
 import (
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
-
-	"github.com/wudiag/wudiag/codes"
 )
-
-// Cause IDs: stable, used in JSON, rules and tests. They are defined once,
-// in package codes, whose table tags each code with the causes it suggests.
-const (
-	CauseAVConflict          = codes.CauseAVConflict
-	CauseComponentCorruption = codes.CauseComponentCorruption
-	CauseRecoveryPartition   = codes.CauseRecoveryPartition
-	CauseDefenderPlatform    = codes.CauseDefenderPlatform
-	CauseMSIDotNet           = codes.CauseMSIDotNet
-	CauseDownloadCache       = codes.CauseDownloadCache
-	CauseDiskStorage         = codes.CauseDiskStorage
-	CauseServicingStack      = codes.CauseServicingStack
-)
-
-// Causes lists every cause ID.
-var Causes = codes.CauseIDs
-
-func isCause(s string) bool { return slices.Contains(Causes, s) }
 
 // text is one message in English and Japanese. Placeholders in braces
 // ({kb}, {av}, {product}) are filled from the evidence; a step whose

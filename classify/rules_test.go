@@ -2,11 +2,13 @@ package classify
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wudiag/wudiag/codes"
 )
 
 // TestEveryRuleHasPassingExamples runs each stock rule on the positive
@@ -37,7 +39,7 @@ func TestEveryRuleHasPassingExamples(t *testing.T) {
 			causes[r.Cause]++
 		}
 	}
-	for _, c := range Causes {
+	for _, c := range Causes() {
 		assert.Positive(t, causes[c], "no positive rule for %s", c)
 	}
 }
@@ -256,5 +258,47 @@ func TestFamilies(t *testing.T) {
 		if got := family(tt.kb, tt.title); got != tt.want {
 			t.Errorf("family(%q, %q) = %q, want %q", tt.kb, tt.title, got, tt.want)
 		}
+	}
+}
+
+// Every row of codecauses.tsv names a code of the code table and known
+// causes, and the well-known codes suggest what Microsoft's articles say.
+func TestCodeCauses(t *testing.T) {
+	rows := 0
+	for _, line := range strings.Split(codeCausesTSV, "\n") {
+		f := strings.Split(line, "\t")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		rows++
+		n, err := strconv.ParseUint(f[0], 16, 32)
+		if len(f) != 3 || err != nil || len(f[0]) != 8 {
+			t.Errorf("codecauses.tsv: bad row %q", line)
+			continue
+		}
+		if in, ok := codes.Lookup(codes.Code(n)); !ok || in.Name != f[2] {
+			t.Errorf("codecauses.tsv: %s is %q in the code table, not %q", f[0], in.Name, f[2])
+		}
+		for _, c := range strings.Split(f[1], ",") {
+			if !isCause(c) {
+				t.Errorf("codecauses.tsv: %s: unknown cause %q", f[0], c)
+			}
+		}
+	}
+	if rows < 50 {
+		t.Errorf("codecauses.tsv has %d rows", rows)
+	}
+	for c, want := range map[codes.Code]string{
+		0x80070643: "", 0x800f081f: "component_corruption", 0x800f0823: "servicing_stack",
+		0x80073712: "component_corruption", 0x80501005: "defender_platform", 0xD015001A: "component_corruption",
+	} {
+		if got := strings.Join(CodeCauses(c), ","); !strings.HasPrefix(got, want) || want == "" && got != "" {
+			t.Errorf("CodeCauses(%v) = %q, want %q first", c, got, want)
+		}
+	}
+	cs := CodeCauses(0x800f081f)
+	cs[0] = "x"
+	if CodeCauses(0x800f081f)[0] != "component_corruption" {
+		t.Error("CodeCauses shares its slice with the table")
 	}
 }

@@ -136,39 +136,38 @@ func TestStringRoundTrip(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	tests := []struct {
-		c      Code
-		name   string
-		kind   string
-		causes []string
+		c    Code
+		name string
+		kind string
 	}{
-		{0x80070643, "ERROR_INSTALL_FAILURE", "win32", nil},
-		{0x800f081f, "CBS_E_SOURCE_MISSING", "cbs", []string{"component_corruption"}},
-		{0x800f0828, "CBS_E_INSUFFICIENT_DISK_SPACE", "cbs", []string{"disk_storage", "recovery_partition"}},
-		{0x800f0823, "CBS_E_NEW_SERVICING_STACK_REQUIRED", "cbs", []string{"servicing_stack"}},
-		{0x8024402c, "WU_E_PT_WINHTTP_NAME_NOT_RESOLVED", "wu", []string{"download_cache"}},
-		{0xC015001A, "STATUS_SXS_COMPONENT_STORE_CORRUPT", "ntstatus", []string{"component_corruption"}},
-		{0xD015001A, "STATUS_SXS_COMPONENT_STORE_CORRUPT", "ntstatus", []string{"component_corruption"}}, // HRESULT_FROM_NT
-		{0xC007000D, "ERROR_INVALID_DATA", "ntstatus", []string{"download_cache"}},                       // NTSTATUS_FROM_WIN32
-		{0x80070079, "ERROR_SEM_TIMEOUT", "win32", nil},                                                  // from win32.tsv only
-		{0x80073712, "ERROR_SXS_COMPONENT_STORE_CORRUPT", "win32", []string{"component_corruption"}},
+		{0x80070643, "ERROR_INSTALL_FAILURE", "win32"},
+		{0x800f081f, "CBS_E_SOURCE_MISSING", "cbs"},
+		{0x800f0828, "CBS_E_INSUFFICIENT_DISK_SPACE", "cbs"},
+		{0x800f0823, "CBS_E_NEW_SERVICING_STACK_REQUIRED", "cbs"},
+		{0x8024402c, "WU_E_PT_WINHTTP_NAME_NOT_RESOLVED", "wu"},
+		{0xC015001A, "STATUS_SXS_COMPONENT_STORE_CORRUPT", "ntstatus"},
+		{0xD015001A, "STATUS_SXS_COMPONENT_STORE_CORRUPT", "ntstatus"}, // HRESULT_FROM_NT
+		{0xC007000D, "ERROR_INVALID_DATA", "ntstatus"},                 // NTSTATUS_FROM_WIN32
+		{0x80070079, "ERROR_SEM_TIMEOUT", "win32"},                     // from win32.tsv only
+		{0x80073712, "ERROR_SXS_COMPONENT_STORE_CORRUPT", "win32"},
 	}
 	for _, tt := range tests {
 		in, ok := Lookup(tt.c)
-		if !ok || in.Name != tt.name || in.Kind != tt.kind || !slices.Equal(in.Causes, tt.causes) || in.Code != tt.c {
-			t.Errorf("Lookup(%v) = %+v, %v; want %s %s %v", tt.c, in, ok, tt.name, tt.kind, tt.causes)
+		if !ok || in.Name != tt.name || in.Kind != tt.kind || in.Code != tt.c {
+			t.Errorf("Lookup(%v) = %+v, %v; want %s %s", tt.c, in, ok, tt.name, tt.kind)
 		}
 	}
 	if in, ok := Lookup(0x80501005); ok {
 		t.Errorf("Lookup(0x80501005) = %+v; it has no public name and must not get one", in)
 	}
-	if d := Describe(0x80501005); d.Kind != "defender" || !slices.Equal(d.Causes, []string{CauseDefenderPlatform}) {
+	if d := Describe(0x80501005); d.Kind != "defender" {
 		t.Errorf("Describe(0x80501005) = %+v", d)
 	}
 	// Lookup returns copies: changing one must not change the table.
-	in, _ := Lookup(0x800f081f)
-	in.Causes[0] = "x"
-	if again, _ := Lookup(0x800f081f); again.Causes[0] != "component_corruption" {
-		t.Error("Lookup shares its Causes slice with the table")
+	in, _ := Lookup(0x80070005)
+	in.Aliases[0] = "x"
+	if again, _ := Lookup(0x80070005); again.Aliases[0] != "ERROR_ACCESS_DENIED" {
+		t.Error("Lookup shares its Aliases slice with the table")
 	}
 }
 
@@ -230,11 +229,6 @@ func TestTable(t *testing.T) {
 		}
 		if in.Meaning == "" || strings.Contains(in.Meaning, "\t") {
 			t.Errorf("%v: bad meaning %q", in.Code, in.Meaning)
-		}
-		for _, c := range in.Causes {
-			if !slices.Contains(CauseIDs, c) {
-				t.Errorf("%v: unknown cause %q", in.Code, c)
-			}
 		}
 		if n, ok := in.Code.Win32(); ok && in.Code != 0 {
 			w := load().win32[n]

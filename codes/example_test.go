@@ -34,9 +34,9 @@ func ExampleFind() {
 
 func ExampleLookup() {
 	in, ok := codes.Lookup(0x800f081f)
-	fmt.Println(ok, in.Name, in.Kind, in.Causes)
+	fmt.Println(ok, in.Name, in.Kind)
 	fmt.Println(in.Meaning)
 	// Output:
-	// true CBS_E_SOURCE_MISSING cbs [component_corruption]
+	// true CBS_E_SOURCE_MISSING cbs
 	// A needed payload or manifest is missing from the store and no repair source was found
 }

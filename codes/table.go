@@ -9,32 +9,13 @@ import (
 )
 
 // The tables are data so they can grow without touching code. table.tsv
-// holds the codes that matter for update failures, with meanings and the
-// causes they suggest; win32.tsv names the rest of the common Win32 errors.
+// holds the codes that matter for update failures, with their meanings; win32.tsv names the rest of the common Win32 errors.
 //
 //go:embed table.tsv
 var tableTSV string
 
 //go:embed win32.tsv
 var win32TSV string
-
-// Cause IDs used in Info.Causes: the wudiag failure categories of domain.md §c.
-const (
-	CauseAVConflict          = "av_conflict"
-	CauseComponentCorruption = "component_corruption"
-	CauseRecoveryPartition   = "recovery_partition"
-	CauseDefenderPlatform    = "defender_platform"
-	CauseMSIDotNet           = "msi_dotnet"
-	CauseDownloadCache       = "download_cache"
-	CauseDiskStorage         = "disk_storage"
-	CauseServicingStack      = "servicing_stack"
-)
-
-// CauseIDs lists every valid value of Info.Causes.
-var CauseIDs = []string{
-	CauseAVConflict, CauseComponentCorruption, CauseRecoveryPartition, CauseDefenderPlatform,
-	CauseMSIDotNet, CauseDownloadCache, CauseDiskStorage, CauseServicingStack,
-}
 
 // Info describes one code.
 type Info struct {
@@ -43,7 +24,6 @@ type Info struct {
 	Aliases []string // other names logs use for the same value, e.g. "ERROR_ACCESS_DENIED" for E_ACCESSDENIED
 	Meaning string   // one line, own words; empty for names that come only from the Win32 name list
 	Kind    string   // "hresult", "win32", "ntstatus", "cbs", "wu", "defender", "setup" (feature-update setup), "configmgr"
-	Causes  []string // wudiag cause IDs it suggests (see CauseIDs); empty when none
 }
 
 type tables struct {
@@ -71,7 +51,7 @@ func load() *tables {
 		}
 		for _, line := range strings.Split(tableTSV, "\n") {
 			f := strings.Split(strings.TrimRight(line, "\r"), "\t")
-			if len(f) != 5 || strings.HasPrefix(f[0], "#") {
+			if len(f) != 4 || strings.HasPrefix(f[0], "#") {
 				continue
 			}
 			n, err := strconv.ParseUint(f[0], 16, 32)
@@ -79,12 +59,9 @@ func load() *tables {
 				continue
 			}
 			names := strings.Split(f[1], "|")
-			in := Info{Code: Code(n), Name: names[0], Aliases: names[1:], Kind: f[2], Meaning: f[4]}
+			in := Info{Code: Code(n), Name: names[0], Aliases: names[1:], Kind: f[2], Meaning: f[3]}
 			if len(in.Aliases) == 0 {
 				in.Aliases = nil
-			}
-			if f[3] != "-" && f[3] != "" {
-				in.Causes = strings.Split(f[3], ",")
 			}
 			t.infos = append(t.infos, in)
 		}
@@ -163,12 +140,8 @@ func Lookup(c Code) (Info, bool) {
 
 func (in Info) clone() Info {
 	in.Aliases = append([]string(nil), in.Aliases...)
-	in.Causes = append([]string(nil), in.Causes...)
 	if len(in.Aliases) == 0 {
 		in.Aliases = nil
-	}
-	if len(in.Causes) == 0 {
-		in.Causes = nil
 	}
 	return in
 }
@@ -215,7 +188,7 @@ func All() []Info {
 
 // Describe always returns an Info for c: the [Lookup] result when there is
 // one, otherwise an entry with an empty Name whose Kind comes from the
-// facility ("defender" for facility 0x50 suggests defender_platform, "cbs"
+// facility ("defender" for facility 0x50, "cbs"
 // for 0x800Fxxxx, "wu" for 0x8024xxxx, "ntstatus" for 0xCxxxxxxx) and
 // whose Meaning spells out the decomposition.
 func Describe(c Code) Info {
@@ -242,7 +215,6 @@ func Describe(c Code) Info {
 		return in
 	case fac == 0x50:
 		in.Kind = "defender"
-		in.Causes = []string{CauseDefenderPlatform}
 	case fac == 0xF:
 		in.Kind = "cbs"
 	case fac == 0x24:

@@ -165,7 +165,7 @@ func guid(parts ...string) string {
 }
 
 func validCause(c string) bool {
-	for _, k := range classify.Causes {
+	for _, k := range classify.Causes() {
 		if k == c {
 			return true
 		}

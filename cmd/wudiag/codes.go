@@ -183,7 +183,7 @@ func reportIn(arg string, ja bool) codeReport {
 	if !known {
 		in = codes.Describe(c)
 	}
-	r.Code, r.Name, r.Kind, r.Meaning, r.Causes, r.Known, r.Failed = c.String(), in.Name, in.Kind, in.Meaning, in.Causes, known, c.Failed()
+	r.Code, r.Name, r.Kind, r.Meaning, r.Causes, r.Known, r.Failed = c.String(), in.Name, in.Kind, in.Meaning, classify.CodeCauses(c), known, c.Failed()
 	if ja {
 		if m := codes.MeaningJa(c); m != "" {
 			r.Meaning = m

@@ -175,7 +175,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showList(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	d := &listData{Filter: r.URL.Query(), Causes: classify.Causes, Error: msg}
+	d := &listData{Filter: r.URL.Query(), Causes: classify.Causes(), Error: msg}
 	f, err := filterOf(r.URL.Query())
 	if err == nil {
 		d.Cases, err = s.store.List(r.Context(), f)

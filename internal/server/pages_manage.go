@@ -114,7 +114,7 @@ func (s *Server) trendsPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, code)
 		return
 	}
-	d := &trendsData{trendsAnswer: a, All: classify.Causes}
+	d := &trendsData{trendsAnswer: a, All: classify.Causes()}
 	for _, row := range a.Rows {
 		if !slices.Contains(d.Dates, row.Day) {
 			d.Dates = append(d.Dates, row.Day)
