@@ -27,6 +27,12 @@ type Options struct {
 	// Since and Until, when set, drop evidence outside the range
 	// (evidence without a time is kept).
 	Since, Until time.Time
+	// MachineTime says Since and Until were written in the machine's
+	// local time without a zone and parsed as if they were UTC: once the
+	// logs tell the machine's UTC offset (Diagnosis.Offset), Analyze
+	// shifts them by it before filtering. Diagnosis.Since and Until give
+	// the window applied.
+	MachineTime bool
 	// Explain records every rule tried in Diagnosis.Explain.
 	Explain bool
 	// Workers is how many inputs are read at once; 0 means GOMAXPROCS.
@@ -107,6 +113,15 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 		}
 	}
 	d.Evidence = dedupe(d.Evidence)
+	if o.MachineTime && d.OffsetKnown {
+		if !o.Since.IsZero() {
+			o.Since = o.Since.Add(-d.Offset)
+		}
+		if !o.Until.IsZero() {
+			o.Until = o.Until.Add(-d.Offset)
+		}
+	}
+	d.Since, d.Until = o.Since, o.Until
 	if !o.Since.IsZero() || !o.Until.IsZero() {
 		kept := d.Evidence[:0]
 		for _, e := range d.Evidence {

@@ -26,6 +26,9 @@ type Diagnosis struct {
 	// did. Renderers show times in the machine's local time with it.
 	Offset      time.Duration
 	OffsetKnown bool
+	// Since and Until are the time window the evidence was filtered to
+	// (zero when open), after Options.MachineTime was applied.
+	Since, Until time.Time
 }
 
 // InputReport says what was read from one input.

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 )
@@ -71,12 +72,18 @@ type jsonTrace struct {
 }
 
 type jsonDiagnosis struct {
-	SchemaVersion int           `json:"schema_version"`
-	Machine       string        `json:"machine,omitempty"`
-	Failures      []jsonFailure `json:"failures"`
-	Findings      []jsonFinding `json:"findings"`
-	Inputs        []jsonInput   `json:"inputs"`
-	Explain       []jsonTrace   `json:"explain,omitempty"`
+	SchemaVersion int    `json:"schema_version"`
+	Machine       string `json:"machine,omitempty"`
+	// UTCOffset is the machine's offset from UTC ("+09:00") when the
+	// logs tell it; times in JSON stay in UTC.
+	UTCOffset string `json:"utc_offset,omitempty"`
+	// Since and Until are the window the evidence was filtered to.
+	Since    string        `json:"since,omitempty"`
+	Until    string        `json:"until,omitempty"`
+	Failures []jsonFailure `json:"failures"`
+	Findings []jsonFinding `json:"findings"`
+	Inputs   []jsonInput   `json:"inputs"`
+	Explain  []jsonTrace   `json:"explain,omitempty"`
 }
 
 func rfc3339(t time.Time) string {
@@ -99,9 +106,14 @@ func (d *Diagnosis) MarshalJSON() ([]byte, error) {
 	out := jsonDiagnosis{
 		SchemaVersion: SchemaVersion,
 		Machine:       d.Machine,
+		Since:         rfc3339(d.Since),
+		Until:         rfc3339(d.Until),
 		Failures:      []jsonFailure{},
 		Findings:      []jsonFinding{},
 		Inputs:        []jsonInput{},
+	}
+	if d.OffsetKnown {
+		out.UTCOffset = utcOffset(d.Offset)
 	}
 	for _, f := range d.Failures {
 		jf := jsonFailure{Update: f.Update, Title: f.Title, Code: f.Code.String(), Time: rfc3339(f.Time),
@@ -139,6 +151,16 @@ func (d *Diagnosis) MarshalJSON() ([]byte, error) {
 		out.Explain = append(out.Explain, jsonTrace{Rule: t.Rule.ID, Cause: t.Rule.Cause, Matched: t.Matched, Why: t.Why})
 	}
 	return json.Marshal(out)
+}
+
+// utcOffset writes an offset as RFC 3339 does: "+09:00", "-05:30", "+00:00".
+func utcOffset(off time.Duration) string {
+	sign := '+'
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	m := int(off / time.Minute)
+	return fmt.Sprintf("%c%02d:%02d", sign, m/60, m%60)
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }

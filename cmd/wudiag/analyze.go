@@ -145,7 +145,10 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "wudiag analyze: -since %s is after -until %s\n", *since, *until)
 		return exitUsage
 	}
-	ropts.Since, ropts.Until = opts.Since, opts.Until
+	// Without -tz the report shows the machine's local time, which is
+	// known only once the logs are read: Analyze shifts zone-less times.
+	// A time with its own offset (RFC 3339) is absolute and not shifted.
+	opts.MachineTime = ropts.Location == nil && !absolute(*since) && !absolute(*until)
 	for _, p := range fl.Args() {
 		if p == "-" {
 			continue
@@ -206,6 +209,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer bar.clear()
 	}
 	d, err := classify.Analyze(ctx, inputs, opts)
+	ropts.Since, ropts.Until = d.Since, d.Until
 	if tmp := stdinName(paths, fl.Args()); tmp != "" {
 		renameInput(d, tmp, "stdin")
 	}
@@ -369,6 +373,12 @@ func parseWhenIn(s string, loc *time.Location) (t time.Time, date bool, err erro
 		}
 	}
 	return time.Time{}, false, fmt.Errorf("cannot read time %q (use RFC 3339, 2006-01-02 15:04 or 2006-01-02)", s)
+}
+
+// absolute reports whether a -since/-until value carries its own offset.
+func absolute(s string) bool {
+	_, err := time.Parse(time.RFC3339, s)
+	return err == nil
 }
 
 // parseZone reads "UTC", an IANA zone name or an offset such as "+09:00".

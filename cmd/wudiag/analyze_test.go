@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,4 +117,39 @@ func TestAnalyzeListsSkippedInputs(t *testing.T) {
 	}
 	_, out, _ := runCLI("analyze", "-q", "-format", "text", dir)
 	assert.Contains(t, out, "damaged archive")
+}
+
+// TestWindowInMachineTime: without -tz, -since is read in the machine's
+// local time (the example's CBS.log says UTC-8), as the report shows it;
+// with -tz UTC or an RFC 3339 offset it is read as written.
+func TestWindowInMachineTime(t *testing.T) {
+	type answer struct {
+		UTCOffset string `json:"utc_offset"`
+		Since     string `json:"since"`
+		Failures  []struct {
+			Time string `json:"time"`
+		} `json:"failures"`
+	}
+	run := func(args ...string) answer {
+		t.Helper()
+		_, out, stderr := runCLI(append([]string{"analyze", "-q", "-format", "json"}, append(args, "../../corpus/examples/win10-store-corruption")...)...)
+		var a answer
+		require.NoError(t, json.Unmarshal([]byte(out), &a), stderr)
+		return a
+	}
+	all := run()
+	require.Equal(t, "-08:00", all.UTCOffset)
+	require.Len(t, all.Failures, 2) // 11:21Z and 11:44Z: 03:21 and 03:44 on the machine
+
+	local := run("-since", "2024-01-09 03:30")
+	assert.Equal(t, "2024-01-09T11:30:00Z", local.Since)
+	if assert.Len(t, local.Failures, 1) {
+		assert.Equal(t, "2024-01-09T11:44:21Z", local.Failures[0].Time)
+	}
+	utc := run("-tz", "UTC", "-since", "2024-01-09 03:30")
+	assert.Equal(t, "2024-01-09T03:30:00Z", utc.Since)
+	assert.Len(t, utc.Failures, 2)
+	abs := run("-since", "2024-01-09T11:30:00+00:00")
+	assert.Equal(t, "2024-01-09T11:30:00Z", abs.Since)
+	assert.Len(t, abs.Failures, 1)
 }
