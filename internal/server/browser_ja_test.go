@@ -18,7 +18,7 @@ import (
 // letter, except time stamps, KB numbers, codes and the "English" link.
 const labelsJS = `(function () {
 	var skip = "CODE,PRE,H1,STRONG,SCRIPT,STYLE,TITLE,SMALL";
-	var allow = [/^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC$/, /^KB\d+$/, /^0x[0-9a-f]+$/i, /^English$/, /^wudiag$/];
+	var allow = [/^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC([+-]\d\d:\d\d)?$/, /^KB\d+$/, /^0x[0-9a-f]+$/i, /^English$/, /^wudiag$/];
 	var bad = [];
 	var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 	for (var n = walk.nextNode(); n; n = walk.nextNode()) {

@@ -26,15 +26,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	// stamp shows a JSON contract time (RFC 3339) in the page's one
-	// format, "2006-01-02 15:04:05 UTC", instead of the raw ISO string.
-	"stamp": func(s string) string {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return s
-		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	},
+	"stamp": stamp,
 	// word is the page's word for a fixed value (a status, a confidence):
 	// T[prefix+value], else the value itself.
 	"word": func(t map[string]string, prefix, value string) string {
@@ -206,9 +198,26 @@ func (s *Server) uploadForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
 }
 
+// stamp shows a JSON contract time (RFC 3339) as the CLI's reports
+// do: in the machine's local time with its offset when the contract
+// gives it (utc_offset "-08:00": "2024-01-09 03:21:23 UTC-08:00"),
+// else in UTC ("2024-01-09 11:21:23 UTC").
+func stamp(s, offset string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	if o, err := time.Parse("-07:00", offset); err == nil && offset != "" {
+		_, off := o.Zone()
+		return t.In(time.FixedZone("", off)).Format("2006-01-02 15:04:05 UTC") + offset
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
 // contract is the JSON contract as the case page reads it.
 type contract struct {
-	Failures []struct {
+	UTCOffset string `json:"utc_offset"`
+	Failures  []struct {
 		Update, Title, Code, Time, Family string
 		Resolved                          bool
 		Source                            struct {
