@@ -131,7 +131,14 @@ var remedies = map[string][]text{
 var reasons = map[string]text{
 	"reason.rules":     {"%d rule(s) matched", "%d 件のルールが一致", "", ""},
 	"reason.near":      {", %d piece(s) of evidence within a day of the failure", "、失敗の前後 1 日以内の根拠 %d 件", "", ""},
-	"reason.family":    {", and the failed update is a %s update", "、失敗した更新は %s 系の更新", "", ""},
+	"reason.family":    {", and the failed update is %s", "、失敗した更新は%s", "", ""},
+	"family.winre":     {"a WinRE update", " WinRE (回復環境) の更新", "", ""},
+	"family.defender":  {"a Microsoft Defender update", " Microsoft Defender の更新", "", ""},
+	"family.msi":       {"a Windows Installer (MSI) package", " Windows インストーラー (MSI) のパッケージ", "", ""},
+	"family.lcu":       {"a cumulative update", "累積更新プログラム", "", ""},
+	"family.ssu":       {"a servicing stack update", "サービス スタック更新プログラム", "", ""},
+	"where.line":       {"%s line %s", "%s の %s 行目", "", ""},
+	"where.record":     {"%s record %s", "%s のレコード %s", "", ""},
 	"reason.resolved":  {"; the failure was later resolved", "。失敗は後で解決済み", "", ""},
 	"reason.nofailure": {"; no failed installation was found in the inputs", "。入力に失敗したインストールは見つからない", "", ""},
 	"summary.more":     {" and %d more signal(s)", " ほか %d 件のシグナル", "", ""},
@@ -254,7 +261,11 @@ func reasonLine(g grounds, lang language.Tag) string {
 		s += p.Sprintf("reason.near", g.near)
 	}
 	if g.family != "" {
-		s += p.Sprintf("reason.family", g.family)
+		fam := g.family
+		if _, ok := reasons["family."+fam]; ok {
+			fam = p.Sprintf("family." + fam)
+		}
+		s += p.Sprintf("reason.family", fam)
 	}
 	if g.resolved {
 		s += p.Sprintf("reason.resolved")

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"strconv"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -36,12 +37,13 @@ func summarize(f *Finding, lang language.Tag) string {
 	if len(f.Support) == 0 {
 		return name
 	}
+	p := message.NewPrinter(lang, message.Catalog(messages))
 	top := f.Support[0]
 	where := top.Evidence.File
 	if top.Evidence.Line > 0 {
-		where += fmt.Sprintf(" line %d", top.Evidence.Line)
+		where = p.Sprintf("where.line", where, strconv.Itoa(top.Evidence.Line))
 	} else if top.Evidence.Record > 0 {
-		where += fmt.Sprintf(" record %d", top.Evidence.Record)
+		where = p.Sprintf("where.record", where, strconv.FormatUint(uint64(top.Evidence.Record), 10))
 	}
 	s := fmt.Sprintf("%s: %s (%s)", name, top.Rule.Title(lang), where)
 	rules := map[*Rule]bool{}
@@ -49,7 +51,7 @@ func summarize(f *Finding, lang language.Tag) string {
 		rules[sp.Rule] = true
 	}
 	if n := len(rules) - 1; n > 0 {
-		s += message.NewPrinter(lang, message.Catalog(messages)).Sprintf("summary.more", n)
+		s += p.Sprintf("summary.more", n)
 	}
 	return s
 }
