@@ -2,6 +2,7 @@ package classify
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -170,8 +171,11 @@ var messages = func() catalog.Catalog {
 
 func remedyKey(cause string, i int) string { return "remedy." + cause + "." + strconv.Itoa(i+1) }
 
-// Languages are the report languages wudiag has messages for.
-var Languages = []language.Tag{language.English, language.Japanese}
+var languages = []language.Tag{language.English, language.Japanese}
+
+// Languages returns the report languages wudiag has messages for. The
+// slice is a copy.
+func Languages() []language.Tag { return slices.Clone(languages) }
 
 // ParseLanguage picks the report language from a name such as "ja",
 // "ja_JP.UTF-8" or "en-US"; unknown or empty names give English.
@@ -188,12 +192,12 @@ func ParseLanguage(name string) language.Tag {
 	if err != nil {
 		return language.English
 	}
-	m := language.NewMatcher(Languages)
+	m := language.NewMatcher(languages)
 	_, i, conf := m.Match(tag)
 	if conf == language.No {
 		return language.English
 	}
-	return Languages[i]
+	return languages[i]
 }
 
 // LanguageFromEnv reads LC_ALL, LC_MESSAGES and LANG, in that order.

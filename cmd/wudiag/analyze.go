@@ -171,8 +171,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			*format = "table"
 		}
 	}
-	if !slices.Contains(render.Formats, *format) {
-		fmt.Fprintf(stderr, "wudiag analyze: unknown format %q (one of %s)\n", *format, strings.Join(render.Formats, ", "))
+	if !slices.Contains(render.Formats(), *format) {
+		fmt.Fprintf(stderr, "wudiag analyze: unknown format %q (one of %s)\n", *format, strings.Join(render.Formats(), ", "))
 		return exitUsage
 	}
 	if *output != "" {

@@ -44,7 +44,7 @@ func handmade(lang language.Tag) *classify.Diagnosis {
 func TestHandmadeGolden(t *testing.T) {
 	since := time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC)
 	for _, lang := range []language.Tag{language.English, language.Japanese} {
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			name := "handmade-" + format + "-" + lang.String() + ".golden"
 			t.Run(name, func(t *testing.T) {
 				var b bytes.Buffer

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,8 +25,10 @@ import (
 	"github.com/wudiag/wudiag/codes"
 )
 
-// Formats are the names Write accepts.
-var Formats = []string{"text", "table", "json", "markdown", "html", "csv", "ticket"}
+var formats = []string{"text", "table", "json", "markdown", "html", "csv", "ticket"}
+
+// Formats returns the names Write accepts. The slice is a copy.
+func Formats() []string { return slices.Clone(formats) }
 
 // Options adjust the output.
 type Options struct {
@@ -88,7 +91,7 @@ func Write(w io.Writer, d *classify.Diagnosis, format string, opts *Options) err
 		enc.SetEscapeHTML(false)
 		return enc.Encode(d)
 	}
-	return fmt.Errorf("render: unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
+	return fmt.Errorf("render: unknown format %q (one of %s)", format, strings.Join(formats, ", "))
 }
 
 func zoneName(d time.Duration) string {

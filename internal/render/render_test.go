@@ -37,7 +37,7 @@ func exampleDiagnosis(t *testing.T, lang language.Tag) *classify.Diagnosis {
 func TestGolden(t *testing.T) {
 	for _, lang := range []language.Tag{language.English, language.Japanese} {
 		d := exampleDiagnosis(t, lang)
-		for _, format := range Formats {
+		for _, format := range Formats() {
 			name := format + "-" + lang.String() + ".golden"
 			t.Run(name, func(t *testing.T) {
 				var b bytes.Buffer
@@ -85,7 +85,7 @@ func TestUnknownFormat(t *testing.T) {
 }
 
 func TestEmptyDiagnosisStillSaysSomething(t *testing.T) {
-	for _, format := range Formats {
+	for _, format := range Formats() {
 		var b bytes.Buffer
 		require.NoError(t, Write(&b, &classify.Diagnosis{Inputs: []classify.InputReport{{File: "x.log"}}}, format, nil))
 		assert.True(t, strings.Contains(b.String(), "No failed installation") || format == "json" || format == "csv", format)
