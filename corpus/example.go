@@ -14,8 +14,11 @@ import (
 // the CSI records that mark the store corrupt), then the user's
 // DISM /RestoreHealth, which cannot find a repair source
 // (CBS_E_SOURCE_MISSING), and SFC, which cannot repair a hash mismatch.
-// Every line follows a shape seen in real logs
-// (../shared/docs/text-log-formats.md).
+// Every line follows a shape seen in real, public logs (CBS.log files
+// published with their problems, such as
+// https://github.com/logpai/loghub/blob/master/Windows/Windows_2k.log, and
+// the excerpts of Microsoft's
+// https://learn.microsoft.com/en-us/troubleshoot/windows-client/installing-updates-features-roles/analyze-sfc-program-log-file-entries).
 func storeCorruptionExample(cbs, dism io.Writer) error {
 	g := synth.NewCBSWriter(cbs, 20240109, synth.DefaultStart, synth.DefaultMachine)
 	g.Raw("\xEF\xBB\xBF")
