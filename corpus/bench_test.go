@@ -1,4 +1,4 @@
-package corpus
+package corpus_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/corpus"
 )
 
 // BenchmarkAnalyzeBundle analyzes a generated bundle end to end — CBS.log,
@@ -26,12 +27,12 @@ func BenchmarkAnalyzeBundle(b *testing.B) {
 		}
 		mb = n
 	}
-	s, err := Lookup("win10-en-lcu-store-corruption-restorehealth")
+	s, err := corpus.Lookup("win10-en-lcu-store-corruption-restorehealth")
 	if err != nil {
 		b.Fatal(err)
 	}
 	dir := filepath.Join(b.TempDir(), "bundle")
-	if _, err := s.Materialize(dir, &Options{Scale: mb << 20}); err != nil {
+	if _, err := s.Materialize(dir, &corpus.Options{Scale: mb << 20}); err != nil {
 		b.Fatal(err)
 	}
 	in, errs := classify.PathInputs(dir)

@@ -40,8 +40,8 @@ func init() {
 	}
 }
 
-// BlockNames lists the building blocks scenario files can use.
-func BlockNames() []string {
+// blockNames lists the building blocks scenario files can use.
+func blockNames() []string {
 	var ns []string
 	for n := range blocks {
 		ns = append(ns, n)
@@ -188,11 +188,11 @@ func (b *builder) wuEvent(t time.Time, id uint16, u *wuUpdate, code uint32) {
 		data = append(data, evtxwrite.Field{Name: "serviceGuid", Value: evtxwrite.GUID(u.service)})
 	}
 	ev.Data = data
-	b.event(PathSystem, t, ev)
+	b.event(pathSystem, t, ev)
 }
 
 func (b *builder) wuOpEvent(t time.Time, id uint16, data ...evtxwrite.Field) {
-	b.event(PathWUOp, t, evtxwrite.Event{Provider: provWU, ProviderGUID: guidWU, EventID: id, Version: 1, Level: 4, Task: 1,
+	b.event(pathWUOp, t, evtxwrite.Event{Provider: provWU, ProviderGUID: guidWU, EventID: id, Version: 1, Level: 4, Task: 1,
 		Opcode: 12, Keywords: 0x4000000000000022, UserID: "S-1-5-18", Data: data})
 }
 
@@ -212,7 +212,7 @@ func (b *builder) servicingEvent(t time.Time, id uint16, kb, client string, code
 			{Name: "IntendedPackageStateTextized", Value: "Installed"}, {Name: "ErrorCode", Value: evtxwrite.HexInt32(code)},
 			{Name: "Client", Value: client}}
 	}
-	b.event(PathSetup, t, ev)
+	b.event(pathSetup, t, ev)
 }
 
 // wu writes one Windows Update installation: download (44, Operational
@@ -364,9 +364,9 @@ func (b *builder) winreAgent(at time.Time, n *yaml.Node) error {
 		return fmt.Errorf("id %d: want 4500, 4501 or 4502", a.ID)
 	}
 	if a.ID != 4500 {
-		b.event(PathSystem, at.Add(-time.Minute), evtxwrite.Event{Provider: provWinRE, ProviderGUID: guidWinRE, EventID: 4500, Level: 4, Keywords: 0x8000000000000000, UserID: "S-1-5-18"})
+		b.event(pathSystem, at.Add(-time.Minute), evtxwrite.Event{Provider: provWinRE, ProviderGUID: guidWinRE, EventID: 4500, Level: 4, Keywords: 0x8000000000000000, UserID: "S-1-5-18"})
 	}
-	b.event(PathSystem, at, ev)
+	b.event(pathSystem, at, ev)
 	return nil
 }
 
@@ -435,7 +435,7 @@ func (b *builder) defenderEvent(at time.Time, a *defenderArgs) {
 		ev.Data = []evtxwrite.Field{prod, f("Platform version", b.m.Defender), f("Unused", ""), f("Engine version", a.Engine),
 			f("Security intelligence version", a.Version)}
 	}
-	b.event(PathDefenderOp, at, ev)
+	b.event(pathDefenderOp, at, ev)
 }
 
 type productArgs struct {
@@ -458,7 +458,7 @@ func (b *builder) securityCenter(at time.Time, n *yaml.Node) error {
 }
 
 func (b *builder) securityCenterEvent(at time.Time, product, state string) {
-	b.event(PathApplication, at, evtxwrite.Event{Provider: "SecurityCenter", EventID: 15, HasQualifiers: true, Level: 4,
+	b.event(pathApplication, at, evtxwrite.Event{Provider: "SecurityCenter", EventID: 15, HasQualifiers: true, Level: 4,
 		Keywords: 0x0080000000000000, Unnamed: true, Data: []evtxwrite.Field{{Value: product}, {Value: state}}})
 }
 
@@ -501,7 +501,7 @@ func (b *builder) scm(at time.Time, n *yaml.Node) error {
 	default:
 		return fmt.Errorf("id %d: want 7045, 7000, 7023 or 7036", a.ID)
 	}
-	b.event(PathSystem, at, ev)
+	b.event(pathSystem, at, ev)
 	return nil
 }
 
@@ -548,13 +548,13 @@ func (b *builder) msi(at time.Time, n *yaml.Node) error {
 		}
 		return ev
 	}
-	b.event(PathApplication, at, msiEv(id, []string{a.Product, a.Version, lcid, fmt.Sprint(a.Status), a.Manufacturer, "(NULL)", ""}, bin))
+	b.event(pathApplication, at, msiEv(id, []string{a.Product, a.Version, lcid, fmt.Sprint(a.Status), a.Manufacturer, "(NULL)", ""}, bin))
 	msg := fmt.Sprintf("Product: %s -- %s completed successfully.", a.Product, word)
 	if a.Status != 0 && a.Status != 3010 && a.Status != 1641 {
 		done++
 		msg = fmt.Sprintf("Product: %s -- %s failed.", a.Product, word)
 	}
-	b.event(PathApplication, at, msiEv(done, []string{msg, "(NULL)", "(NULL)", "(NULL)", "(NULL)", "(NULL)", ""}, []byte(pc)))
+	b.event(pathApplication, at, msiEv(done, []string{msg, "(NULL)", "(NULL)", "(NULL)", "(NULL)", "(NULL)", ""}, []byte(pc)))
 	return nil
 }
 
@@ -589,6 +589,6 @@ func (b *builder) disk(at time.Time, n *yaml.Node) error {
 	default:
 		return fmt.Errorf("id %d: want 7, 51 or 153", a.ID)
 	}
-	b.event(PathSystem, at, ev)
+	b.event(pathSystem, at, ev)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/wudiag/wudiag/internal/collect"
 	"github.com/wudiag/wudiag/internal/evtxwrite"
 	"github.com/wudiag/wudiag/internal/synth"
 )
@@ -24,27 +25,30 @@ import (
 // Paths of the files in a bundle, laid out as the folders of the machine
 // they were copied from (the shape of a support collection).
 const (
-	PathCBS         = "Windows/Logs/CBS/CBS.log"
-	PathDISM        = "Windows/Logs/DISM/dism.log"
-	evtxDir         = "Windows/System32/winevt/Logs/"
-	PathSystem      = evtxDir + "System.evtx"
-	PathApplication = evtxDir + "Application.evtx"
-	PathSetup       = evtxDir + "Setup.evtx"
-	PathDefenderOp  = evtxDir + "Microsoft-Windows-Windows Defender%4Operational.evtx"
-	PathWUOp        = evtxDir + "Microsoft-Windows-WindowsUpdateClient%4Operational.evtx"
-	PathWULog       = "WindowsUpdate.log" // Get-WindowsUpdateLog writes it where it is run
-	PathMpCmdRun    = "Windows/Temp/MpCmdRun.log"
-	PathSetupAct    = "Windows/Panther/setupact.log"
-	PathFltmc       = "fltmc.txt" // `fltmc filters` output saved by the collector
+	pathCBS      = "Windows/Logs/CBS/CBS.log"
+	pathDISM     = "Windows/Logs/DISM/dism.log"
+	pathWULog    = "WindowsUpdate.log" // Get-WindowsUpdateLog writes it where it is run
+	pathMpCmdRun = "Windows/Temp/MpCmdRun.log"
+	pathSetupAct = "Windows/Panther/setupact.log"
+	pathFltmc    = "fltmc.txt" // `fltmc filters` output saved by the collector
 )
 
-// channels maps each event log file to its channel name.
-var channels = map[string]string{
-	PathSystem:      "System",
-	PathApplication: "Application",
-	PathSetup:       "Setup",
-	PathDefenderOp:  "Microsoft-Windows-Windows Defender/Operational",
-	PathWUOp:        "Microsoft-Windows-WindowsUpdateClient/Operational",
+// The event logs are collect's channels (the list the collector exports
+// and the analyzer reads), each at its file.
+var (
+	pathSystem      = channelFile("System")
+	pathApplication = channelFile("Application")
+	pathSetup       = channelFile("Setup")
+	pathDefenderOp  = channelFile("Microsoft-Windows-Windows Defender/Operational")
+	pathWUOp        = channelFile("Microsoft-Windows-WindowsUpdateClient/Operational")
+)
+
+func channelFile(name string) string {
+	c, ok := collect.ChannelByName(name)
+	if !ok {
+		panic("corpus: collect.Channels does not list " + name)
+	}
+	return c.File
 }
 
 // Options adjust Materialize.
@@ -136,7 +140,11 @@ func (b *builder) next() int { b.seq++; return b.seq }
 
 // event queues an event at a local time in the file's channel.
 func (b *builder) event(file string, local time.Time, ev evtxwrite.Event) {
-	ev.Channel = channels[file]
+	c, ok := collect.ChannelByFile(file)
+	if !ok {
+		panic("corpus: an event for " + file + ", which is not an event log of collect.Channels")
+	}
+	ev.Channel = c.Name
 	ev.Computer = b.m.Computer
 	ev.Time = b.m.utc(local).Add(time.Duration(b.rnd.IntN(1000000)) * 100)
 	if ev.ProcessID == 0 {
@@ -237,7 +245,7 @@ func (b *builder) write(dir string) ([]string, error) {
 // across the days before the signal, the scenario's passages at their
 // times, and a little routine servicing after them.
 func (b *builder) writeCBS(create func(string) (*os.File, error)) error {
-	f, err := create(PathCBS)
+	f, err := create(pathCBS)
 	if err != nil {
 		return err
 	}
@@ -304,7 +312,7 @@ func (b *builder) writeCBS(create func(string) (*os.File, error)) error {
 
 // writeDISM writes dism.log: each passage is one DISM run.
 func (b *builder) writeDISM(create func(string) (*os.File, error)) error {
-	f, err := create(PathDISM)
+	f, err := create(pathDISM)
 	if err != nil {
 		return err
 	}
@@ -328,7 +336,7 @@ func (b *builder) writeEvents(f *os.File, rel string) error {
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
 	w := evtxwrite.New(f, &evtxwrite.Options{FirstRecordID: 1 + fnvHash(rel, b.m.Computer)%5000})
 	var noise *noiseGen
-	if b.o.Scale > 0 && (rel == PathSystem || rel == PathApplication) {
+	if b.o.Scale > 0 && (rel == pathSystem || rel == pathApplication) {
 		share := b.o.Scale / 5 // System and Application get 2/5 of Scale between them
 		noise = newNoiseGen(b, rel, share, evs)
 	}

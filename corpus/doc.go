@@ -5,7 +5,13 @@
 //
 // Scenarios (scenarios/*.yaml, embedded) are listed by Scenarios and
 // found by Lookup; each names the machine, a timeline of events and the
-// expected failures and causes, which the accuracy harness in the tests
-// checks. WriteZip packs a generated bundle. The example bundles in
-// corpus/examples are generated from it and checked byte for byte.
+// expected failures and causes (wudiag's cause IDs), which the
+// accuracy harness in the tests checks. Scenario.Materialize writes a
+// scenario's bundle into a folder, laid out as on the machine (the event
+// logs are the channels of internal/collect, at their files); WriteZip
+// packs a folder as a zip. The example bundles in corpus/examples are
+// generated here and checked byte for byte.
+//
+// The package does not depend on the classifier: the tests that analyze
+// the bundles are in package corpus_test.
 package corpus

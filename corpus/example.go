@@ -7,16 +7,19 @@ import (
 	"github.com/wudiag/wudiag/internal/synth"
 )
 
-// StoreCorruptionExample writes the CBS.log and dism.log of a Windows 10
+// storeCorruptionExample writes the CBS.log and dism.log of a Windows 10
 // 22H2 machine whose January 2024 cumulative update failed because the
 // component store is corrupt: routine servicing around the failure, the
 // failing Windows Update session (ERROR_SXS_COMPONENT_STORE_CORRUPT, with
 // the CSI records that mark the store corrupt), then the user's
 // DISM /RestoreHealth, which cannot find a repair source
 // (CBS_E_SOURCE_MISSING), and SFC, which cannot repair a hash mismatch.
-// Every line follows a shape seen in real logs
-// (../shared/docs/text-log-formats.md).
-func StoreCorruptionExample(cbs, dism io.Writer) error {
+// Every line follows a shape seen in real, public logs (CBS.log files
+// published with their problems, such as
+// https://github.com/logpai/loghub/blob/master/Windows/Windows_2k.log, and
+// the excerpts of Microsoft's
+// https://learn.microsoft.com/en-us/troubleshoot/windows-client/installing-updates-features-roles/analyze-sfc-program-log-file-entries).
+func storeCorruptionExample(cbs, dism io.Writer) error {
 	g := synth.NewCBSWriter(cbs, 20240109, synth.DefaultStart, synth.DefaultMachine)
 	g.Raw("\xEF\xBB\xBF")
 	g.TrustedInstallerStart()

@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite corpus/examples from the genera
 func TestExampleIsCurrent(t *testing.T) {
 	dir := filepath.Join("examples", "win10-store-corruption")
 	var cbs, dism bytes.Buffer
-	if err := StoreCorruptionExample(&cbs, &dism); err != nil {
+	if err := storeCorruptionExample(&cbs, &dism); err != nil {
 		t.Fatal(err)
 	}
 	for name, got := range map[string][]byte{"CBS.log": cbs.Bytes(), "dism.log": dism.Bytes()} {

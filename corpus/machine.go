@@ -3,11 +3,11 @@ package corpus
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/internal/synth"
 )
 
@@ -164,11 +164,13 @@ func guid(parts ...string) string {
 	return fmt.Sprintf("{%08X-%04X-%04X-%04X-%012X}", uint32(a>>32), uint16(a>>16), uint16(a)&0x0fff|0x4000, uint16(b>>48)&0x3fff|0x8000, b&0xffffffffffff)
 }
 
-func validCause(c string) bool {
-	for _, k := range classify.Causes() {
-		if k == c {
-			return true
-		}
-	}
-	return false
-}
+// causeIDs are wudiag's cause IDs, as scenario labels use them. Corpus
+// sits below the classifier and does not import it; TestCauseLabels (in
+// corpus_test) checks that this list is classify.Causes().
+var causeIDs = []string{"av_conflict", "component_corruption", "recovery_partition", "defender_platform",
+	"msi_dotnet", "download_cache", "disk_storage", "servicing_stack"}
+
+// validCause reports whether c is one of wudiag's cause IDs. A scenario's
+// expected causes are labels written by hand; checking them catches a
+// misspelt label before it turns into a "missed" scenario.
+func validCause(c string) bool { return slices.Contains(causeIDs, c) }

@@ -16,13 +16,13 @@ import (
 func (b *builder) background() {
 	start := b.s.base.Add(-36 * time.Hour)
 	end := b.s.base.Add(3 * time.Hour)
-	until, _ := ParseOffset(b.m.RoutineUpdatesUntil)
+	until, _ := parseOffset(b.m.RoutineUpdatesUntil)
 	siEnd := end
 	if b.m.RoutineUpdatesUntil != "" {
 		siEnd = b.s.base.Add(until)
 	}
 	b.securityCenterEvent(start.Add(2*time.Minute), "Windows Defender", "SECURITY_PRODUCT_STATE_ON")
-	b.event(PathSystem, start.Add(time.Minute), evtxwrite.Event{Provider: "Microsoft-Windows-Ntfs", EventID: 98, Level: 4, Keywords: 0x8000000000000000,
+	b.event(pathSystem, start.Add(time.Minute), evtxwrite.Event{Provider: "Microsoft-Windows-Ntfs", EventID: 98, Level: 4, Keywords: 0x8000000000000000,
 		UserID: "S-1-5-18", Data: []evtxwrite.Field{{Name: "DriveName", Value: "C:"}, {Name: "DeviceName", Value: "\\Device\\HarddiskVolume3"}, {Name: "CorruptionActionState", Value: uint32(0)}}})
 	build := 100 + int(fnvHash(b.s.Name)%700)
 	prev := fmt.Sprintf("1.403.%d.0", build)
@@ -40,8 +40,8 @@ func (b *builder) background() {
 		prev = v
 	}
 	for t := start.Add(5 * time.Minute); t.Before(end); t = t.Add(time.Duration(20+b.rnd.IntN(200)) * time.Minute) {
-		b.event(PathSystem, t, b.serviceEvent(b.rnd.IntN(len(services)), true))
-		b.event(PathSystem, t.Add(time.Duration(2+b.rnd.IntN(10))*time.Minute), b.serviceEvent(b.rnd.IntN(len(services)), false))
+		b.event(pathSystem, t, b.serviceEvent(b.rnd.IntN(len(services)), true))
+		b.event(pathSystem, t.Add(time.Duration(2+b.rnd.IntN(10))*time.Minute), b.serviceEvent(b.rnd.IntN(len(services)), false))
 	}
 }
 
@@ -96,7 +96,7 @@ func newNoiseGen(b *builder, rel string, share int64, _ []evtxwrite.Event) *nois
 		total = 1
 	}
 	start := b.m.utc(b.s.base.Add(-30 * 24 * time.Hour))
-	g := &noiseGen{b: b, app: rel == PathApplication, total: total, start: start, step: 30 * 24 * time.Hour / time.Duration(total)}
+	g := &noiseGen{b: b, app: rel == pathApplication, total: total, start: start, step: 30 * 24 * time.Hour / time.Duration(total)}
 	g.nextT = start
 	return g
 }

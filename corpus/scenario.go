@@ -68,9 +68,6 @@ type Expect struct {
 	Causes []string `yaml:"causes"`
 }
 
-// Clean reports a scenario whose machine has no unresolved failure.
-func (s *Scenario) Clean() bool { return len(s.Expect.Failures) == 0 && len(s.Expect.Causes) == 0 }
-
 // A Step is one timeline entry: a building block placed at a time
 // relative to Base.
 type Step struct {
@@ -87,7 +84,7 @@ func (st *Step) UnmarshalYAML(n *yaml.Node) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i].Value, n.Content[i+1]
 		if k == "at" {
-			d, err := ParseOffset(v.Value)
+			d, err := parseOffset(v.Value)
 			if err != nil {
 				return fmt.Errorf("line %d: %v", v.Line, err)
 			}
@@ -98,7 +95,7 @@ func (st *Step) UnmarshalYAML(n *yaml.Node) error {
 			return fmt.Errorf("line %d: two blocks in one step (%s, %s)", v.Line, st.Block, k)
 		}
 		if _, ok := blocks[k]; !ok {
-			return fmt.Errorf("line %d: unknown block %q (known: %s)", n.Content[i].Line, k, strings.Join(BlockNames(), ", "))
+			return fmt.Errorf("line %d: unknown block %q (known: %s)", n.Content[i].Line, k, strings.Join(blockNames(), ", "))
 		}
 		st.Block, st.args = k, *v
 	}
@@ -108,8 +105,8 @@ func (st *Step) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// ParseOffset reads a time offset: "0", "-2h30m", "+10m", "-3d", "90s".
-func ParseOffset(s string) (time.Duration, error) {
+// parseOffset reads a time offset: "0", "-2h30m", "+10m", "-3d", "90s".
+func parseOffset(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "0" {
 		return 0, nil
@@ -138,8 +135,8 @@ func ParseOffset(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// Parse reads a scenario file.
-func Parse(name string, data []byte) (*Scenario, error) {
+// parse reads a scenario file.
+func parse(name string, data []byte) (*Scenario, error) {
 	var s Scenario
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
@@ -167,7 +164,7 @@ func (s *Scenario) check() error {
 			return fmt.Errorf("expect: unknown cause %q", c)
 		}
 	}
-	if _, err := ParseOffset(s.Machine.RoutineUpdatesUntil); err != nil {
+	if _, err := parseOffset(s.Machine.RoutineUpdatesUntil); err != nil {
 		return err
 	}
 	return nil
@@ -177,10 +174,10 @@ func (s *Scenario) check() error {
 var scenarioFS embed.FS
 
 // Scenarios returns the scenarios of corpus/scenarios, sorted by name.
-func Scenarios() ([]*Scenario, error) { return Load(scenarioFS, "scenarios") }
+func Scenarios() ([]*Scenario, error) { return load(scenarioFS, "scenarios") }
 
-// Load reads every *.yaml file of dir in fsys.
-func Load(fsys fs.FS, dir string) ([]*Scenario, error) {
+// load reads every *.yaml file of dir in fsys.
+func load(fsys fs.FS, dir string) ([]*Scenario, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
 	if err != nil {
 		return nil, err
@@ -192,7 +189,7 @@ func Load(fsys fs.FS, dir string) ([]*Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := Parse(strings.TrimSuffix(path.Base(n), ".yaml"), b)
+		s, err := parse(strings.TrimSuffix(path.Base(n), ".yaml"), b)
 		if err != nil {
 			return nil, err
 		}

@@ -30,7 +30,7 @@ func (b *builder) wuLogInstall(at time.Time, u *wuUpdate, code uint32, unmapped 
 	text := wuLine(at, pid, tid, "Agent", fmt.Sprintf("LogHistory called.   idUpdate=%s.%d, resultMapped=%08X,   resultUnMapped=%s", u.guid, u.rev, code, unmapped))
 	text += wuLine(at.Add(20*time.Millisecond), 1000+b.rnd.IntN(20000), 1000+b.rnd.IntN(20000), "ComApi",
 		fmt.Sprintf("Install call complete   (succeeded = %d, succeeded with errors = 0, failed = %d, cancelled = 0,   unaccounted = 0)", 1-failed, failed))
-	b.textAt(PathWULog, at, text)
+	b.textAt(pathWULog, at, text)
 }
 
 type wuLogArgs struct {
@@ -52,7 +52,7 @@ func (b *builder) wuLog(at time.Time, n *yaml.Node) error {
 	}
 	switch a.Line {
 	case "download_failure":
-		b.textAt(PathWULog, at, wuLine(at, 1000+b.rnd.IntN(20000), 1000+b.rnd.IntN(20000), "DownloadManager",
+		b.textAt(pathWULog, at, wuLine(at, 1000+b.rnd.IntN(20000), 1000+b.rnd.IntN(20000), "DownloadManager",
 			fmt.Sprintf("Windows failed to download from %s to local path = %s with error %s", a.URL, a.Path, codes.Code(c))))
 	default:
 		return fmt.Errorf("line %q: want download_failure", a.Line)
@@ -99,7 +99,7 @@ func (b *builder) mpCmdRun(at time.Time, n *yaml.Node) error {
 		s += "Run as Network Service\n"
 	}
 	s += "MpCmdRun: End Time: " + ctimeLRM(end) + "\n" + sep + "\n\n\n"
-	f := b.textAt(PathMpCmdRun, at, s)
+	f := b.textAt(pathMpCmdRun, at, s)
 	f.utf16 = true
 	return nil
 }
@@ -160,7 +160,7 @@ func (b *builder) setupActAV(at time.Time, n *yaml.Node) error {
 		s += fmt.Sprintf("%35sName: %s, Path: %s, Timestamp: %s, State: %d\n", "", name, path, at.Add(-40*24*time.Hour).UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"), avState(name))
 	}
 	s += "\n"
-	b.textAt(PathSetupAct, at, s).bom = true
+	b.textAt(pathSetupAct, at, s).bom = true
 	return nil
 }
 
@@ -183,7 +183,7 @@ func (b *builder) fltmc(at time.Time, n *yaml.Node) error {
 		}
 		s += fmt.Sprintf("%-30s  %13s  %12s  %5s\n", p[0], p[1], p[2], "0")
 	}
-	b.textAt(PathFltmc, at, s)
+	b.textAt(pathFltmc, at, s)
 	return nil
 }
 

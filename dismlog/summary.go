@@ -190,9 +190,11 @@ func failingCode(e *Entry) (codes.Code, bool) {
 }
 
 // benignPrefixes are failure messages that healthy machines log routinely
-// (../shared/docs/text-log-formats.md §3): provider DLLs that do not apply
-// to the image, Disk Cleanup probing for setup folders that do not exist,
-// mistyped command lines, and AppX provider ReturnHr noise.
+// (seen in public dism.log files, e.g.
+// https://github.com/DieterReuter/win7-printing-sandbox/blob/master/dism.log):
+// provider DLLs that do not apply to the image, Disk Cleanup probing for
+// setup folders that do not exist, mistyped command lines, and AppX
+// provider ReturnHr noise.
 var benignPrefixes = []string{
 	"Failed to load the provider:",
 	"Failed to Load the provider:",

@@ -132,6 +132,11 @@ func TestWriteZip(t *testing.T) {
 		b.ReadFrom(rc)
 		rc.Close()
 		got[f.Name] = b.String()
+		// Every entry carries the collection's time (an entry without
+		// one shows as 1980-00-00 in unzip -l).
+		if f.Modified.Year() < 2000 {
+			t.Errorf("%s: modified %v", f.Name, f.Modified)
+		}
 	}
 	for _, w := range want {
 		if _, ok := got[w]; !ok {

@@ -18,22 +18,71 @@ import (
 	"strings"
 )
 
-// A Channel is an event log the rules read: its channel name, as wevtutil
-// takes it, and the file it lives in under the Windows root (slashes).
+// A Channel is an event log the analyzer reads: its channel name, as
+// wevtutil takes it, the file it lives in under the Windows root
+// (slashes), and the event providers whose events in it the analyzer
+// uses (classify's rules.yaml and failure statements; a provider may
+// write to more than one channel).
 type Channel struct {
-	Name string
-	File string
+	Name      string
+	File      string
+	Providers []string
 }
 
-// Channels lists the event logs the rules use. It is the one place they
-// are listed: collect exports them with "wevtutil epl" (the live files are
-// locked) into File inside the zip, and a mounted drive is read at File.
+// Channels lists the event logs the analyzer reads. It is the one place
+// they are listed: collect exports them with "wevtutil epl" (the live
+// files are locked) into File inside the zip, a mounted drive is read at
+// File, the corpus generator writes its events to these files, and the
+// documentation's PowerShell line exports these channels (a test checks
+// README.md and docs/ against this list, and the providers against
+// classify/rules.yaml).
+//
+// Where a provider writes is set by its manifest; Microsoft documents the
+// ones that matter most here: WinREAgent 4502 in System
+// (https://support.microsoft.com/en-us/topic/kb5028997-instructions-to-manually-resize-your-partition-to-install-the-winre-update-400faa27-9343-461c-ada9-24c8229763bf),
+// Defender in Windows Defender/Operational
+// (https://learn.microsoft.com/en-us/defender-endpoint/troubleshoot-microsoft-defender-antivirus),
+// MsiInstaller in Application
+// (https://learn.microsoft.com/en-us/windows/win32/msi/event-logging).
 var Channels = []Channel{
-	{"System", "Windows/System32/winevt/Logs/System.evtx"},
-	{"Application", "Windows/System32/winevt/Logs/Application.evtx"},
-	{"Setup", "Windows/System32/winevt/Logs/Setup.evtx"},
-	{"Microsoft-Windows-WindowsUpdateClient/Operational", "Windows/System32/winevt/Logs/Microsoft-Windows-WindowsUpdateClient%4Operational.evtx"},
-	{"Microsoft-Windows-Windows Defender/Operational", "Windows/System32/winevt/Logs/Microsoft-Windows-Windows Defender%4Operational.evtx"},
+	{Name: "System", File: "Windows/System32/winevt/Logs/System.evtx", Providers: []string{
+		"Microsoft-Windows-WindowsUpdateClient", "Microsoft-Windows-WinREAgent",
+		"disk", "Ntfs", "Microsoft-Windows-Ntfs", "Microsoft-Windows-Kernel-General",
+		"Service Control Manager", "Microsoft-Windows-WER-SystemErrorReporting", "User32",
+	}},
+	{Name: "Application", File: "Windows/System32/winevt/Logs/Application.evtx", Providers: []string{
+		"MsiInstaller", "SecurityCenter", "Windows Error Reporting",
+	}},
+	{Name: "Setup", File: "Windows/System32/winevt/Logs/Setup.evtx", Providers: []string{
+		"Microsoft-Windows-Servicing",
+	}},
+	{Name: "Microsoft-Windows-WindowsUpdateClient/Operational", File: "Windows/System32/winevt/Logs/Microsoft-Windows-WindowsUpdateClient%4Operational.evtx", Providers: []string{
+		"Microsoft-Windows-WindowsUpdateClient",
+	}},
+	{Name: "Microsoft-Windows-Windows Defender/Operational", File: "Windows/System32/winevt/Logs/Microsoft-Windows-Windows Defender%4Operational.evtx", Providers: []string{
+		"Microsoft-Windows-Windows Defender",
+	}},
+}
+
+// ChannelByFile returns the channel kept in file (slashes, relative to the
+// Windows root, compared without regard to case).
+func ChannelByFile(file string) (Channel, bool) {
+	for _, c := range Channels {
+		if strings.EqualFold(c.File, file) {
+			return c, true
+		}
+	}
+	return Channel{}, false
+}
+
+// ChannelByName returns the named channel.
+func ChannelByName(name string) (Channel, bool) {
+	for _, c := range Channels {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Channel{}, false
 }
 
 // tempNames are the name patterns of .NET, MSI and Burn logs (and

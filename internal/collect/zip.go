@@ -155,7 +155,7 @@ func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 	if o.Progress != nil {
 		fmt.Fprintf(o.Progress, "\rwudiag collect: %d taken, %d failed%s\n", len(m.Taken), len(m.Failed), strings.Repeat(" ", 40))
 	}
-	fw, err := zw.Create("manifest.json")
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: "manifest.json", Method: zip.Deflate, Modified: m.Created})
 	if err != nil {
 		return nil, fmt.Errorf("collect: zip entry manifest.json: %w", err)
 	}

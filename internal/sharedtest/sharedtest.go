@@ -1,4 +1,6 @@
-// Package sharedtest finds the reference samples in ../shared for tests.
+// Package sharedtest finds the reference samples in ../shared for tests,
+// and the peer programs (evtxexport, cabextract, Chromium, …) tests
+// compare with.
 //
 // The samples sit beside the repository on developer machines and in CI,
 // never inside it, and are absent for a user who clones the project. Tests

@@ -1,10 +1,11 @@
 // Package synth writes large, deterministic, realistic CBS.log and
 // dism.log text for benchmarks, memory tests and the scenario corpus
-// (package corpus). Every line shape is taken from real logs
-// (../shared/docs/text-log-formats.md); the mix follows the frequencies
-// seen in real files: mostly Appl: and CSI lines, a few percent of lines
-// carrying an HRESULT, multi-line CSI records, primitive-operation blocks
-// and store-corruption summaries.
+// (package corpus). Every line shape is taken from real, public logs
+// (CBS.log and dism.log files published with their problems, such as
+// https://github.com/logpai/loghub/blob/master/Windows/Windows_2k.log);
+// the mix follows the frequencies seen in real files: mostly Appl: and CSI
+// lines, a few percent of lines carrying an HRESULT, multi-line CSI
+// records, primitive-operation blocks and store-corruption summaries.
 package synth
 
 import (
