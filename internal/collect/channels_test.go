@@ -36,7 +36,7 @@ func ruleProviders(t *testing.T, text string) []string {
 			v = strings.TrimSpace(v[:i])
 		}
 		v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
-		for _, p := range strings.Split(v, ",") {
+		for p := range strings.SplitSeq(v, ",") {
 			if p = strings.Trim(strings.TrimSpace(p), `"'`); p != "" {
 				out = append(out, p)
 			}
