@@ -105,8 +105,8 @@ func (s *Summary) endAllSessions(t time.Time) {
 // "session(...): 123_456") or falls back to the current one.
 func (s *Summary) sessionIn(line string) *Session {
 	for _, key := range []string{"Session: ", "): ", "session:"} {
-		if i := strings.Index(line, key); i >= 0 {
-			if id := sessionID(line[i+len(key):]); id != "" {
+		if _, after, ok := strings.Cut(line, key); ok {
+			if id := sessionID(after); id != "" {
 				if ss := s.byID[id]; ss != nil {
 					return ss
 				}

@@ -22,18 +22,16 @@ type SFCFinding struct {
 
 // sfcLine reads an "[SR] …" line that names a file.
 func (s *Summary) sfcLine(e *Entry, line string) {
-	i := strings.Index(line, "[SR] ")
-	if i < 0 {
+	_, sr, ok := strings.Cut(line, "[SR] ")
+	if !ok {
 		return
 	}
-	sr := line[i+len("[SR] "):]
 	f := SFCFinding{Line: e.Line, Time: e.Time, Text: sr}
 	switch {
 	case strings.HasPrefix(sr, "Cannot repair member file "):
 		rest := sr[len("Cannot repair member file "):]
 		f.File, rest = quoted(rest)
-		if j := strings.Index(rest, " of "); j >= 0 {
-			comp := rest[j+len(" of "):]
+		if _, comp, ok := strings.Cut(rest, " of "); ok {
 			if k := strings.IndexByte(comp, ','); k >= 0 {
 				comp = comp[:k]
 			}

@@ -42,11 +42,11 @@ func (s *Summary) requirement(e *Entry, line string) {
 	}
 	r := StackRequirement{Line: e.Line, Time: e.Time, Package: rest[:q]}
 	rest = rest[q:]
-	if i := strings.Index(rest, "requires Servicing Stack v"); i >= 0 {
-		r.Required = versionAt(rest[i+len("requires Servicing Stack v"):])
+	if _, after, ok := strings.Cut(rest, "requires Servicing Stack v"); ok {
+		r.Required = versionAt(after)
 	}
-	if i := strings.Index(rest, "current Servicing Stack is v"); i >= 0 {
-		r.Current = versionAt(rest[i+len("current Servicing Stack is v"):])
+	if _, after, ok := strings.Cut(rest, "current Servicing Stack is v"); ok {
+		r.Current = versionAt(after)
 	}
 	r.Package = strings.Clone(r.Package)
 	if len(s.Required) < maxSFC {

@@ -147,7 +147,7 @@ func parseStoreItem(line int, t string) StoreItem {
 	it := StoreItem{Line: line}
 	var fields []string
 	if strings.Contains(t, "\t") {
-		for _, f := range strings.Split(t, "\t") {
+		for f := range strings.SplitSeq(t, "\t") {
 			if f = strings.TrimSpace(f); f != "" {
 				fields = append(fields, f)
 			}
@@ -179,7 +179,7 @@ func parseStoreItem(line int, t string) StoreItem {
 // inside fields ("CSI Payload Corrupt").
 func splitRuns(t string) []string {
 	var out []string
-	for _, f := range strings.Split(t, "  ") {
+	for f := range strings.SplitSeq(t, "  ") {
 		if f = strings.TrimSpace(f); f != "" {
 			out = append(out, f)
 		}
@@ -200,10 +200,10 @@ func isClassCount(t string) bool {
 }
 
 func countAfterColon(t string) int {
-	i := strings.IndexByte(t, ':')
-	if i < 0 {
+	_, after, ok := strings.Cut(t, ":")
+	if !ok {
 		return 0
 	}
-	n, _ := strconv.Atoi(strings.TrimSpace(t[i+1:]))
+	n, _ := strconv.Atoi(strings.TrimSpace(after))
 	return n
 }

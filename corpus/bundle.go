@@ -271,7 +271,7 @@ func (b *builder) writeCBS(create func(string) (*os.File, error)) error {
 	// Share the noise between the gaps before each passage and after
 	// the last, and spread each share over the gap's time.
 	gaps := len(b.cbs) + 1
-	for i := 0; i < gaps; i++ {
+	for i := range gaps {
 		target := noise * int64(i+1) / int64(gaps+1)
 		if i == gaps-1 {
 			target = noise
@@ -285,10 +285,7 @@ func (b *builder) writeCBS(create func(string) (*os.File, error)) error {
 		}
 		for g.Written() < target && g.Now().Before(until) {
 			left := until.Sub(g.Now())
-			sessions := (target - g.Written()) / (40 << 10)
-			if sessions < 1 {
-				sessions = 1
-			}
+			sessions := max((target-g.Written())/(40<<10), 1)
 			step := left / time.Duration(sessions+1)
 			if step > 8*time.Hour && r.IntN(3) == 0 {
 				g.SetNow(g.Now().Add(step / 2))

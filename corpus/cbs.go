@@ -176,7 +176,7 @@ func (b *builder) sfc(g *synth.CBSWriter, files []sfcFile) {
 	for i, f := range files {
 		bad[(i+1)*batches/(len(files)+1)] = f
 	}
-	for i := 0; i < batches; i++ {
+	for i := range batches {
 		g.CSI("Info", "[SR] Verifying 100 components")
 		if f, ok := bad[i]; ok {
 			if f.Outcome == "cannot_repair" {

@@ -23,7 +23,7 @@ func storeCorruptionExample(cbs, dism io.Writer) error {
 	g := synth.NewCBSWriter(cbs, 20240109, synth.DefaultStart, synth.DefaultMachine)
 	g.Raw("\xEF\xBB\xBF")
 	g.TrustedInstallerStart()
-	for i := 0; i < 6; i++ {
+	for range 6 {
 		g.Session()
 	}
 
@@ -47,7 +47,7 @@ func storeCorruptionExample(cbs, dism io.Writer) error {
 	g.Line("Info", "CBS", "Reporting package change completion for package: %s, current: Staged, original: Staged, target: Installed, status: 0x80073712, failure source: Resolve, failure details: \"(null)\", client id: WindowsUpdateAgent, initiated offline: False, execution sequence: 1917, first merged sequence: 1917, reboot required: False", lcu)
 	g.Line("Info", "CBS", "Exec: Processing complete.  Session: %s, Package: %s, Identifier: KB5034122 [HRESULT = 0x80073712 - ERROR_SXS_COMPONENT_STORE_CORRUPT]", id, lcu)
 	g.Line("Info", "CBS", "Session: %s finalized. Reboot required: no [HRESULT = 0x80073712 - ERROR_SXS_COMPONENT_STORE_CORRUPT]", id)
-	for i := 0; i < 3; i++ {
+	for range 3 {
 		g.Session()
 	}
 
@@ -82,7 +82,7 @@ func storeCorruptionExample(cbs, dism io.Writer) error {
 	g.Line("Info", "CBS", "Total Operation Time: 1384 seconds.")
 	g.Line("Info", "CBS", "Session: %s failed to perform store corruption detect and repair operation. [HRESULT = 0x800f081f - CBS_E_SOURCE_MISSING]", rh)
 	g.Line("Info", "CBS", "Session: %s finalized. Reboot required: no [HRESULT = 0x800f081f - CBS_E_SOURCE_MISSING]", rh)
-	for i := 0; i < 2; i++ {
+	for range 2 {
 		g.Session()
 	}
 	if err := g.Flush(); err != nil {

@@ -64,9 +64,7 @@ func analyzeAll(t *testing.T) []*outcome {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 2)
 	for i, s := range all {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			o := &outcome{s: s}
@@ -98,7 +96,7 @@ func analyzeAll(t *testing.T) []*outcome {
 					o.confident = append(o.confident, f.Cause)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return out

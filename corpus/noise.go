@@ -91,10 +91,7 @@ type noiseGen struct {
 }
 
 func newNoiseGen(b *builder, rel string, share int64, _ []evtxwrite.Event) *noiseGen {
-	total := int(share / noiseEventBytes)
-	if total < 1 {
-		total = 1
-	}
+	total := max(int(share/noiseEventBytes), 1)
 	start := b.m.utc(b.s.base.Add(-30 * 24 * time.Hour))
 	g := &noiseGen{b: b, app: rel == pathApplication, total: total, start: start, step: 30 * 24 * time.Hour / time.Duration(total)}
 	g.nextT = start

@@ -127,19 +127,20 @@ func (b *builder) burn(at time.Time, n *yaml.Node) error {
 		return fmt.Sprintf("[%04X:%04X][%s]%s\n", pid, tid, t.Format("2006-01-02T15:04:05"), msg)
 	}
 	start := at.Add(-8 * time.Second)
-	s := ts(start, fmt.Sprintf("i000: Setting string variable 'WixBundleName' to value '%s'", a.Bundle))
+	var s strings.Builder
+	s.WriteString(ts(start, fmt.Sprintf("i000: Setting string variable 'WixBundleName' to value '%s'", a.Bundle)))
 	for _, p := range a.Packages {
-		s += ts(start, fmt.Sprintf("i201: Planned package: %s, state: Absent, default requested: Present, ba requested: Present, execute: Install, rollback: Uninstall, cache: Yes, uncache: No, dependency: Register", p))
+		s.WriteString(ts(start, fmt.Sprintf("i201: Planned package: %s, state: Absent, default requested: Present, ba requested: Present, execute: Install, rollback: Uninstall, cache: Yes, uncache: No, dependency: Register", p)))
 	}
 	if codes.Code(c).Failed() && len(a.Packages) > 0 {
-		s += ts(at.Add(-time.Second), fmt.Sprintf("e000: Error %s: Failed to install MSI package.", codes.Code(c)))
+		s.WriteString(ts(at.Add(-time.Second), fmt.Sprintf("e000: Error %s: Failed to install MSI package.", codes.Code(c))))
 	}
-	s += ts(at, fmt.Sprintf("i399: Apply complete, result: %s, restart: None, ba requested restart:  No", codes.Code(c)))
+	s.WriteString(ts(at, fmt.Sprintf("i399: Apply complete, result: %s, restart: None, ba requested restart:  No", codes.Code(c))))
 	name := a.Log
 	if name == "" {
 		name = "dd_bundle.log"
 	}
-	b.textAt("Windows/Temp/"+name, at, s)
+	b.textAt("Windows/Temp/"+name, at, s.String())
 	return nil
 }
 
@@ -154,13 +155,14 @@ func (b *builder) setupActAV(at time.Time, n *yaml.Node) error {
 	if err := decode(n, &a); err != nil {
 		return err
 	}
-	s := at.Format("2006-01-02 15:04:05") + ", Info                  SP     Antivirus software information:\n"
+	var s strings.Builder
+	s.WriteString(at.Format("2006-01-02 15:04:05") + ", Info                  SP     Antivirus software information:\n")
 	for _, p := range a.Products {
 		name, path, _ := strings.Cut(p, "|")
-		s += fmt.Sprintf("%35sName: %s, Path: %s, Timestamp: %s, State: %d\n", "", name, path, at.Add(-40*24*time.Hour).UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"), avState(name))
+		fmt.Fprintf(&s, "%35sName: %s, Path: %s, Timestamp: %s, State: %d\n", "", name, path, at.Add(-40*24*time.Hour).UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"), avState(name))
 	}
-	s += "\n"
-	b.textAt(pathSetupAct, at, s).bom = true
+	s.WriteString("\n")
+	b.textAt(pathSetupAct, at, s.String()).bom = true
 	return nil
 }
 
@@ -174,16 +176,17 @@ func (b *builder) fltmc(at time.Time, n *yaml.Node) error {
 	if err := decode(n, &a); err != nil {
 		return err
 	}
-	s := "\nFilter Name                     Num Instances    Altitude    Frame\n" +
-		"------------------------------  -------------  ------------  -----\n"
+	var s strings.Builder
+	s.WriteString("\nFilter Name                     Num Instances    Altitude    Frame\n" +
+		"------------------------------  -------------  ------------  -----\n")
 	for _, f := range a.Filters {
 		p := strings.Fields(f)
 		if len(p) != 3 {
 			return fmt.Errorf("filter %q: want \"name instances altitude\"", f)
 		}
-		s += fmt.Sprintf("%-30s  %13s  %12s  %5s\n", p[0], p[1], p[2], "0")
+		fmt.Fprintf(&s, "%-30s  %13s  %12s  %5s\n", p[0], p[1], p[2], "0")
 	}
-	b.textAt(pathFltmc, at, s)
+	b.textAt(pathFltmc, at, s.String())
 	return nil
 }
 

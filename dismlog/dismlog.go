@@ -136,8 +136,8 @@ func Parse(e cbslog.Entry) Entry {
 	if e.Time.IsZero() && e.Level == "" && parseWIMGAPI(&d, text) {
 		return d
 	}
-	if i := strings.Index(text, "(CBS HRESULT="); i >= 0 {
-		if c, ok := codeUntil(text[i+len("(CBS HRESULT="):], ')'); ok {
+	if _, after, ok := strings.Cut(text, "(CBS HRESULT="); ok {
+		if c, ok := codeUntil(after, ')'); ok {
 			d.CBSHR, d.HasCBSHR = c, true
 		}
 	}
@@ -192,8 +192,8 @@ func parseWIMGAPI(d *Entry, text string) bool {
 	rest = strings.TrimLeft(rest[strings.IndexByte(rest, ']')+1:], " ")
 	fn, msg, _ := strings.Cut(rest, ":(")
 	d.Method = fn
-	if i := strings.Index(msg, "):"); i >= 0 {
-		d.Message = strings.TrimSpace(msg[i+2:])
+	if _, m, ok := strings.Cut(msg, "):"); ok {
+		d.Message = strings.TrimSpace(m)
 	}
 	return true
 }

@@ -36,7 +36,7 @@ func ruleProviders(t *testing.T, text string) []string {
 			v = strings.TrimSpace(v[:i])
 		}
 		v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
-		for _, p := range strings.Split(v, ",") {
+		for p := range strings.SplitSeq(v, ",") {
 			if p = strings.Trim(strings.TrimSpace(p), `"'`); p != "" {
 				out = append(out, p)
 			}
@@ -122,8 +122,19 @@ func TestDocsExportTheChannels(t *testing.T) {
 		want = append(want, c.Name)
 	}
 	slices.Sort(want)
-	for _, f := range []string{"README.md"} {
-		ms := eplLine.FindAllStringSubmatch(repoFile(t, f), -1)
+	for _, f := range []string{"README.md", "docs/support-desk.md", "docs/support-desk.ja.md"} {
+		text := repoFile(t, f)
+		if strings.HasPrefix(f, "docs/") {
+			// The walkthroughs also list each channel's providers.
+			for _, c := range collect.Channels {
+				for _, p := range c.Providers {
+					if !strings.Contains(text, p) {
+						t.Errorf("%s does not name provider %s of channel %s", f, p, c.Name)
+					}
+				}
+			}
+		}
+		ms := eplLine.FindAllStringSubmatch(text, -1)
 		if len(ms) == 0 {
 			t.Errorf("%s: no PowerShell line exporting the channels ('System',… | %% { wevtutil epl …)", f)
 		}

@@ -100,8 +100,7 @@ func (f *fakeRunner) Run(ctx context.Context, name string, args ...string) ([]by
 		return nil, os.WriteFile(args[2], []byte("ElfFile\x00exported "+args[1]), 0o644)
 	case "powershell":
 		script := args[len(args)-1]
-		if i := strings.Index(script, "-LogPath '"); i >= 0 {
-			p := script[i+len("-LogPath '"):]
+		if _, p, ok := strings.Cut(script, "-LogPath '"); ok {
 			p = p[:strings.IndexByte(p, '\'')]
 			return nil, os.WriteFile(p, []byte("2026/01/01 00:00:00.0000000 1 1 Agent *FAILED* [80070643]\r\n"), 0o644)
 		}

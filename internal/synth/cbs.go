@@ -197,7 +197,7 @@ func (g *CBSWriter) Session() {
 	client := clients[g.rnd.IntN(len(clients))]
 	g.Line("Info", "CBS", "Session: %s initialized by client %s, external staging directory: (null), external registry directory: (null)", id, client)
 	lines := 20 + g.rnd.IntN(400)
-	for i := 0; i < lines; i++ {
+	for range lines {
 		switch r := g.rnd.IntN(100); {
 		case r < 40:
 			p := g.pkg()
@@ -221,7 +221,7 @@ func (g *CBSWriter) Session() {
 		case r < 83:
 			g.CSI("Info", "POQ %d starts:", g.rnd.IntN(200))
 			n := 1 + g.rnd.IntN(6)
-			for j := 0; j < n; j++ {
+			for j := range n {
 				g.Cont("     %d: Move File: Source = [l:192{96}]\"\\SystemRoot\\WinSxS\\Temp\\PendingRenames\\%08x%08x.$$_system32_%s.cdf-ms\", Destination = [l:104{52}]\"\\SystemRoot\\WinSxS\\FileMaps\\$$_system32_%s.cdf-ms\"", j, g.rnd.Uint32(), g.rnd.Uint32(), dirs[g.rnd.IntN(len(dirs))], dirs[g.rnd.IntN(len(dirs))])
 			}
 			g.Cont("POQ %d ends.", g.rnd.IntN(200))

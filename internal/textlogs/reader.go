@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"iter"
+	"maps"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -183,10 +185,8 @@ func (r *Reader) emit(rec Record, text []byte) {
 var codeFields = []string{"hr", "result", "result_mapped", "result_unmapped", "msi_result", "handler_result", "hresult", "msi_error"}
 
 func addCode(cs []codes.Code, c codes.Code) []codes.Code {
-	for _, x := range cs {
-		if x == c {
-			return cs
-		}
+	if slices.Contains(cs, c) {
+		return cs
 	}
 	return append(cs, c)
 }
@@ -303,9 +303,7 @@ func cloneFields(f map[string]string) map[string]string {
 		return nil
 	}
 	g := make(map[string]string, len(f))
-	for k, v := range f {
-		g[k] = v
-	}
+	maps.Copy(g, f)
 	return g
 }
 
