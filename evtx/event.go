@@ -131,9 +131,18 @@ func (e *Event) LevelName() string {
 	return ""
 }
 
-// Aliases lists Data names that Windows renamed between versions. Each
-// entry is one field's set of names; Event.Lookup accepts any of them.
-var Aliases = [][]string{
+// Aliases returns the Data names that Windows renamed between versions.
+// Each entry is one field's set of names; Event.Lookup accepts any of
+// them. The result is a fresh copy: changing it changes nothing here.
+func Aliases() [][]string {
+	out := make([][]string, len(aliases))
+	for i, set := range aliases {
+		out[i] = append([]string(nil), set...)
+	}
+	return out
+}
+
+var aliases = [...][]string{
 	{"Current security intelligence Version", "Current Signature Version"},
 	{"Previous security intelligence Version", "Previous Signature Version"},
 	{"Security intelligence Type Index", "Signature Type Index"},
@@ -150,7 +159,7 @@ var Aliases = [][]string{
 }
 
 func aliasesOf(name string) []string {
-	for _, set := range Aliases {
+	for _, set := range aliases {
 		for _, n := range set {
 			if strings.EqualFold(n, name) {
 				return set

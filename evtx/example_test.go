@@ -1,32 +1,30 @@
 package evtx_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wudiag/wudiag/evtx"
-	"github.com/wudiag/wudiag/internal/evtxwrite"
 )
 
-// exampleLog is a System log with one WindowsUpdateClient 20 failure.
-func exampleLog() []byte {
-	var buf bytes.Buffer
-	w := evtxwrite.New(&buf, &evtxwrite.Options{Dirty: true})
-	w.Add(evtxwrite.Event{Channel: "System", Provider: "Microsoft-Windows-WindowsUpdateClient", EventID: 20, Level: 2,
-		Time: time.Date(2024, 1, 10, 10, 23, 45, 0, time.UTC),
-		Data: []evtxwrite.Field{{Name: "errorCode", Value: evtxwrite.HexInt32(0x80070643)},
-			{Name: "updateTitle", Value: "2024-01 Security Update for Windows 10 (KB5034441)"}}})
-	w.Close()
-	return buf.Bytes()
-}
+// exampleLog is a System log with one WindowsUpdateClient 20 failure, as
+// "wevtutil qe System /f:xml" prints it. A binary .evtx file is read the
+// same way: the Reader tells the kind of file from its content.
+const exampleLog = `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">
+<System><Provider Name="Microsoft-Windows-WindowsUpdateClient" Guid="{945A8954-C147-4ACD-923F-40C45405A658}"/>
+<EventID>20</EventID><Version>1</Version><Level>2</Level><Task>1</Task><Opcode>13</Opcode>
+<Keywords>0x8000000000000028</Keywords><TimeCreated SystemTime="2024-01-10T10:23:45.0000000Z"/>
+<EventRecordID>1</EventRecordID><Correlation/><Execution ProcessID="1012" ThreadID="1732"/>
+<Channel>System</Channel><Computer>pc1</Computer><Security UserID="S-1-5-18"/></System>
+<EventData><Data Name="errorCode">0x80070643</Data>
+<Data Name="updateTitle">2024-01 Security Update for Windows 10 (KB5034441)</Data></EventData></Event>`
 
 func ExampleReader() {
-	data := exampleLog()
-	r := evtx.NewReader(bytes.NewReader(data), int64(len(data)), nil)
+	r := evtx.NewReader(strings.NewReader(exampleLog), int64(len(exampleLog)), nil)
 	for r.Next() {
 		for _, w := range r.Warnings() {
 			fmt.Println("warning:", w)
@@ -42,8 +40,8 @@ func ExampleReader() {
 }
 
 func ExampleEvents() {
-	name := filepath.Join(os.TempDir(), "example-System.evtx")
-	os.WriteFile(name, exampleLog(), 0o644)
+	name := filepath.Join(os.TempDir(), "example-System.xml")
+	os.WriteFile(name, []byte(exampleLog), 0o644)
 	defer os.Remove(name)
 
 	for ev, err := range evtx.Events(context.Background(), name, &evtx.Options{Recover: true}) {
@@ -55,4 +53,14 @@ func ExampleEvents() {
 	}
 	// Output:
 	// 1 System 20 Error
+}
+
+func ExampleAliases() {
+	for _, names := range evtx.Aliases() {
+		if names[0] == "Current security intelligence Version" {
+			fmt.Println(strings.Join(names, " = "))
+		}
+	}
+	// Output:
+	// Current security intelligence Version = Current Signature Version
 }

@@ -77,3 +77,20 @@ func TestNotAnEventLog(t *testing.T) {
 		}
 	}
 }
+
+func TestAliasesIsACopy(t *testing.T) {
+	a := evtx.Aliases()
+	if len(a) == 0 || len(a[0]) < 2 {
+		t.Fatalf("Aliases() = %v", a)
+	}
+	old, alt := a[0][0], a[0][1]
+	a[0][1] = "something else"
+	a[1] = nil
+	ev := &evtx.Event{Data: []evtx.Field{{Name: alt, Value: "1.2.3"}}}
+	if v, ok := ev.Lookup(old); !ok || v != "1.2.3" {
+		t.Errorf("after changing the copy, Lookup(%q) = %q, %v; want the value under %q", old, v, ok, alt)
+	}
+	if b := evtx.Aliases(); b[0][1] != alt || b[1] == nil {
+		t.Errorf("Aliases() changed by its caller: %v", b[:2])
+	}
+}
