@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/wudiag/wudiag/internal/evtxwrite"
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // buildBinary builds wudiag once into a temporary folder.
@@ -144,10 +145,7 @@ func TestEndToEndHostileZip(t *testing.T) {
 // and checks that it renders the diagnosis; it skips where Chromium is not
 // installed.
 func TestHTMLReportInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
+	chromium := sharedtest.Peer(t, "chromium")
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	report := filepath.Join(dir, "report.html")

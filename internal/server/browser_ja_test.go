@@ -3,13 +3,13 @@ package server
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // labelsJS lists the text of the page that is shown as a label: every
@@ -40,16 +40,7 @@ const labelsJS = `(function () {
 // WUDIAG_TEST_SCREENSHOTS when set) and checks that no label is left in
 // English: no ASCII-only text outside code, file and machine names.
 func TestBrowserJapaneseCasePage(t *testing.T) {
-	var browser string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
-		}
-	}
-	if browser == "" {
-		t.Skip("no chromium on PATH: Japanese case page test skipped (Debian: apt-get install chromium)")
-	}
+	browser := sharedtest.Peer(t, "chromium", "chromium-browser", "google-chrome", "headless-shell")
 	ts := newTestServer(t, nil, nil)
 	bundle := filepath.Join(t.TempDir(), "win10-store-corruption.zip")
 	if err := os.WriteFile(bundle, exampleZip(t), 0o600); err != nil {

@@ -3,13 +3,13 @@ package server
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // TestBrowser logs in, uploads a zipped corpus example through the page
@@ -19,16 +19,7 @@ import (
 // installed (Debian: apt-get install chromium). With
 // WUDIAG_TEST_SCREENSHOTS=DIR it saves the pages as PNG files there.
 func TestBrowser(t *testing.T) {
-	var browser string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
-		}
-	}
-	if browser == "" {
-		t.Skip("no chromium on PATH: browser test skipped (Debian: apt-get install chromium)")
-	}
+	browser := sharedtest.Peer(t, "chromium", "chromium-browser", "google-chrome", "headless-shell")
 	ts := newTestServer(t, nil, nil)
 	bundle := filepath.Join(t.TempDir(), "win10-store-corruption.zip")
 	if err := os.WriteFile(bundle, exampleZip(t), 0o600); err != nil {

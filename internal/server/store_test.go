@@ -12,16 +12,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // postgresStore opens a store in a new schema of the database named by
 // WUDIAG_TEST_POSTGRES (dropped after the test), or skips the test.
 func postgresStore(t testing.TB) (open func() Store) {
 	t.Helper()
-	dsn := os.Getenv("WUDIAG_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("WUDIAG_TEST_POSTGRES is not set: no PostgreSQL server to test against (.ci/run starts one)")
-	}
+	dsn := sharedtest.PeerEnv(t, "WUDIAG_TEST_POSTGRES", "PostgreSQL server")
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
