@@ -57,6 +57,9 @@ type op struct {
 type template struct {
 	ops []op
 	err error
+	// lost reports that some element or attribute names could not be
+	// read (carved records only: the chunk's name table was overwritten).
+	lost bool
 }
 
 // subValue is one substitution value of a template instance.
@@ -75,6 +78,28 @@ type chunkDecoder struct {
 	vals      []subValue
 	b         builder
 	opsBuf    []op
+
+	// Carving (Options.Recover): a record from slack space may point at
+	// names and templates that newer records overwrote. Its names are
+	// checked against their stored hash and its templates against the
+	// template ID of the instance, in caches of their own.
+	carving    bool
+	lost       bool // a name was unreadable during the current compile
+	inferred   bool // the current record's template or names were inferred
+	cnames     map[uint32]cname
+	ctemplates map[uint32]*template
+	// byID holds this chunk's intact templates by template ID (the first
+	// four bytes of the definition's GUID), to stand in for an overwritten
+	// definition that a carved record names by the same ID.
+	byID map[uint32]*template
+	// shared holds intact templates of earlier chunks (read-only while
+	// a chunk is decoded; see binarySource.fill).
+	shared *templateRegistry
+
+	// Where carveSlack starts (-1: nothing to carve), in which chunk.
+	slack     int
+	slackData []byte
+	slackOff  int64
 	// steps bounds the work per record so that no input, however
 	// crafted, makes decoding loop for long.
 	steps      int
@@ -83,8 +108,11 @@ type chunkDecoder struct {
 
 func newChunkDecoder() *chunkDecoder {
 	return &chunkDecoder{
-		names:     make(map[uint32]string),
-		templates: make(map[uint32]*template),
+		names:      make(map[uint32]string),
+		templates:  make(map[uint32]*template),
+		cnames:     make(map[uint32]cname),
+		ctemplates: make(map[uint32]*template),
+		byID:       make(map[uint32]*template),
 	}
 }
 
@@ -93,6 +121,30 @@ func (d *chunkDecoder) reset(data []byte) {
 	d.chunkSteps = chunkBudget
 	clear(d.names)
 	clear(d.templates)
+	clear(d.cnames)
+	clear(d.ctemplates)
+	clear(d.byID)
+}
+
+// A cname is a name read for a carved record: lost when the structure at
+// its offset no longer matches its hash.
+type cname struct {
+	s    string
+	lost bool
+}
+
+// errLostName is returned by name for a carved record whose name was
+// overwritten; compile turns it into an op of kind kLost.
+var errLostName = errf(ErrCorrupt, "name overwritten")
+
+// nameHash is the hash stored in a name structure: h = h*65599 + unit
+// over the UTF-16 code units, low 16 bits.
+func nameHash(u16 []byte) uint16 {
+	var h uint32
+	for i := 0; i+1 < len(u16); i += 2 {
+		h = h*65599 + uint32(le.Uint16(u16[i:]))
+	}
+	return uint16(h)
 }
 
 // name returns the name structure at chunk offset off and its size
@@ -106,6 +158,23 @@ func (d *chunkDecoder) name(off uint32) (string, int, error) {
 	end := int(off) + 8 + 2*n
 	if end > len(d.data) {
 		return "", 0, errf(ErrCorrupt, "name at offset %d runs past chunk", off)
+	}
+	if d.carving {
+		c, ok := d.cnames[off]
+		if !ok {
+			units := d.data[int(off)+8 : end]
+			c.lost = n == 0 || le.Uint16(d.data[off+4:]) != nameHash(units)
+			if !c.lost {
+				var tmp [64]byte
+				c.s = string(appendUTF16(tmp[:0], units))
+			}
+			d.cnames[off] = c
+		}
+		if c.lost {
+			d.lost = true
+			return "", size, errLostName
+		}
+		return c.s, size, nil
 	}
 	if s, ok := d.names[off]; ok {
 		return s, size, nil
@@ -125,13 +194,13 @@ func (d *chunkDecoder) readName(p int) (string, int, error) {
 	off := le.Uint32(d.data[p:])
 	p += 4
 	s, size, err := d.name(off)
-	if err != nil {
+	if err != nil && err != errLostName {
 		return "", p, err
 	}
 	if int(off) == p {
 		p += size
 	}
-	return s, p, nil
+	return s, p, err
 }
 
 func (d *chunkDecoder) utf16At(p, n int) (string, int, error) {
@@ -206,6 +275,10 @@ func (d *chunkDecoder) compile(p, end int, ops []op) ([]op, int, error) {
 				return ops, p, errf(ErrTruncated, "element at %d", p)
 			}
 			name, q, err := d.readName(d.elementName(p, end))
+			nk := classify(name)
+			if err == errLostName {
+				nk, err = kLost, nil
+			}
 			if err != nil {
 				return ops, p, err
 			}
@@ -213,7 +286,7 @@ func (d *chunkDecoder) compile(p, end int, ops []op) ([]op, int, error) {
 			if tok&tokMoreFlag != 0 { // attribute list size
 				p += 4
 			}
-			ops = append(ops, op{kind: opStart, nk: classify(name), s: name})
+			ops = append(ops, op{kind: opStart, nk: nk, s: name})
 			depth++
 			if depth > maxDepth {
 				return ops, p, errf(ErrCorrupt, "elements nested deeper than %d", maxDepth)
@@ -254,11 +327,15 @@ func (d *chunkDecoder) compile(p, end int, ops []op) ([]op, int, error) {
 			ops = append(ops, op{kind: opText, s: s})
 		case tokAttr:
 			name, q, err := d.readName(p + 1)
+			nk := classify(name)
+			if err == errLostName {
+				nk, err = kLost, nil
+			}
 			if err != nil {
 				return ops, p, err
 			}
 			p = q
-			ops = append(ops, op{kind: opAttr, nk: classify(name), s: name})
+			ops = append(ops, op{kind: opAttr, nk: nk, s: name})
 		case tokCDATA:
 			if p+3 > end {
 				return ops, p, errf(ErrTruncated, "CDATA at %d", p)
@@ -277,6 +354,10 @@ func (d *chunkDecoder) compile(p, end int, ops []op) ([]op, int, error) {
 			p += 3
 		case tokEntityRef:
 			name, q, err := d.readName(p + 1)
+			if err == errLostName {
+				p = q
+				continue
+			}
 			if err != nil {
 				return ops, p, err
 			}
@@ -288,7 +369,7 @@ func (d *chunkDecoder) compile(p, end int, ops []op) ([]op, int, error) {
 			ops = append(ops, op{kind: opText, s: s})
 		case tokPITarget:
 			_, q, err := d.readName(p + 1)
-			if err != nil {
+			if err != nil && err != errLostName {
 				return ops, p, err
 			}
 			p = q
@@ -342,7 +423,88 @@ func (d *chunkDecoder) template(off uint32) *template {
 		return t
 	}
 	t.ops = ops
+	if len(d.byID) < maxTemplatesByID {
+		d.byID[le.Uint32(d.data[p+4:])] = t
+	}
 	return t
+}
+
+// maxTemplatesByID bounds the templates kept by ID per chunk (a chunk
+// holds at most a few hundred definitions).
+const maxTemplatesByID = 4096
+
+// carvedTemplate returns the compiled definition at off for a carved
+// record whose instance names template ID id, or nil when the definition
+// is gone: not at off any more (its GUID does not start with id), not
+// compilable, or with names overwritten. Inline definitions are part of
+// the record itself and are not checked against the ID.
+func (d *chunkDecoder) carvedTemplate(off, id uint32, inline bool) *template {
+	t, ok := d.ctemplates[off]
+	if !ok {
+		t = &template{}
+		d.ctemplates[off] = t
+		p := int(off)
+		switch {
+		case p+24 > len(d.data) || p < chunkHeaderSize:
+			t.err = errf(ErrCorrupt, "template definition offset %d outside chunk", off)
+		case !inline && le.Uint32(d.data[p+4:]) != id:
+			t.err = errf(ErrCorrupt, "template definition at %d overwritten", off)
+		default:
+			size := int(le.Uint32(d.data[p+20:]))
+			start := p + 24
+			end := start + size
+			if size < 0 || end > len(d.data) || end < start {
+				end = len(d.data)
+			}
+			d.lost = false
+			t.ops, _, t.err = d.compile(start, end, nil)
+			t.lost = d.lost
+			if t.err == nil && !t.lost && len(d.byID) < maxTemplatesByID {
+				if _, ok := d.byID[id]; !ok {
+					d.byID[id] = t
+				}
+			}
+		}
+	}
+	if t.err != nil {
+		return nil
+	}
+	return t
+}
+
+// fits reports whether template t can render vals: every substitution it
+// makes has a value of its declared type (or NULL), and every value that
+// is not NULL is used.
+func fits(t *template, vals []subValue) bool {
+	var used [64]uint64
+	for i := range t.ops {
+		o := &t.ops[i]
+		if o.kind != opSubst {
+			continue
+		}
+		if int(o.sub) >= len(vals) {
+			if o.optional {
+				continue
+			}
+			return false
+		}
+		v := vals[o.sub]
+		if v.t != o.vtype && v.t != tNull && v.n != 0 {
+			return false
+		}
+		if int(o.sub) < 64*len(used) {
+			used[o.sub/64] |= 1 << (o.sub % 64)
+		}
+	}
+	for i, v := range vals {
+		if i >= 64*len(used) {
+			break
+		}
+		if v.t != tNull && v.n != 0 && used[i/64]&(1<<(i%64)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // fragment decodes the BinXML fragment at [p, end) into the builder. It
@@ -373,9 +535,11 @@ func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
 	if p+10 > end {
 		return p, errf(ErrTruncated, "template instance at %d", p)
 	}
+	tid := le.Uint32(d.data[p+2:])
 	defOff := le.Uint32(d.data[p+6:])
 	p += 10
-	if int(defOff) == p { // the definition follows inline
+	inline := int(defOff) == p
+	if inline { // the definition follows inline
 		if p+24 > end {
 			return p, errf(ErrTruncated, "template definition at %d", p)
 		}
@@ -385,9 +549,14 @@ func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
 		}
 		p += 24 + size
 	}
-	t := d.template(defOff)
-	if t.err != nil {
-		return p, t.err
+	var t *template
+	if d.carving {
+		t = d.carvedTemplate(defOff, tid, inline)
+	} else {
+		t = d.template(defOff)
+		if t.err != nil {
+			return p, t.err
+		}
 	}
 	// Instance data: count, descriptors (size u16, type u8, pad), values.
 	if p+4 > end {
@@ -411,6 +580,29 @@ func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
 		q += size
 	}
 	vals := d.vals[base:]
+	if d.carving && (t == nil || depth == 0 && t.lost || !fits(t, vals)) {
+		// The definition was overwritten: use an intact one with the same
+		// template ID, from this chunk or an earlier one.
+		t = d.byID[tid]
+		if t == nil || !fits(t, vals) {
+			t = d.shared.get(tid, vals)
+		}
+		if t == nil && depth == 0 {
+			d.vals = d.vals[:base]
+			return q, errTemplateGone
+		}
+		d.inferred = true
+		if t == nil {
+			// A nested payload (EventData) whose template is gone: its
+			// values as unnamed Data, in order.
+			err := d.valuesAsData(vals)
+			d.vals = d.vals[:base]
+			return q, err
+		}
+	}
+	if t.lost {
+		d.inferred = true // names guessed (carving only)
+	}
 	err := d.run(t.ops, vals, depth)
 	d.vals = d.vals[:base]
 	return q, err
@@ -463,6 +655,38 @@ func (d *chunkDecoder) run(ops []op, vals []subValue, depth int) error {
 			}
 			b.value(v.t, d.data[v.off:v.off+v.n])
 		}
+		if b.err != nil {
+			return b.err
+		}
+	}
+	return nil
+}
+
+// valuesAsData renders the values of a nested payload whose template is
+// gone as EventData: one unnamed Data element per value that is not
+// NULL, in order (Binary for a binary value), as a classic source's
+// positional values read.
+func (d *chunkDecoder) valuesAsData(vals []subValue) error {
+	b := &d.b
+	if f := b.top(); f != nil && f.role == rEvent {
+		b.start("EventData", kEventData)
+		defer b.end()
+	}
+	for _, v := range vals {
+		d.steps--
+		if d.steps < 0 {
+			return errf(ErrCorrupt, "record needs too much work to decode")
+		}
+		if v.t == tNull || v.n == 0 || v.t == tBinXML {
+			continue
+		}
+		if v.t == tBinary {
+			b.start("Binary", kBinary)
+		} else {
+			b.start("Data", kData)
+		}
+		b.value(v.t, d.data[v.off:v.off+v.n])
+		b.end()
 		if b.err != nil {
 			return b.err
 		}

@@ -43,6 +43,11 @@ const (
 	kUserID
 	kActivityID
 	kXmlns
+	// kLost is a name a carved record's template refers to that newer
+	// records overwrote. The builder guesses it from where it is: below
+	// Event the payload's EventData, below EventData a Data element, and
+	// on a Data element the Name attribute.
+	kLost
 )
 
 func classify(name string) nameKind {
@@ -225,6 +230,8 @@ func (b *builder) start(name string, k nameKind) {
 		switch p.role {
 		case rEvent:
 			switch k {
+			case kLost:
+				r = rEventData
 			case kSystem:
 				r = rSystem
 			case kEventData:
@@ -247,6 +254,8 @@ func (b *builder) start(name string, k nameKind) {
 			r = rData
 			if k == kBinary {
 				r = rBinary
+			} else if k == kLost {
+				k = kData // unnamed unless a Name attribute follows
 			}
 		case rUserData:
 			r = rPayload
@@ -300,8 +309,8 @@ func (b *builder) attrStart(k nameKind) {
 			b.attr = k
 		}
 	case rData:
-		if k == kName {
-			b.attr = k
+		if k == kName || k == kLost {
+			b.attr = kName
 			f.named = true
 		}
 	case rPayload:

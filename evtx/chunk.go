@@ -38,10 +38,13 @@ const (
 
 func recordSteps(size int) int { return min(256*size+16384, recordBudget) }
 
-// decodeChunk decodes one chunk (data may be shorter than 64 KiB when the
-// file is truncated) and appends its events and warnings to out.
+// decodeChunk decodes the live records of one chunk (data may be shorter
+// than 64 KiB when the file is truncated) and appends their events and
+// warnings to out. With opts.Recover it also notes where slack space
+// starts, for carveSlack.
 func (d *chunkDecoder) decodeChunk(data []byte, off int64, index int, opts *Options, checkCRC bool, out []item) []item {
 	d.reset(data)
+	d.slack, d.slackData, d.slackOff = -1, data, off
 	warn := func(err error) {
 		out = append(out, item{err: &ChunkError{Offset: off, Chunk: index, Err: err}})
 	}
@@ -58,7 +61,7 @@ func (d *chunkDecoder) decodeChunk(data []byte, off int64, index int, opts *Opti
 		if !bytes.Equal(data[chunkHeaderSize:chunkHeaderSize+4], recordMagic) {
 			warn(errf(ErrMagic, "no chunk signature; chunk skipped"))
 			if opts.Recover {
-				return d.carve(data, off, chunkHeaderSize, out)
+				d.slack = chunkHeaderSize
 			}
 			return out
 		}
@@ -144,15 +147,24 @@ func (d *chunkDecoder) decodeChunk(data []byte, off int64, index int, opts *Opti
 		p += size
 	}
 	if opts.Recover {
-		out = d.carve(data, off, p, out)
+		d.slack = p
 	}
 	return out
 }
 
-// carve scans [p, len(data)) for records left behind in slack space and
-// decodes them, marking them Recovered. Templates defined earlier in the
-// chunk are used when still intact.
-func (d *chunkDecoder) carve(data []byte, off int64, p int, out []item) []item {
+// carveSlack scans the slack space of the chunk decodeChunk last decoded
+// (from the end of its live records, or the whole chunk when its header
+// is gone) for records left behind, and decodes them, marking them
+// Recovered. It runs after decodeChunk, in file order (see
+// binarySource.fill), so that d.shared holds the templates of every
+// earlier chunk whatever Options.Parallel is.
+func (d *chunkDecoder) carveSlack(out []item) []item {
+	if d.slack < 0 {
+		return out
+	}
+	data, off, p := d.slackData, d.slackOff, d.slack
+	d.slack = -1
+	d.data = data
 	for {
 		q := nextRecord(data, p)
 		if q < 0 {
@@ -178,15 +190,23 @@ func (d *chunkDecoder) decodeRecord(data []byte, off int64, p, size int, recover
 	d.b.reset()
 	d.steps = min(recordSteps(size), d.chunkSteps)
 	start := d.steps
+	d.carving, d.inferred = recovered, false
+	defer func() { d.carving = false }()
 	_, err := d.fragment(p+recordHeader, p+size-4, 0)
 	d.chunkSteps -= start - max(d.steps, 0)
 	if err == nil {
 		err = d.b.err
 	}
 	if err != nil && recovered {
-		// The template may have been overwritten; try the values alone.
-		if ev := d.salvage(p+recordHeader, p+size-4); ev != nil {
+		// The template is gone and none with its ID was found: read the
+		// values by the standard System layout.
+		d.steps = min(recordSteps(size), d.chunkSteps)
+		start = d.steps
+		ev := d.salvage(p+recordHeader, p+size-4)
+		d.chunkSteps -= start - max(d.steps, 0)
+		if ev != nil {
 			d.finishRecord(ev, data, off, p, id, true)
+			ev.Inferred = true
 			return ev, nil
 		}
 	}
@@ -195,6 +215,7 @@ func (d *chunkDecoder) decodeRecord(data []byte, off int64, p, size int, recover
 	}
 	ev := d.b.finish()
 	d.finishRecord(ev, data, off, p, id, recovered)
+	ev.Inferred = d.inferred
 	return ev, nil
 }
 

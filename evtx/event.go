@@ -65,6 +65,14 @@ type Event struct {
 	// Recovered reports that the record was carved from chunk slack space
 	// (Options.Recover): it was overwritten or deleted and may be partial.
 	Recovered bool
+	// Inferred reports, for a recovered event, that newer records had
+	// overwritten its template or the names the template uses: its
+	// System fields were read by the standard Windows substitution
+	// layout or through an intact template with the same ID found
+	// elsewhere in the file, and lost element names were guessed
+	// (EventData, Data, Name). Its Data names are those stored with the
+	// payload, so they are usually right; a field may lack its name.
+	Inferred bool
 	// Source tells which kind of file the event came from.
 	Source Kind
 }

@@ -42,13 +42,55 @@ func usedChunk(log []byte) []byte {
 func FuzzChunk(f *testing.F) {
 	f.Add(usedChunk(fuzzSeedLog(false)))
 	f.Add(usedChunk(fuzzSeedLog(true)))
+	f.Add(reusedChunk(f, "OTHER"))
 	f.Add([]byte("ElfChnk\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := newChunkDecoder()
 		opts := &Options{Recover: true}
 		out := d.decodeChunk(data, fileHeaderBlock, 0, opts, true, nil)
+		out = d.carveSlack(out)
 		for _, it := range out {
 			if it.ev != nil && len(it.ev.Data) > len(data) {
+				t.Fatalf("more fields (%d) than input bytes (%d)", len(it.ev.Data), len(data))
+			}
+		}
+	})
+}
+
+// reusedChunk is the reused chunk of reusedLog (live record, then slack
+// with carved records), cut after its last old record.
+func reusedChunk(t testing.TB, newPCs ...string) []byte {
+	c := reusedLog(t, 0, newPCs...)[fileHeaderBlock:]
+	return c[:min(12000, len(c))]
+}
+
+// FuzzRecover feeds arbitrary chunks to the carver (slack space, name and
+// template checks, stand-in templates, the built-in System layout), with
+// the templates of an intact chunk of the same log as the earlier chunk.
+// Nothing may panic, and every event carved from slack is marked.
+func FuzzRecover(f *testing.F) {
+	f.Add(reusedChunk(f, "OTHER"))
+	f.Add(reusedChunk(f, "OTHER", "PC1"))
+	f.Add(usedChunk(fuzzSeedLog(true)))
+	earlier := reusedLog(f, 1, "OTHER")[fileHeaderBlock : fileHeaderBlock+chunkSize]
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var reg templateRegistry
+		d := newChunkDecoder()
+		d.shared = &reg
+		opts := &Options{Recover: true}
+		d.decodeChunk(earlier, fileHeaderBlock, 0, opts, true, nil)
+		reg.addChunk(d)
+		live := d.decodeChunk(data, fileHeaderBlock+chunkSize, 1, opts, true, nil)
+		n := len(live)
+		out := d.carveSlack(live)
+		for _, it := range out[n:] {
+			if it.ev == nil {
+				continue
+			}
+			if !it.ev.Recovered {
+				t.Fatalf("carved event %d not marked Recovered", it.ev.RecordID)
+			}
+			if len(it.ev.Data) > len(data) {
 				t.Fatalf("more fields (%d) than input bytes (%d)", len(it.ev.Data), len(data))
 			}
 		}
@@ -59,6 +101,7 @@ func FuzzChunk(f *testing.F) {
 // sniffing, header handling, parallel decoding) and requires no panic.
 func FuzzReader(f *testing.F) {
 	f.Add(fuzzSeedLog(false)[:fileHeaderBlock+4096])
+	f.Add(reusedLog(f, 0, "OTHER", "PC1")[:fileHeaderBlock+12000])
 	f.Add([]byte{})
 	f.Add([]byte("ElfFile\x00"))
 	f.Add([]byte(`<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="MsiInstaller"/><EventID Qualifiers="0">1033</EventID><TimeCreated SystemTime="2016-08-30T15:21:37.000000000Z"/><EventRecordID>7</EventRecordID><Channel>Application</Channel></System><EventData><Data>EMET 5.51</Data><Data>1603</Data><Binary>7B34</Binary></EventData></Event></Events>`))

@@ -404,6 +404,7 @@ type binarySource struct {
 	decs     []*chunkDecoder
 	bufs     [][]byte
 	outs     [][]item
+	reg      templateRegistry // Recover: intact templates of the chunks read
 }
 
 func (r *Reader) newBinary(ra io.ReaderAt, size int64, head []byte, o Options) source {
@@ -441,6 +442,7 @@ func (r *Reader) newBinary(ra io.ReaderAt, size int64, head []byte, o Options) s
 	s.outs = make([][]item, n)
 	for i := range s.decs {
 		s.decs[i] = newChunkDecoder()
+		s.decs[i].shared = &s.reg
 		s.bufs[i] = make([]byte, chunkSize)
 	}
 	return s
@@ -469,6 +471,22 @@ func (s *binarySource) decode(i int, off int64, index int) (ioErr error) {
 	return nil
 }
 
+// carve recovers the records in the slack space of chunk i of this batch,
+// after the chunks before it, so that their templates can stand in for
+// overwritten ones; then it adds the chunk's templates to the registry.
+// A panic becomes a warning, as in decode.
+func (s *binarySource) carve(i int, off int64, index int) {
+	d := s.decs[i]
+	n := len(s.outs[i])
+	defer func() {
+		if p := recover(); p != nil {
+			s.outs[i] = append(s.outs[i][:n], item{err: &ChunkError{Offset: off, Chunk: index, Err: fmt.Errorf("%w: %v", errInternal, p)}})
+		}
+	}()
+	s.outs[i] = d.carveSlack(s.outs[i])
+	s.reg.addChunk(d)
+}
+
 func (s *binarySource) fill(out []item) ([]item, error) {
 	if s.next >= s.size {
 		return out, io.EOF
@@ -494,6 +512,9 @@ func (s *binarySource) fill(out []item) ([]item, error) {
 	for i := 0; i < k; i++ {
 		if errs[i] != nil {
 			return out, errs[i]
+		}
+		if s.opts.Recover {
+			s.carve(i, s.next+int64(i)*chunkSize, s.index+i)
 		}
 		out = append(out, s.outs[i]...)
 		clear(s.outs[i])

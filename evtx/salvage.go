@@ -1,17 +1,50 @@
 package evtx
 
+// Substitution indexes of the System part in every template Windows
+// writes (the values of the standard System layout).
+const (
+	sLevel = iota
+	sOpcode
+	sTask
+	sEventID
+	sQualifiers
+	sKeywords
+	sTime
+	sActivityID
+	sProcessID
+	sThreadID
+	sRecordID
+	sVersion
+	sUserID
+	sRelatedActivityID
+	sProvider     // manifest events whose template takes the provider as a value
+	sProviderGUID // (the generic System template of Windows 7 and later)
+	sChannel
+	sSystemValues // payload values (or the nested payload) follow
+)
+
+// systemTypes are the value types of the standard System layout.
+var systemTypes = [sSystemValues]byte{tUint8, tUint8, tUint16, tUint16, tUint16, tHexInt64, tFileTime, tGUID,
+	tUint32, tUint32, tUint64, tUint8, tSID, tGUID, tString, tGUID, tString}
+
 // salvage decodes a carved record whose template definition is gone
-// (overwritten by newer records), from its substitution values alone.
+// (overwritten by newer records) and has no stand-in with the same
+// template ID, from its substitution values alone, by the standard System
+// layout (the built-in outer template):
 //
-// Windows builds the System part of every event from one template layout:
-// 0 Level, 1 Opcode, 2 Task, 3 EventID, 4 Qualifiers, 5 Keywords,
-// 6 TimeCreated, 7 ActivityID, 8 ProcessID, 9 ThreadID, 10 EventRecordID,
-// 11 Version, 12 UserID, and the payload as nested BinXML (type 0x21),
+//	0 Level, 1 Opcode, 2 Task, 3 EventID, 4 Qualifiers, 5 Keywords,
+//	6 TimeCreated, 7 ActivityID, 8 ProcessID, 9 ThreadID,
+//	10 EventRecordID, 11 Version, 12 UserID, 13 RelatedActivityID,
+//	14 Provider Name, 15 Provider Guid, 16 Channel,
+//
+// then the payload: EventData or UserData as nested BinXML (type 0x21),
 // whose own template is stored inline and so usually survives. A value is
-// used only when its type matches the layout; the record is given up unless
-// at least the event ID and the time are found. Provider, channel and
-// computer are literal text in that layout and are lost with the template,
-// unless the values carry them as strings.
+// used only when its type matches the layout; the record is given up
+// unless at least the event ID and the time are found. In templates of
+// classic sources provider, channel and computer are literal text, lost
+// with the template; the generic template of manifest providers takes
+// provider and channel as values 14 to 16 (WindowsUpdateClient 20 on
+// Windows 7), so they survive.
 func (d *chunkDecoder) salvage(p, end int) *Event {
 	if end > len(d.data) {
 		end = len(d.data)
@@ -35,7 +68,7 @@ func (d *chunkDecoder) salvage(p, end int) *Event {
 	}
 	n := int(le.Uint32(d.data[p:]))
 	p += 4
-	if n <= 12 || n > (end-p)/4 {
+	if n <= sUserID || n > (end-p)/4 {
 		return nil
 	}
 	q := p + 4*n
@@ -48,61 +81,48 @@ func (d *chunkDecoder) salvage(p, end int) *Event {
 		vals = append(vals, subValue{t: d.data[p+4*i+2], off: q, n: size})
 		q += size
 	}
-	want := [...]byte{tUint8, tUint8, tUint16, tUint16, tUint16, tHexInt64, tFileTime, tGUID, tUint32, tUint32, tUint64, tUint8, tSID}
-	if vals[3].t != tUint16 || vals[6].t != tFileTime || vals[3].n != 2 || vals[6].n != 8 {
+	if vals[sEventID].t != tUint16 || vals[sTime].t != tFileTime || vals[sEventID].n != 2 || vals[sTime].n != 8 {
 		return nil
 	}
 	d.b.reset()
-	d.steps = min(recordSteps(end-p), d.chunkSteps)
 	b := &d.b
 	b.start("Event", kOther)
 	b.start("System", kSystem)
-	for i, v := range vals {
-		if v.n == 0 || v.t == tNull {
+	for i, v := range vals[:min(len(vals), sSystemValues)] {
+		if v.n == 0 || v.t != systemTypes[i] || v.n < fixedSize(v.t) {
 			continue
 		}
 		data := d.data[v.off : v.off+v.n]
-		if i < len(want) {
-			if v.t != want[i] || v.n < fixedSize(v.t) {
-				continue
-			}
-			switch i {
-			case 0, 1, 2, 3, 5, 10, 11:
-				k := [...]nameKind{kLevel, kOpcode, kTask, kEventID, kOther, kKeywords, kOther, kOther, kOther, kOther, kEventRecordID, kVersion}[i]
-				b.start("", k)
-				b.stack[len(b.stack)-1].role = rSysText
-				b.value(v.t, data)
-				b.end()
-			case 4:
-				b.ev.Qualifiers, b.ev.HasQualifiers = le.Uint16(data), true
-			case 6:
-				b.ev.Time, b.timeSet = fileTime(le.Uint64(data)), true
-			case 7:
-				b.activity = b.put(v.t, data)
-			case 8:
-				b.ev.ProcessID = le.Uint32(data)
-			case 9:
-				b.ev.ThreadID = le.Uint32(data)
-			case 12:
-				b.userID = b.put(v.t, data)
-			}
-			continue
-		}
-		switch v.t {
-		case tString:
-			if b.provider.hi == 0 {
-				b.provider = b.put(v.t, data)
-			} else if b.channel.hi == 0 {
-				b.channel = b.put(v.t, data)
-			}
-		case tGUID:
-			if b.provGUID.hi == 0 {
-				b.provGUID = b.put(v.t, data)
-			}
+		switch i {
+		case sLevel, sOpcode, sTask, sEventID, sKeywords, sRecordID, sVersion:
+			k := [...]nameKind{sLevel: kLevel, sOpcode: kOpcode, sTask: kTask, sEventID: kEventID,
+				sKeywords: kKeywords, sRecordID: kEventRecordID, sVersion: kVersion}[i]
+			b.start("", k)
+			b.stack[len(b.stack)-1].role = rSysText
+			b.value(v.t, data)
+			b.end()
+		case sQualifiers:
+			b.ev.Qualifiers, b.ev.HasQualifiers = le.Uint16(data), true
+		case sTime:
+			b.ev.Time, b.timeSet = fileTime(le.Uint64(data)), true
+		case sActivityID:
+			b.activity = b.put(v.t, data)
+		case sProcessID:
+			b.ev.ProcessID = le.Uint32(data)
+		case sThreadID:
+			b.ev.ThreadID = le.Uint32(data)
+		case sUserID:
+			b.userID = b.put(v.t, data)
+		case sProvider:
+			b.provider = b.put(v.t, data)
+		case sProviderGUID:
+			b.provGUID = b.put(v.t, data)
+		case sChannel:
+			b.channel = b.put(v.t, data)
 		}
 	}
 	b.end() // System
-	for _, v := range vals {
+	for _, v := range vals[sUserID:] {
 		if v.t == tBinXML && v.n > 0 {
 			if _, err := d.fragment(v.off, v.off+v.n, 1); err != nil {
 				break

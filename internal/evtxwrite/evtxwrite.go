@@ -110,6 +110,16 @@ type Options struct {
 	NestedEventData bool
 	// RecordsPerChunk, when > 0, closes chunks after this many records.
 	RecordsPerChunk int
+	// Win7Layout writes the generic System template of Windows 7 and
+	// later, as in the System logs of python-evtx's issue_38.evtx: values
+	// 0-12 as usual, 13 RelatedActivityID, 14 Provider Name, 15 Provider
+	// Guid, 16 Channel, and the payload as nested BinXML (value 17, as
+	// with NestedEventData). Computer (and EventSourceName) are literal
+	// text in the template, so events of every provider share it. The
+	// nested payload's template is inline but its element and attribute
+	// names refer to the chunk's names (EventData, Data, Name), as
+	// Windows writes them.
+	Win7Layout bool
 }
 
 // A Writer writes an EVTX file. If the destination is an io.WriterAt
@@ -211,6 +221,23 @@ func (w *Writer) Close() error {
 	}
 	w.mem = nil
 	return w.err
+}
+
+// Reuse starts the current chunk over, as Windows does when a full log
+// wraps around and reuses its oldest chunk: the next records are written
+// from the chunk's first record offset on, with new string and template
+// tables, over the records already there. What they do not overwrite
+// stays behind the new records as slack space: deleted records whose
+// template definitions and names (stored in the first records) are gone.
+// Close writes the chunk with the new records only in its header.
+func (w *Writer) Reuse() {
+	if w.err != nil || w.closed || w.c == nil {
+		return
+	}
+	c := w.c
+	c.pos, c.count, c.firstID, c.lastID, c.lastOff = chunkHeader, 0, 0, 0, 0
+	c.names, c.templates = map[string]uint32{}, map[string]uint32{}
+	c.strTable, c.tmplTable = [64]uint32{}, [32]uint32{}
 }
 
 func (w *Writer) header() []byte {
@@ -456,7 +483,10 @@ type enc struct {
 	base     int
 	b        []byte
 	newNames map[string]uint32
-	inline   bool // always store names inline (nested BinXML)
+	inline   bool // nested BinXML: template inline, names inline unless shareNames
+	// shareNames lets nested BinXML refer to names already in the chunk
+	// (Win7Layout).
+	shareNames bool
 }
 
 func (e *enc) off() int { return e.base + len(e.b) }
@@ -467,7 +497,7 @@ func (e *enc) u32(v uint32) { e.b = binary.LittleEndian.AppendUint32(e.b, v) }
 
 // name writes a name reference, storing the name inline at its first use.
 func (e *enc) name(s string) {
-	if !e.inline {
+	if !e.inline || e.shareNames {
 		if off, ok := e.c.names[s]; ok {
 			e.u32(off)
 			return
@@ -479,7 +509,7 @@ func (e *enc) name(s string) {
 	}
 	off := uint32(e.off() + 4)
 	e.u32(off)
-	if !e.inline {
+	if !e.inline || e.shareNames {
 		e.newNames[s] = off
 	}
 	u := utf16.Encode([]rune(s))
@@ -599,23 +629,36 @@ func (c *chunk) record(ev *Event, opts *Options) (*rec, error) {
 	e.b = binary.LittleEndian.AppendUint64(e.b, filetime(ev.Time))
 
 	key := shapeKey(ev, vals, opts.NestedEventData)
+	nested, first := opts.NestedEventData, sPayload
 	e.fragmentHeader()
-	e.templateInstance(key, r, func() { e.eventTemplate(ev, vals, opts.NestedEventData) })
-	if opts.NestedEventData {
+	if opts.Win7Layout {
+		nested, first = true, w7Payload
+		vals = win7Values(vals)
+		pkey := key
+		key = fmt.Sprintf("win7|%t|%t|%q|%q", ev.HasQualifiers, ev.UserID != "", ev.Computer, ev.EventSourceName)
+		e.templateInstance(key, r, func() { e.win7Template(ev) })
+		key = pkey
+	} else {
+		e.templateInstance(key, r, func() { e.eventTemplate(ev, vals, opts.NestedEventData) })
+	}
+	if nested {
 		// The payload becomes one BinXML value, the last one. Its names
 		// and template definition are stored inline, at chunk offsets
 		// known once the outer values before it are laid out.
-		payload := vals[sPayload:]
-		start := e.off() + 4 + 4*(sPayload+1)
-		for _, v := range vals[:sPayload] {
+		payload := vals[first:]
+		start := e.off() + 4 + 4*(first+1)
+		for _, v := range vals[:first] {
 			start += len(v.b)
 		}
 		ne := &enc{c: c, base: start, inline: true}
+		if opts.Win7Layout {
+			ne.shareNames, ne.newNames = true, r.newNames
+		}
 		ne.fragmentHeader()
 		ne.templateInstance(key+"|payload", r, func() { ne.payload(ev, payload, 0) })
 		ne.instanceValues(payload)
 		ne.u8(tokEOF)
-		vals = append(vals[:sPayload:sPayload], value{t: tBinXML, b: ne.b})
+		vals = append(vals[:first:first], value{t: tBinXML, b: ne.b})
 	}
 	e.instanceValues(vals)
 	// The event's BinXML ends with an EndOfFile token, as in every record
@@ -748,6 +791,64 @@ func (e *enc) eventTemplate(ev *Event, vals []value, nested bool) {
 	} else {
 		e.payload(ev, vals[sPayload:], sPayload)
 	}
+	e.end(ev0)
+}
+
+// Value indexes of Win7Layout after the usual 0-12.
+const (
+	w7RelatedActivityID = sUserID + 1 + iota
+	w7Provider
+	w7ProviderGUID
+	w7Channel
+	w7Payload
+)
+
+// win7Values reorders values (the writer's own layout) into Win7Layout's.
+func win7Values(v []value) []value {
+	out := make([]value, w7Payload, w7Payload+len(v)-sPayload)
+	copy(out, v[:sUserID+1])
+	out[w7RelatedActivityID] = value{t: tNull}
+	out[w7Provider] = v[sProvider]
+	out[w7ProviderGUID] = v[sProviderGUID]
+	out[w7Channel] = v[sChannel]
+	return append(out, v[sPayload:]...)
+}
+
+// win7Template writes the Event element of Win7Layout's generic template:
+// System from values 0-16 and literal text, then the nested payload.
+func (e *enc) win7Template(ev *Event) {
+	ev0 := e.open("Event", []attr{{name: "xmlns", sub: -1, text: "http://schemas.microsoft.com/win/2004/08/events/event"}})
+	e.closeStart()
+	sys := e.open("System", nil)
+	e.closeStart()
+	pattrs := []attr{{name: "Name", sub: w7Provider, t: tString, optional: true}, {name: "Guid", sub: w7ProviderGUID, t: tGUID, optional: true}}
+	if ev.EventSourceName != "" {
+		pattrs = append(pattrs, attr{name: "EventSourceName", sub: -1, text: ev.EventSourceName})
+	}
+	e.closeEmpty(e.open("Provider", pattrs))
+	var qa []attr
+	if ev.HasQualifiers {
+		qa = []attr{{name: "Qualifiers", sub: sQualifiers, t: tUint16, optional: true}}
+	}
+	e.leaf("EventID", qa, sEventID, tUint16, true)
+	e.leaf("Version", nil, sVersion, tUint8, true)
+	e.leaf("Level", nil, sLevel, tUint8, true)
+	e.leaf("Task", nil, sTask, tUint16, true)
+	e.leaf("Opcode", nil, sOpcode, tUint8, true)
+	e.leaf("Keywords", nil, sKeywords, tHexInt64, true)
+	e.closeEmpty(e.open("TimeCreated", []attr{{name: "SystemTime", sub: sTime, t: tFileTime, optional: true}}))
+	e.leaf("EventRecordID", nil, sRecordID, tUint64, true)
+	e.closeEmpty(e.open("Correlation", []attr{{name: "ActivityID", sub: sActivityID, t: tGUID, optional: true},
+		{name: "RelatedActivityID", sub: w7RelatedActivityID, t: tGUID, optional: true}}))
+	e.closeEmpty(e.open("Execution", []attr{{name: "ProcessID", sub: sProcessID, t: tUint32, optional: true}, {name: "ThreadID", sub: sThreadID, t: tUint32, optional: true}}))
+	e.leaf("Channel", nil, w7Channel, tString, true)
+	c := e.open("Computer", nil)
+	e.closeStart()
+	e.text(ev.Computer)
+	e.end(c)
+	e.closeEmpty(e.open("Security", []attr{{name: "UserID", sub: sUserID, t: tSID, optional: true}}))
+	e.end(sys)
+	e.subst(w7Payload, tBinXML, true)
 	e.end(ev0)
 }
 

@@ -78,10 +78,10 @@ func read(t *testing.T, data []byte, opts *evtx.Options) (evs []*evtx.Event, war
 }
 
 func TestRoundTrip(t *testing.T) {
-	for _, nested := range []bool{false, true} {
-		t.Run(fmt.Sprintf("nested=%t", nested), func(t *testing.T) {
+	for _, o := range []evtxwrite.Options{{}, {NestedEventData: true}, {Win7Layout: true}} {
+		t.Run(fmt.Sprintf("nested=%t,win7=%t", o.NestedEventData, o.Win7Layout), func(t *testing.T) {
 			in := sampleEvents()
-			data := write(t, &evtxwrite.Options{NestedEventData: nested}, in...)
+			data := write(t, &o, in...)
 			out, warns := read(t, data, nil)
 			require.Empty(t, warns)
 			require.Len(t, out, len(in))
@@ -98,6 +98,8 @@ func TestRoundTrip(t *testing.T) {
 			assert.Equal(t, "S-1-5-18", wu.UserID)
 			assert.EqualValues(t, 1, wu.RecordID)
 			assert.Equal(t, uint64(0x8000000000000028), wu.Keywords)
+			assert.Equal(t, "DESKTOP-2KGM189", wu.Computer)
+			assert.Equal(t, "updateTitle", wu.Data[1].Name)
 
 			cbs := out[1]
 			assert.Equal(t, "CbsPackageChangeState", cbs.UserData)
@@ -371,5 +373,35 @@ func TestOutputIsDeterministic(t *testing.T) {
 		if !bytes.Equal(first, write()) {
 			t.Fatal("two writes of the same events differ")
 		}
+	}
+}
+
+// TestReuse writes a chunk, starts it over and writes one record over the
+// first ones: the reader sees the new record as the only live one, and
+// with Recover the older records behind it, marked Recovered.
+func TestReuse(t *testing.T) {
+	var buf bytes.Buffer
+	w := evtxwrite.New(&buf, &evtxwrite.Options{Win7Layout: true})
+	ev := sampleEvents()[0]
+	for i := 0; i < 10; i++ {
+		require.NoError(t, w.Add(ev))
+	}
+	w.Reuse()
+	ev.RecordID, ev.Computer = 100, "OTHER-PC"
+	require.NoError(t, w.Add(ev))
+	require.NoError(t, w.Close())
+	data := buf.Bytes()
+
+	live, warns := read(t, data, nil)
+	require.Empty(t, warns)
+	require.Len(t, live, 1)
+	assert.EqualValues(t, 100, live[0].RecordID)
+	assert.False(t, live[0].Recovered)
+
+	all, _ := read(t, data, &evtx.Options{Recover: true})
+	require.Greater(t, len(all), 1)
+	for _, ev := range all[1:] {
+		assert.True(t, ev.Recovered)
+		assert.Less(t, ev.RecordID, uint64(11))
 	}
 }
