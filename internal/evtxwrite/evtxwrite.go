@@ -764,18 +764,7 @@ func (e *enc) eventTemplate(ev *Event, vals []value, nested bool) {
 		pattrs = append(pattrs, attr{name: "EventSourceName", sub: sEventSource, t: tString, optional: true})
 	}
 	e.closeEmpty(e.open("Provider", pattrs))
-	var qa []attr
-	if ev.HasQualifiers {
-		qa = []attr{{name: "Qualifiers", sub: sQualifiers, t: tUint16, optional: true}}
-	}
-	e.leaf("EventID", qa, sEventID, tUint16, true)
-	e.leaf("Version", nil, sVersion, tUint8, true)
-	e.leaf("Level", nil, sLevel, tUint8, true)
-	e.leaf("Task", nil, sTask, tUint16, true)
-	e.leaf("Opcode", nil, sOpcode, tUint8, true)
-	e.leaf("Keywords", nil, sKeywords, tHexInt64, true)
-	e.closeEmpty(e.open("TimeCreated", []attr{{name: "SystemTime", sub: sTime, t: tFileTime, optional: true}}))
-	e.leaf("EventRecordID", nil, sRecordID, tUint64, true)
+	e.systemCore(ev)
 	e.closeEmpty(e.open("Correlation", []attr{{name: "ActivityID", sub: sActivityID, t: tGUID, optional: true}}))
 	e.closeEmpty(e.open("Execution", []attr{{name: "ProcessID", sub: sProcessID, t: tUint32, optional: true}, {name: "ThreadID", sub: sThreadID, t: tUint32, optional: true}}))
 	e.leaf("Channel", nil, sChannel, tString, true)
@@ -792,6 +781,24 @@ func (e *enc) eventTemplate(ev *Event, vals []value, nested bool) {
 		e.payload(ev, vals[sPayload:], sPayload)
 	}
 	e.end(ev0)
+}
+
+// systemCore writes the System elements both layouts take from the same
+// values (0-12): EventID (with Qualifiers for classic events) through
+// EventRecordID.
+func (e *enc) systemCore(ev *Event) {
+	var qa []attr
+	if ev.HasQualifiers {
+		qa = []attr{{name: "Qualifiers", sub: sQualifiers, t: tUint16, optional: true}}
+	}
+	e.leaf("EventID", qa, sEventID, tUint16, true)
+	e.leaf("Version", nil, sVersion, tUint8, true)
+	e.leaf("Level", nil, sLevel, tUint8, true)
+	e.leaf("Task", nil, sTask, tUint16, true)
+	e.leaf("Opcode", nil, sOpcode, tUint8, true)
+	e.leaf("Keywords", nil, sKeywords, tHexInt64, true)
+	e.closeEmpty(e.open("TimeCreated", []attr{{name: "SystemTime", sub: sTime, t: tFileTime, optional: true}}))
+	e.leaf("EventRecordID", nil, sRecordID, tUint64, true)
 }
 
 // Value indexes of Win7Layout after the usual 0-12.
@@ -826,18 +833,7 @@ func (e *enc) win7Template(ev *Event) {
 		pattrs = append(pattrs, attr{name: "EventSourceName", sub: -1, text: ev.EventSourceName})
 	}
 	e.closeEmpty(e.open("Provider", pattrs))
-	var qa []attr
-	if ev.HasQualifiers {
-		qa = []attr{{name: "Qualifiers", sub: sQualifiers, t: tUint16, optional: true}}
-	}
-	e.leaf("EventID", qa, sEventID, tUint16, true)
-	e.leaf("Version", nil, sVersion, tUint8, true)
-	e.leaf("Level", nil, sLevel, tUint8, true)
-	e.leaf("Task", nil, sTask, tUint16, true)
-	e.leaf("Opcode", nil, sOpcode, tUint8, true)
-	e.leaf("Keywords", nil, sKeywords, tHexInt64, true)
-	e.closeEmpty(e.open("TimeCreated", []attr{{name: "SystemTime", sub: sTime, t: tFileTime, optional: true}}))
-	e.leaf("EventRecordID", nil, sRecordID, tUint64, true)
+	e.systemCore(ev)
 	e.closeEmpty(e.open("Correlation", []attr{{name: "ActivityID", sub: sActivityID, t: tGUID, optional: true},
 		{name: "RelatedActivityID", sub: w7RelatedActivityID, t: tGUID, optional: true}}))
 	e.closeEmpty(e.open("Execution", []attr{{name: "ProcessID", sub: sProcessID, t: tUint32, optional: true}, {name: "ThreadID", sub: sThreadID, t: tUint32, optional: true}}))
