@@ -1,5 +1,7 @@
 package evtx
 
+import "slices"
+
 // Binary XML ([MS-EVEN6] 2.2.12, libyal "Binary XML").
 //
 // A record's body is a BinXML fragment: usually a TemplateInstance that
@@ -78,6 +80,11 @@ type chunkDecoder struct {
 	vals      []subValue
 	b         builder
 	opsBuf    []op
+	compBuf   []op // scratch for compiling a definition, copied to its exact size
+	// intern maps raw UTF-16 names and template text to their UTF-8
+	// strings across chunks, so that the names every chunk repeats are
+	// decoded and allocated once per file, not once per chunk.
+	intern map[string]string
 
 	// Carving (Options.Recover): a record from slack space may point at
 	// names and templates that newer records overwrote. Its names are
@@ -113,6 +120,7 @@ func newChunkDecoder() *chunkDecoder {
 		cnames:     make(map[uint32]cname),
 		ctemplates: make(map[uint32]*template),
 		byID:       make(map[uint32]*template),
+		intern:     make(map[string]string),
 	}
 }
 
@@ -179,8 +187,7 @@ func (d *chunkDecoder) name(off uint32) (string, int, error) {
 	if s, ok := d.names[off]; ok {
 		return s, size, nil
 	}
-	var tmp [64]byte
-	s := string(appendUTF16(tmp[:0], d.data[int(off)+8:end]))
+	s := d.internUTF16(d.data[int(off)+8 : end])
 	d.names[off] = s
 	return s, size, nil
 }
@@ -208,8 +215,31 @@ func (d *chunkDecoder) utf16At(p, n int) (string, int, error) {
 	if n < 0 || end > len(d.data) {
 		return "", p, errf(ErrTruncated, "string at %d", p)
 	}
+	return d.internUTF16(d.data[p:end]), end, nil
+}
+
+// Bounds of the intern table: strings up to maxIntern bytes of UTF-16,
+// and at most maxInterned of them (then the table starts over).
+const (
+	maxIntern   = 512
+	maxInterned = 8192
+)
+
+// internUTF16 returns u (UTF-16LE) as a string, the same string for the
+// same bytes within a file.
+func (d *chunkDecoder) internUTF16(u []byte) string {
+	if s, ok := d.intern[string(u)]; ok {
+		return s
+	}
 	var tmp [128]byte
-	return string(appendUTF16(tmp[:0], d.data[p:end])), end, nil
+	s := string(appendUTF16(tmp[:0], u))
+	if len(u) <= maxIntern {
+		if len(d.intern) >= maxInterned {
+			clear(d.intern)
+		}
+		d.intern[string(u)] = s
+	}
+	return s
 }
 
 // elementName returns where the name reference of the OpenStartElement at p
@@ -417,12 +447,13 @@ func (d *chunkDecoder) template(off uint32) *template {
 	if size < 0 || end > len(d.data) || end < start {
 		end = len(d.data)
 	}
-	ops, _, err := d.compile(start, end, nil)
+	ops, _, err := d.compile(start, end, d.compBuf[:0])
+	d.compBuf = ops[:0]
 	if err != nil {
 		t.err = err
 		return t
 	}
-	t.ops = ops
+	t.ops = slices.Clone(ops)
 	if len(d.byID) < maxTemplatesByID {
 		d.byID[le.Uint32(d.data[p+4:])] = t
 	}
@@ -457,8 +488,9 @@ func (d *chunkDecoder) carvedTemplate(off, id uint32, inline bool) *template {
 				end = len(d.data)
 			}
 			d.lost = false
-			t.ops, _, t.err = d.compile(start, end, nil)
-			t.lost = d.lost
+			ops, _, err := d.compile(start, end, d.compBuf[:0])
+			d.compBuf = ops[:0]
+			t.ops, t.err, t.lost = slices.Clone(ops), err, d.lost
 			if t.err == nil && !t.lost && len(d.byID) < maxTemplatesByID {
 				if _, ok := d.byID[id]; !ok {
 					d.byID[id] = t

@@ -140,15 +140,18 @@ const (
 // span is a byte range in builder.buf.
 type span struct{ lo, hi int32 }
 
+// A frame is an open element. It holds no pointers (its names are
+// indexes into builder.strs), so pushing one costs no GC write barrier.
 type frame struct {
 	role     role
 	kind     nameKind
-	name     string
-	text     int32 // where this element's text starts in buf
 	hasChild bool
-	dataName string // Data/@Name
-	nameSpan span   // Data/@Name given by a substitution
-	named    bool   // Data had a Name attribute
+	named    bool  // Data had a Name attribute
+	name     int32 // element name in strs, or -1 when not kept
+	dataName int32 // Data/@Name in strs, or -1
+	text     int32 // where this element's text starts in buf
+	strsAt   int32 // len(strs) when the element opened
+	nameSpan span  // Data/@Name given by a substitution
 }
 
 type pendingField struct {
@@ -187,6 +190,12 @@ type builder struct {
 	payNS    span
 	recID    bool
 
+	// strs holds the names frames refer to, for the current event.
+	strs []string
+	// keepNames keeps every element's name (the XML reader matches end
+	// tags by name); otherwise only names that can become field names.
+	keepNames bool
+
 	evSlab    []Event
 	fieldSlab []Field
 }
@@ -203,6 +212,22 @@ func (b *builder) reset() {
 	b.computer, b.userID, b.activity, b.binary, b.message = span{}, span{}, span{}, span{}, span{}
 	b.payload, b.payNS = "", span{}
 	b.recID = false
+	clear(b.strs)
+	b.strs = b.strs[:0]
+}
+
+// addStr keeps s for the current event and returns its index.
+func (b *builder) addStr(s string) int32 {
+	b.strs = append(b.strs, s)
+	return int32(len(b.strs) - 1)
+}
+
+// str returns the kept string i, or "" for -1.
+func (b *builder) str(i int32) string {
+	if i < 0 || int(i) >= len(b.strs) {
+		return ""
+	}
+	return b.strs[i]
 }
 
 func (b *builder) pos() int32 { return int32(len(b.buf)) }
@@ -268,7 +293,11 @@ func (b *builder) start(name string, k nameKind) {
 			}
 		}
 	}
-	b.stack = append(b.stack, frame{role: r, kind: k, name: name, text: b.pos()})
+	at, ni := int32(len(b.strs)), int32(-1)
+	if b.keepNames || r == rField || r == rData && k != kData {
+		ni = b.addStr(name)
+	}
+	b.stack = append(b.stack, frame{role: r, kind: k, name: ni, dataName: -1, text: b.pos(), strsAt: at})
 }
 
 func (b *builder) attrStart(k nameKind) {
@@ -387,17 +416,22 @@ func (b *builder) end() {
 	case rSysText:
 		b.sysText(f.kind, s)
 	case rData:
-		b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: s})
+		b.fields = append(b.fields, pendingField{name: b.fieldName(f), nameSpan: f.nameSpan, value: s})
 		b.checkFields()
 	case rBinary:
 		b.binary = s
 	case rField:
 		if !f.hasChild {
-			b.fields = append(b.fields, pendingField{name: f.name, value: s})
+			b.fields = append(b.fields, pendingField{name: b.str(f.name), value: s})
 			b.checkFields()
 		}
 	case rMessage:
 		b.message = s
+	}
+	if int(f.strsAt) < len(b.strs) {
+		// The names this element and its children kept are used up.
+		clear(b.strs[f.strsAt:])
+		b.strs = b.strs[:f.strsAt]
 	}
 	b.stack = b.stack[:len(b.stack)-1]
 }
@@ -458,10 +492,10 @@ func (b *builder) wantText() bool {
 func (b *builder) text(s string) {
 	if b.attrOn && b.attr == kName {
 		if f := b.top(); f.role == rData {
-			if f.dataName == "" {
-				f.dataName = s
+			if f.dataName < 0 {
+				f.dataName = b.addStr(s)
 			} else {
-				f.dataName += s
+				b.strs[f.dataName] += s
 			}
 			return
 		}
@@ -476,7 +510,11 @@ func (b *builder) text(s string) {
 func (b *builder) textBytes(s []byte) {
 	if b.attrOn && b.attr == kName {
 		if f := b.top(); f.role == rData {
-			f.dataName += string(s)
+			if f.dataName < 0 {
+				f.dataName = b.addStr(string(s))
+			} else {
+				b.strs[f.dataName] += string(s)
+			}
 			return
 		}
 	}
@@ -577,11 +615,11 @@ func (b *builder) omit() {
 // fieldName is the name of the field an EventData element makes: its Name
 // attribute, or for elements other than Data (ComplexData) the element's
 // own name. A Name given by a substitution is in nameSpan instead.
-func (f *frame) fieldName() string {
+func (b *builder) fieldName(f *frame) string {
 	if f.role == rField || !f.named && f.kind != kData {
-		return f.name
+		return b.str(f.name)
 	}
-	return f.dataName
+	return b.str(f.dataName)
 }
 
 // array expands an array value inside a Data element (or a UserData leaf)
@@ -597,7 +635,7 @@ func (b *builder) array(f *frame, t byte, v []byte) {
 	first := true
 	eachElement(t, v, func(elem []byte) {
 		if !first {
-			b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: span{f.text, b.pos()}})
+			b.fields = append(b.fields, pendingField{name: b.fieldName(f), nameSpan: f.nameSpan, value: span{f.text, b.pos()}})
 			b.checkFields()
 			f.text = b.pos()
 		}
