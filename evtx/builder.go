@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"time"
+	"unsafe"
 )
 
 // nameKind classifies element and attribute names that matter for the
@@ -164,18 +165,23 @@ type pendingField struct {
 const maxDepth = 128
 
 // A builder receives the SAX-like stream of a BinXML or XML event and fills
-// an Event. All strings of one event are appended to buf and cut from a
-// single string conversion at the end, so an event costs few allocations.
+// an Event. The text of events is appended to buf, an arena shared by many
+// events, and their strings are cut from it without copying; bytes once
+// handed out (buf[:committed]) are never written again, so the strings
+// stay immutable. Events and their Data come from slabs, so an event costs
+// well under one allocation.
 type builder struct {
-	buf    []byte
-	stack  []frame
-	fields []pendingField
-	attr   nameKind // attribute being read, kOther when ignored
-	attrAt int32    // where its text starts in buf
-	attrOn bool     // an attribute is open
-	err    error
+	buf       []byte
+	committed int // buf[:committed] belongs to events already returned
+	stack     []frame
+	fields    []pendingField
+	attr      nameKind // attribute being read, kOther when ignored
+	attrAt    int32    // where its text starts in buf
+	attrOn    bool     // an attribute is open
+	err       error
 
-	ev       Event
+	ev       *Event // the event being built: the next slot of evSlab
+	evOut    bool   // ev was returned by finish
 	timeSet  bool
 	channel  span
 	provider span
@@ -200,19 +206,39 @@ type builder struct {
 	fieldSlab []Field
 }
 
+// Arena blocks: a new one is started when less than arenaMin bytes are
+// left, or after one event grew a block past arenaMax.
+const (
+	arenaBlock = 64 << 10
+	arenaMin   = 4 << 10
+	arenaMax   = 1 << 20
+)
+
 func (b *builder) reset() {
-	b.buf = b.buf[:0]
+	b.buf = b.buf[:b.committed] // drop the text of an event not returned
+	if cap(b.buf)-len(b.buf) < arenaMin || cap(b.buf) > arenaMax {
+		b.buf, b.committed = make([]byte, 0, arenaBlock), 0
+	}
 	b.stack = b.stack[:0]
 	b.fields = b.fields[:0]
 	b.attrOn = false
 	b.err = nil
-	b.ev = Event{}
+	switch {
+	case b.ev == nil || b.evOut:
+		// Events are cut from slabs: one allocation per 64 events.
+		if len(b.evSlab) == cap(b.evSlab) {
+			b.evSlab = make([]Event, 0, 64)
+		}
+		b.evSlab = b.evSlab[:len(b.evSlab)+1]
+		b.ev, b.evOut = &b.evSlab[len(b.evSlab)-1], false
+	default:
+		*b.ev = Event{} // reuse the slot of an event not returned
+	}
 	b.timeSet = false
 	b.channel, b.provider, b.provGUID, b.source = span{}, span{}, span{}, span{}
 	b.computer, b.userID, b.activity, b.binary, b.message = span{}, span{}, span{}, span{}, span{}
 	b.payload, b.payNS = "", span{}
 	b.recID = false
-	clear(b.strs)
 	b.strs = b.strs[:0]
 }
 
@@ -430,7 +456,6 @@ func (b *builder) end() {
 	}
 	if int(f.strsAt) < len(b.strs) {
 		// The names this element and its children kept are used up.
-		clear(b.strs[f.strsAt:])
 		b.strs = b.strs[:f.strsAt]
 	}
 	b.stack = b.stack[:len(b.stack)-1]
@@ -527,8 +552,8 @@ func (b *builder) textBytes(s []byte) {
 // shrink drops buffers grown large by one big event, so that a skipped
 // event does not keep its memory for the rest of the file.
 func (b *builder) shrink() {
-	if cap(b.buf) > 1<<20 {
-		b.buf = nil
+	if cap(b.buf) > arenaMax {
+		b.buf, b.committed = nil, 0
 	}
 	if cap(b.stack) > 256 {
 		b.stack = nil
@@ -553,9 +578,9 @@ func (b *builder) checkFields() {
 const maxEventText = 8 << 20
 
 func (b *builder) checkSize() {
-	if len(b.buf) > maxEventText && b.err == nil {
+	if len(b.buf)-b.committed > maxEventText && b.err == nil {
 		b.err = errf(ErrCorrupt, "event text larger than %d bytes", maxEventText)
-		b.buf = b.buf[:0]
+		b.buf = b.buf[:b.committed]
 	}
 }
 
@@ -723,25 +748,25 @@ func parseUint(t []byte) (uint64, bool) {
 	return v, true
 }
 
-// finish closes any open elements and returns the event. The event's
-// strings share one allocation.
+// finish closes any open elements and returns the event. Its strings
+// are cut from the arena, its Data from a slab of fields.
 func (b *builder) finish() *Event {
 	for len(b.stack) > 0 {
 		b.end()
 	}
-	// Events and their Data are cut from slabs: two allocations per 64
-	// events instead of two per event.
-	if len(b.evSlab) == cap(b.evSlab) {
-		b.evSlab = make([]Event, 0, 64)
+	if b.ev == nil {
+		b.reset()
 	}
-	b.evSlab = append(b.evSlab, b.ev)
-	ev := &b.evSlab[len(b.evSlab)-1]
-	s := string(b.buf)
+	ev := b.ev
+	b.evOut = true
+	buf := b.buf
+	b.committed = len(buf)
 	cut := func(sp span) string {
-		if sp.lo < 0 || sp.hi > int32(len(s)) || sp.lo >= sp.hi {
+		if sp.lo < 0 || sp.hi > int32(len(buf)) || sp.lo >= sp.hi {
 			return ""
 		}
-		return s[sp.lo:sp.hi]
+		// buf[sp.lo:sp.hi] is never written again (see builder).
+		return unsafe.String(&buf[sp.lo], sp.hi-sp.lo)
 	}
 	ev.Channel = cut(b.channel)
 	ev.Provider = cut(b.provider)
