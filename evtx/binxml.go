@@ -51,6 +51,7 @@ type op struct {
 	nk       nameKind
 	vtype    byte
 	optional bool
+	skip     uint8 // fused ops: how many original ops follow (see fuse)
 	sub      uint16
 	s        string // element or attribute name, or literal text
 }
@@ -81,10 +82,13 @@ type chunkDecoder struct {
 	b         builder
 	opsBuf    []op
 	compBuf   []op // scratch for compiling a definition, copied to its exact size
+	fuseBuf   []op
 	// intern maps raw UTF-16 names and template text to their UTF-8
 	// strings across chunks, so that the names every chunk repeats are
 	// decoded and allocated once per file, not once per chunk.
 	intern map[string]string
+	// tcache holds compiled templates across chunks by GUID and size.
+	tcache map[string]*template
 
 	// Carving (Options.Recover): a record from slack space may point at
 	// names and templates that newer records overwrote. Its names are
@@ -121,6 +125,7 @@ func newChunkDecoder() *chunkDecoder {
 		ctemplates: make(map[uint32]*template),
 		byID:       make(map[uint32]*template),
 		intern:     make(map[string]string),
+		tcache:     make(map[string]*template),
 	}
 }
 
@@ -441,6 +446,17 @@ func (d *chunkDecoder) template(off uint32) *template {
 		t.err = errf(ErrCorrupt, "template definition offset %d outside chunk", off)
 		return t
 	}
+	// The same template recurs in every chunk of a log, with the same
+	// GUID (which Windows derives from its content) and size: it is
+	// compiled once per file.
+	key := d.data[p+4 : p+24]
+	if c, ok := d.tcache[string(key)]; ok {
+		d.templates[off] = c
+		if len(d.byID) < maxTemplatesByID {
+			d.byID[le.Uint32(key)] = c
+		}
+		return c
+	}
 	size := int(le.Uint32(d.data[p+20:]))
 	start := p + 24
 	end := start + size
@@ -453,10 +469,15 @@ func (d *chunkDecoder) template(off uint32) *template {
 		t.err = err
 		return t
 	}
-	t.ops = slices.Clone(ops)
+	d.fuseBuf = fuse(ops, d.fuseBuf[:0])
+	t.ops = slices.Clone(d.fuseBuf)
 	if len(d.byID) < maxTemplatesByID {
-		d.byID[le.Uint32(d.data[p+4:])] = t
+		d.byID[le.Uint32(key)] = t
 	}
+	if len(d.tcache) >= maxTemplatesByID {
+		clear(d.tcache)
+	}
+	d.tcache[string(key)] = t
 	return t
 }
 
@@ -643,13 +664,28 @@ func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
 // run executes compiled ops with the given substitution values.
 func (d *chunkDecoder) run(ops []op, vals []subValue, depth int) error {
 	b := &d.b
-	for i := range ops {
+	for i := 0; i < len(ops); i++ {
 		o := &ops[i]
 		d.steps--
 		if d.steps < 0 {
 			return errf(ErrCorrupt, "record needs too much work to decode")
 		}
 		switch o.kind {
+		case opLeaf:
+			if d.leaf(o, vals) {
+				i += int(o.skip)
+				d.steps -= int(o.skip)
+			}
+		case opDataNamed:
+			if d.dataNamed(o, vals) {
+				i += int(o.skip)
+				d.steps -= int(o.skip)
+			}
+		case opAttrSubst:
+			if d.attrSubst(o, vals) {
+				i += int(o.skip)
+				d.steps -= int(o.skip)
+			}
 		case opStart:
 			b.start(o.s, o.nk)
 		case opAttr:
