@@ -525,6 +525,14 @@ func (d *chunkDecoder) carvedTemplate(off, id uint32, inline bool) *template {
 	return t
 }
 
+// fits reports whether template t can render vals (see fits), counting
+// the work against the record's budget: many tiny carved records naming
+// one huge template must not take long.
+func (d *chunkDecoder) fits(t *template, vals []subValue) bool {
+	d.steps -= len(t.ops) + len(vals)
+	return d.steps >= 0 && fits(t, vals)
+}
+
 // fits reports whether template t can render vals: every substitution it
 // makes has a value of its declared type (or NULL), and every value that
 // is not NULL is used.
@@ -633,12 +641,12 @@ func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
 		q += size
 	}
 	vals := d.vals[base:]
-	if d.carving && (t == nil || depth == 0 && t.lost || !fits(t, vals)) {
+	if d.carving && (t == nil || depth == 0 && t.lost || !d.fits(t, vals)) {
 		// The definition was overwritten: use an intact one with the same
 		// template ID, from this chunk or an earlier one.
 		t = d.byID[tid]
-		if t == nil || !fits(t, vals) {
-			t = d.shared.get(tid, vals)
+		if t == nil || !d.fits(t, vals) {
+			t = d.shared.get(d, tid, vals)
 		}
 		if t == nil && depth == 0 {
 			d.vals = d.vals[:base]
