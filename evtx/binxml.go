@@ -1,5 +1,7 @@
 package evtx
 
+import "slices"
+
 // Binary XML ([MS-EVEN6] 2.2.12, libyal "Binary XML").
 //
 // A record's body is a BinXML fragment: usually a TemplateInstance that
@@ -49,6 +51,7 @@ type op struct {
 	nk       nameKind
 	vtype    byte
 	optional bool
+	skip     uint8 // fused ops: how many original ops follow (see fuse)
 	sub      uint16
 	s        string // element or attribute name, or literal text
 }
@@ -78,6 +81,14 @@ type chunkDecoder struct {
 	vals      []subValue
 	b         builder
 	opsBuf    []op
+	compBuf   []op // scratch for compiling a definition, copied to its exact size
+	fuseBuf   []op
+	// intern maps raw UTF-16 names and template text to their UTF-8
+	// strings across chunks, so that the names every chunk repeats are
+	// decoded and allocated once per file, not once per chunk.
+	intern map[string]string
+	// tcache holds compiled templates across chunks by GUID and size.
+	tcache map[string]*template
 
 	// Carving (Options.Recover): a record from slack space may point at
 	// names and templates that newer records overwrote. Its names are
@@ -113,6 +124,8 @@ func newChunkDecoder() *chunkDecoder {
 		cnames:     make(map[uint32]cname),
 		ctemplates: make(map[uint32]*template),
 		byID:       make(map[uint32]*template),
+		intern:     make(map[string]string),
+		tcache:     make(map[string]*template),
 	}
 }
 
@@ -179,8 +192,7 @@ func (d *chunkDecoder) name(off uint32) (string, int, error) {
 	if s, ok := d.names[off]; ok {
 		return s, size, nil
 	}
-	var tmp [64]byte
-	s := string(appendUTF16(tmp[:0], d.data[int(off)+8:end]))
+	s := d.internUTF16(d.data[int(off)+8 : end])
 	d.names[off] = s
 	return s, size, nil
 }
@@ -208,8 +220,31 @@ func (d *chunkDecoder) utf16At(p, n int) (string, int, error) {
 	if n < 0 || end > len(d.data) {
 		return "", p, errf(ErrTruncated, "string at %d", p)
 	}
+	return d.internUTF16(d.data[p:end]), end, nil
+}
+
+// Bounds of the intern table: strings up to maxIntern bytes of UTF-16,
+// and at most maxInterned of them (then the table starts over).
+const (
+	maxIntern   = 512
+	maxInterned = 8192
+)
+
+// internUTF16 returns u (UTF-16LE) as a string, the same string for the
+// same bytes within a file.
+func (d *chunkDecoder) internUTF16(u []byte) string {
+	if s, ok := d.intern[string(u)]; ok {
+		return s
+	}
 	var tmp [128]byte
-	return string(appendUTF16(tmp[:0], d.data[p:end])), end, nil
+	s := string(appendUTF16(tmp[:0], u))
+	if len(u) <= maxIntern {
+		if len(d.intern) >= maxInterned {
+			clear(d.intern)
+		}
+		d.intern[string(u)] = s
+	}
+	return s
 }
 
 // elementName returns where the name reference of the OpenStartElement at p
@@ -411,21 +446,38 @@ func (d *chunkDecoder) template(off uint32) *template {
 		t.err = errf(ErrCorrupt, "template definition offset %d outside chunk", off)
 		return t
 	}
+	// The same template recurs in every chunk of a log, with the same
+	// GUID (which Windows derives from its content) and size: it is
+	// compiled once per file.
+	key := d.data[p+4 : p+24]
+	if c, ok := d.tcache[string(key)]; ok {
+		d.templates[off] = c
+		if len(d.byID) < maxTemplatesByID {
+			d.byID[le.Uint32(key)] = c
+		}
+		return c
+	}
 	size := int(le.Uint32(d.data[p+20:]))
 	start := p + 24
 	end := start + size
 	if size < 0 || end > len(d.data) || end < start {
 		end = len(d.data)
 	}
-	ops, _, err := d.compile(start, end, nil)
+	ops, _, err := d.compile(start, end, d.compBuf[:0])
+	d.compBuf = ops[:0]
 	if err != nil {
 		t.err = err
 		return t
 	}
-	t.ops = ops
+	d.fuseBuf = fuse(ops, d.fuseBuf[:0])
+	t.ops = slices.Clone(d.fuseBuf)
 	if len(d.byID) < maxTemplatesByID {
-		d.byID[le.Uint32(d.data[p+4:])] = t
+		d.byID[le.Uint32(key)] = t
 	}
+	if len(d.tcache) >= maxTemplatesByID {
+		clear(d.tcache)
+	}
+	d.tcache[string(key)] = t
 	return t
 }
 
@@ -457,8 +509,9 @@ func (d *chunkDecoder) carvedTemplate(off, id uint32, inline bool) *template {
 				end = len(d.data)
 			}
 			d.lost = false
-			t.ops, _, t.err = d.compile(start, end, nil)
-			t.lost = d.lost
+			ops, _, err := d.compile(start, end, d.compBuf[:0])
+			d.compBuf = ops[:0]
+			t.ops, t.err, t.lost = slices.Clone(ops), err, d.lost
 			if t.err == nil && !t.lost && len(d.byID) < maxTemplatesByID {
 				if _, ok := d.byID[id]; !ok {
 					d.byID[id] = t
@@ -470,6 +523,14 @@ func (d *chunkDecoder) carvedTemplate(off, id uint32, inline bool) *template {
 		return nil
 	}
 	return t
+}
+
+// fits reports whether template t can render vals (see fits), counting
+// the work against the record's budget: many tiny carved records naming
+// one huge template must not take long.
+func (d *chunkDecoder) fits(t *template, vals []subValue) bool {
+	d.steps -= len(t.ops) + len(vals)
+	return d.steps >= 0 && fits(t, vals)
 }
 
 // fits reports whether template t can render vals: every substitution it
@@ -580,12 +641,12 @@ func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
 		q += size
 	}
 	vals := d.vals[base:]
-	if d.carving && (t == nil || depth == 0 && t.lost || !fits(t, vals)) {
+	if d.carving && (t == nil || depth == 0 && t.lost || !d.fits(t, vals)) {
 		// The definition was overwritten: use an intact one with the same
 		// template ID, from this chunk or an earlier one.
 		t = d.byID[tid]
-		if t == nil || !fits(t, vals) {
-			t = d.shared.get(tid, vals)
+		if t == nil || !d.fits(t, vals) {
+			t = d.shared.get(d, tid, vals)
 		}
 		if t == nil && depth == 0 {
 			d.vals = d.vals[:base]
@@ -611,13 +672,28 @@ func (d *chunkDecoder) fragment(p, end, depth int) (int, error) {
 // run executes compiled ops with the given substitution values.
 func (d *chunkDecoder) run(ops []op, vals []subValue, depth int) error {
 	b := &d.b
-	for i := range ops {
+	for i := 0; i < len(ops); i++ {
 		o := &ops[i]
 		d.steps--
 		if d.steps < 0 {
 			return errf(ErrCorrupt, "record needs too much work to decode")
 		}
 		switch o.kind {
+		case opLeaf:
+			if d.leaf(o, vals) {
+				i += int(o.skip)
+				d.steps -= int(o.skip)
+			}
+		case opDataNamed:
+			if d.dataNamed(o, vals) {
+				i += int(o.skip)
+				d.steps -= int(o.skip)
+			}
+		case opAttrSubst:
+			if d.attrSubst(o, vals) {
+				i += int(o.skip)
+				d.steps -= int(o.skip)
+			}
 		case opStart:
 			b.start(o.s, o.nk)
 		case opAttr:

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"time"
+	"unsafe"
 )
 
 // nameKind classifies element and attribute names that matter for the
@@ -140,15 +141,18 @@ const (
 // span is a byte range in builder.buf.
 type span struct{ lo, hi int32 }
 
+// A frame is an open element. It holds no pointers (its names are
+// indexes into builder.strs), so pushing one costs no GC write barrier.
 type frame struct {
 	role     role
 	kind     nameKind
-	name     string
-	text     int32 // where this element's text starts in buf
 	hasChild bool
-	dataName string // Data/@Name
-	nameSpan span   // Data/@Name given by a substitution
-	named    bool   // Data had a Name attribute
+	named    bool  // Data had a Name attribute
+	name     int32 // element name in strs, or -1 when not kept
+	dataName int32 // Data/@Name in strs, or -1
+	text     int32 // where this element's text starts in buf
+	strsAt   int32 // len(strs) when the element opened
+	nameSpan span  // Data/@Name given by a substitution
 }
 
 type pendingField struct {
@@ -161,18 +165,23 @@ type pendingField struct {
 const maxDepth = 128
 
 // A builder receives the SAX-like stream of a BinXML or XML event and fills
-// an Event. All strings of one event are appended to buf and cut from a
-// single string conversion at the end, so an event costs few allocations.
+// an Event. The text of events is appended to buf, an arena shared by many
+// events, and their strings are cut from it without copying; bytes once
+// handed out (buf[:committed]) are never written again, so the strings
+// stay immutable. Events and their Data come from slabs, so an event costs
+// well under one allocation.
 type builder struct {
-	buf    []byte
-	stack  []frame
-	fields []pendingField
-	attr   nameKind // attribute being read, kOther when ignored
-	attrAt int32    // where its text starts in buf
-	attrOn bool     // an attribute is open
-	err    error
+	buf       []byte
+	committed int // buf[:committed] belongs to events already returned
+	stack     []frame
+	fields    []pendingField
+	attr      nameKind // attribute being read, kOther when ignored
+	attrAt    int32    // where its text starts in buf
+	attrOn    bool     // an attribute is open
+	err       error
 
-	ev       Event
+	ev       *Event // the event being built: the next slot of evSlab
+	evOut    bool   // ev was returned by finish
 	timeSet  bool
 	channel  span
 	provider span
@@ -187,22 +196,64 @@ type builder struct {
 	payNS    span
 	recID    bool
 
+	// strs holds the names frames refer to, for the current event.
+	strs []string
+	// keepNames keeps every element's name (the XML reader matches end
+	// tags by name); otherwise only names that can become field names.
+	keepNames bool
+
 	evSlab    []Event
 	fieldSlab []Field
 }
 
+// Arena blocks: a new one is started when less than arenaMin bytes are
+// left, or after one event grew a block past arenaMax.
+const (
+	arenaBlock = 64 << 10
+	arenaMin   = 4 << 10
+	arenaMax   = 1 << 20
+)
+
 func (b *builder) reset() {
-	b.buf = b.buf[:0]
+	b.buf = b.buf[:b.committed] // drop the text of an event not returned
+	if cap(b.buf)-len(b.buf) < arenaMin || cap(b.buf) > arenaMax {
+		b.buf, b.committed = make([]byte, 0, arenaBlock), 0
+	}
 	b.stack = b.stack[:0]
 	b.fields = b.fields[:0]
 	b.attrOn = false
 	b.err = nil
-	b.ev = Event{}
+	switch {
+	case b.ev == nil || b.evOut:
+		// Events are cut from slabs: one allocation per 64 events.
+		if len(b.evSlab) == cap(b.evSlab) {
+			b.evSlab = make([]Event, 0, 64)
+		}
+		b.evSlab = b.evSlab[:len(b.evSlab)+1]
+		b.ev, b.evOut = &b.evSlab[len(b.evSlab)-1], false
+	default:
+		*b.ev = Event{} // reuse the slot of an event not returned
+	}
 	b.timeSet = false
 	b.channel, b.provider, b.provGUID, b.source = span{}, span{}, span{}, span{}
 	b.computer, b.userID, b.activity, b.binary, b.message = span{}, span{}, span{}, span{}, span{}
 	b.payload, b.payNS = "", span{}
 	b.recID = false
+	b.strs = b.strs[:0]
+}
+
+// addStr keeps s for the current event and returns its index.
+func (b *builder) addStr(s string) int32 {
+	b.strs = append(b.strs, s)
+	return int32(len(b.strs) - 1)
+}
+
+// str returns the kept string i, or "" for -1.
+func (b *builder) str(i int32) string {
+	if i < 0 || int(i) >= len(b.strs) {
+		return ""
+	}
+	return b.strs[i]
 }
 
 func (b *builder) pos() int32 { return int32(len(b.buf)) }
@@ -268,7 +319,11 @@ func (b *builder) start(name string, k nameKind) {
 			}
 		}
 	}
-	b.stack = append(b.stack, frame{role: r, kind: k, name: name, text: b.pos()})
+	at, ni := int32(len(b.strs)), int32(-1)
+	if b.keepNames || r == rField || r == rData && k != kData {
+		ni = b.addStr(name)
+	}
+	b.stack = append(b.stack, frame{role: r, kind: k, name: ni, dataName: -1, text: b.pos(), strsAt: at})
 }
 
 func (b *builder) attrStart(k nameKind) {
@@ -387,17 +442,21 @@ func (b *builder) end() {
 	case rSysText:
 		b.sysText(f.kind, s)
 	case rData:
-		b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: s})
+		b.fields = append(b.fields, pendingField{name: b.fieldName(f), nameSpan: f.nameSpan, value: s})
 		b.checkFields()
 	case rBinary:
 		b.binary = s
 	case rField:
 		if !f.hasChild {
-			b.fields = append(b.fields, pendingField{name: f.name, value: s})
+			b.fields = append(b.fields, pendingField{name: b.str(f.name), value: s})
 			b.checkFields()
 		}
 	case rMessage:
 		b.message = s
+	}
+	if int(f.strsAt) < len(b.strs) {
+		// The names this element and its children kept are used up.
+		b.strs = b.strs[:f.strsAt]
 	}
 	b.stack = b.stack[:len(b.stack)-1]
 }
@@ -458,10 +517,10 @@ func (b *builder) wantText() bool {
 func (b *builder) text(s string) {
 	if b.attrOn && b.attr == kName {
 		if f := b.top(); f.role == rData {
-			if f.dataName == "" {
-				f.dataName = s
+			if f.dataName < 0 {
+				f.dataName = b.addStr(s)
 			} else {
-				f.dataName += s
+				b.strs[f.dataName] += s
 			}
 			return
 		}
@@ -476,7 +535,11 @@ func (b *builder) text(s string) {
 func (b *builder) textBytes(s []byte) {
 	if b.attrOn && b.attr == kName {
 		if f := b.top(); f.role == rData {
-			f.dataName += string(s)
+			if f.dataName < 0 {
+				f.dataName = b.addStr(string(s))
+			} else {
+				b.strs[f.dataName] += string(s)
+			}
 			return
 		}
 	}
@@ -489,8 +552,8 @@ func (b *builder) textBytes(s []byte) {
 // shrink drops buffers grown large by one big event, so that a skipped
 // event does not keep its memory for the rest of the file.
 func (b *builder) shrink() {
-	if cap(b.buf) > 1<<20 {
-		b.buf = nil
+	if cap(b.buf) > arenaMax {
+		b.buf, b.committed = nil, 0
 	}
 	if cap(b.stack) > 256 {
 		b.stack = nil
@@ -515,9 +578,9 @@ func (b *builder) checkFields() {
 const maxEventText = 8 << 20
 
 func (b *builder) checkSize() {
-	if len(b.buf) > maxEventText && b.err == nil {
+	if len(b.buf)-b.committed > maxEventText && b.err == nil {
 		b.err = errf(ErrCorrupt, "event text larger than %d bytes", maxEventText)
-		b.buf = b.buf[:0]
+		b.buf = b.buf[:b.committed]
 	}
 }
 
@@ -577,11 +640,11 @@ func (b *builder) omit() {
 // fieldName is the name of the field an EventData element makes: its Name
 // attribute, or for elements other than Data (ComplexData) the element's
 // own name. A Name given by a substitution is in nameSpan instead.
-func (f *frame) fieldName() string {
+func (b *builder) fieldName(f *frame) string {
 	if f.role == rField || !f.named && f.kind != kData {
-		return f.name
+		return b.str(f.name)
 	}
-	return f.dataName
+	return b.str(f.dataName)
 }
 
 // array expands an array value inside a Data element (or a UserData leaf)
@@ -597,7 +660,7 @@ func (b *builder) array(f *frame, t byte, v []byte) {
 	first := true
 	eachElement(t, v, func(elem []byte) {
 		if !first {
-			b.fields = append(b.fields, pendingField{name: f.fieldName(), nameSpan: f.nameSpan, value: span{f.text, b.pos()}})
+			b.fields = append(b.fields, pendingField{name: b.fieldName(f), nameSpan: f.nameSpan, value: span{f.text, b.pos()}})
 			b.checkFields()
 			f.text = b.pos()
 		}
@@ -685,25 +748,25 @@ func parseUint(t []byte) (uint64, bool) {
 	return v, true
 }
 
-// finish closes any open elements and returns the event. The event's
-// strings share one allocation.
+// finish closes any open elements and returns the event. Its strings
+// are cut from the arena, its Data from a slab of fields.
 func (b *builder) finish() *Event {
 	for len(b.stack) > 0 {
 		b.end()
 	}
-	// Events and their Data are cut from slabs: two allocations per 64
-	// events instead of two per event.
-	if len(b.evSlab) == cap(b.evSlab) {
-		b.evSlab = make([]Event, 0, 64)
+	if b.ev == nil {
+		b.reset()
 	}
-	b.evSlab = append(b.evSlab, b.ev)
-	ev := &b.evSlab[len(b.evSlab)-1]
-	s := string(b.buf)
+	ev := b.ev
+	b.evOut = true
+	buf := b.buf
+	b.committed = len(buf)
 	cut := func(sp span) string {
-		if sp.lo < 0 || sp.hi > int32(len(s)) || sp.lo >= sp.hi {
+		if sp.lo < 0 || sp.hi > int32(len(buf)) || sp.lo >= sp.hi {
 			return ""
 		}
-		return s[sp.lo:sp.hi]
+		// buf[sp.lo:sp.hi] is never written again (see builder).
+		return unsafe.String(&buf[sp.lo], sp.hi-sp.lo)
 	}
 	ev.Channel = cut(b.channel)
 	ev.Provider = cut(b.provider)

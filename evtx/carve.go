@@ -40,13 +40,14 @@ const (
 	maxPerID       = 4       // distinct templates kept per template ID
 )
 
-// get returns a template with ID id that fits vals, or nil.
-func (r *templateRegistry) get(id uint32, vals []subValue) *template {
+// get returns a template with ID id that fits vals, or nil; d pays for
+// the checks.
+func (r *templateRegistry) get(d *chunkDecoder, id uint32, vals []subValue) *template {
 	if r == nil {
 		return nil
 	}
 	for _, t := range r.byID[id] {
-		if fits(t, vals) {
+		if d.fits(t, vals) {
 			return t
 		}
 	}

@@ -58,7 +58,7 @@ func (d *chunkDecoder) decodeChunk(data []byte, off int64, index int, opts *Opti
 		if allZero(data) {
 			return out // never used
 		}
-		if !bytes.Equal(data[chunkHeaderSize:chunkHeaderSize+4], recordMagic) {
+		if len(data) < chunkHeaderSize+4 || !bytes.Equal(data[chunkHeaderSize:chunkHeaderSize+4], recordMagic) {
 			warn(errf(ErrMagic, "no chunk signature; chunk skipped"))
 			if opts.Recover {
 				d.slack = chunkHeaderSize

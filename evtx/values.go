@@ -3,6 +3,7 @@ package evtx
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -221,7 +222,20 @@ func trimNUL16(b []byte) []byte {
 // become U+FFFD.
 func appendUTF16(dst []byte, b []byte) []byte {
 	n := len(b) &^ 1
+	dst = slices.Grow(dst, n/2)
 	for i := 0; i < n; i += 2 {
+		// Four ASCII code units at a time.
+		for i+8 <= n {
+			v := le.Uint64(b[i:])
+			if v&0xff80ff80ff80ff80 != 0 {
+				break
+			}
+			dst = append(dst, byte(v), byte(v>>16), byte(v>>32), byte(v>>48))
+			i += 8
+		}
+		if i >= n {
+			break
+		}
 		c := uint16(b[i]) | uint16(b[i+1])<<8
 		switch {
 		case c < 0x80:

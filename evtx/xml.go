@@ -93,7 +93,9 @@ func newXMLSource(r io.Reader, lim limits) *xmlSource {
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
 	}
-	return &xmlSource{r: br, lim: lim, names: map[string]string{}}
+	s := &xmlSource{r: br, lim: lim, names: map[string]string{}}
+	s.b.keepNames = true
+	return s
 }
 
 // xmlBatch is how many events fill returns at most per call.
@@ -302,7 +304,7 @@ func (s *xmlSource) endTag(out []item, name string) []item {
 	}
 	st := s.b.stack
 	i := len(st) - 1
-	for i >= 0 && st[i].name != name {
+	for i >= 0 && s.b.str(st[i].name) != name {
 		i--
 	}
 	if i < 0 {
