@@ -344,6 +344,9 @@ func (c *collector) extractEvent(ev *evtx.Event) {
 	if ev.Recovered {
 		e.set("recovered", "true")
 	}
+	if ev.Inferred {
+		e.set("inferred", "true")
+	}
 	var text strings.Builder
 	text.WriteString(ev.Provider + " " + strconv.FormatUint(uint64(ev.EventID), 10) + ":")
 	var match []codes.Match

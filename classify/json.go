@@ -19,6 +19,11 @@ type jsonSource struct {
 	File   string `json:"file"`
 	Line   int    `json:"line"`
 	Record uint64 `json:"record"`
+	// Recovered marks an event carved from the log's free space (a
+	// deleted or overwritten record); Inferred, one whose template was
+	// overwritten, so that its field names were inferred.
+	Recovered bool `json:"recovered,omitempty"`
+	Inferred  bool `json:"inferred,omitempty"`
 }
 
 type jsonFailure struct {
@@ -97,7 +102,8 @@ func source(e *Evidence) jsonSource {
 	if e == nil {
 		return jsonSource{}
 	}
-	return jsonSource{File: e.File, Line: e.Line, Record: e.Record}
+	return jsonSource{File: e.File, Line: e.Line, Record: e.Record,
+		Recovered: e.Value("recovered") == "true", Inferred: e.Value("inferred") == "true"}
 }
 
 // MarshalJSON writes the diagnosis in the documented JSON contract

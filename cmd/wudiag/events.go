@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wudiag/wudiag/evtx"
 	"github.com/wudiag/wudiag/internal/render"
@@ -81,7 +81,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	defer bw.Flush()
 	switch *format {
 	case "jsonl", "json":
-		out = &jsonlWriter{enc: json.NewEncoder(bw)}
+		out = &jsonlWriter{w: bw}
 	case "xml":
 		out = &xmlWriter{w: bw}
 	case "table":
@@ -142,58 +142,154 @@ type eventWriter interface {
 	end()
 }
 
-// jsonEvent is the JSON Lines record; field names are stable.
-type jsonEvent struct {
-	File         string      `json:"file"`
-	Offset       int64       `json:"offset"`
-	RecordID     uint64      `json:"recordId"`
-	Time         string      `json:"time"`
-	Channel      string      `json:"channel,omitempty"`
-	Provider     string      `json:"provider,omitempty"`
-	ProviderGUID string      `json:"providerGuid,omitempty"`
-	EventID      uint32      `json:"eventId"`
-	Qualifiers   *uint16     `json:"qualifiers,omitempty"`
-	Level        uint8       `json:"level"`
-	Task         uint16      `json:"task,omitempty"`
-	Keywords     string      `json:"keywords,omitempty"`
-	Computer     string      `json:"computer,omitempty"`
-	UserID       string      `json:"userId,omitempty"`
-	UserData     string      `json:"userData,omitempty"`
-	Data         []jsonField `json:"data,omitempty"`
-	Binary       string      `json:"binary,omitempty"`
-	Message      string      `json:"message,omitempty"`
-	Recovered    bool        `json:"recovered,omitempty"`
-	Source       string      `json:"source"`
+// jsonlWriter writes one JSON object per event (JSON Lines). Field names
+// are stable: file, offset, recordId, time, channel, provider,
+// providerGuid, eventId, qualifiers, level, task, keywords, computer,
+// userId, userData, data [{name, value}], binary, message, recovered,
+// inferred, source; empty optional fields are left out. The objects are
+// written by hand, not through encoding/json's reflection, which took
+// more CPU than reading the log; strings are escaped as encoding/json
+// escapes them (HTML characters too), so the bytes are the same.
+type jsonlWriter struct {
+	w   *bufio.Writer
+	buf []byte
 }
-
-type jsonField struct {
-	Name  string `json:"name,omitempty"`
-	Value string `json:"value"`
-}
-
-type jsonlWriter struct{ enc *json.Encoder }
 
 func (w *jsonlWriter) begin() {}
 func (w *jsonlWriter) end()   {}
 func (w *jsonlWriter) event(file string, ev *evtx.Event) error {
-	j := jsonEvent{File: file, Offset: ev.Offset, RecordID: ev.RecordID, Time: formatTime(ev.Time),
-		Channel: ev.Channel, Provider: ev.Provider, ProviderGUID: ev.ProviderGUID, EventID: ev.EventID,
-		Level: ev.Level, Task: ev.Task, Computer: ev.Computer, UserID: ev.UserID, UserData: ev.UserData,
-		Binary: ev.Binary, Message: ev.Message, Recovered: ev.Recovered, Source: ev.Source.String()}
+	b := w.buf[:0]
+	str := func(key, v string) {
+		if v == "" {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, v)
+	}
+	b = append(b, `{"file":`...)
+	b = appendJSONString(b, file)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendInt(b, ev.Offset, 10)
+	b = append(b, `,"recordId":`...)
+	b = strconv.AppendUint(b, ev.RecordID, 10)
+	b = append(b, `,"time":"`...)
+	if !ev.Time.IsZero() {
+		b = ev.Time.UTC().AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+	}
+	b = append(b, '"')
+	str("channel", ev.Channel)
+	str("provider", ev.Provider)
+	str("providerGuid", ev.ProviderGUID)
+	b = append(b, `,"eventId":`...)
+	b = strconv.AppendUint(b, uint64(ev.EventID), 10)
 	if ev.HasQualifiers {
-		q := ev.Qualifiers
-		j.Qualifiers = &q
+		b = append(b, `,"qualifiers":`...)
+		b = strconv.AppendUint(b, uint64(ev.Qualifiers), 10)
+	}
+	b = append(b, `,"level":`...)
+	b = strconv.AppendUint(b, uint64(ev.Level), 10)
+	if ev.Task != 0 {
+		b = append(b, `,"task":`...)
+		b = strconv.AppendUint(b, uint64(ev.Task), 10)
 	}
 	if ev.Keywords != 0 {
-		j.Keywords = "0x" + strconv.FormatUint(ev.Keywords, 16)
+		b = append(b, `,"keywords":"0x`...)
+		b = strconv.AppendUint(b, ev.Keywords, 16)
+		b = append(b, '"')
 	}
+	str("computer", ev.Computer)
+	str("userId", ev.UserID)
+	str("userData", ev.UserData)
 	if len(ev.Data) > 0 {
-		j.Data = make([]jsonField, len(ev.Data))
+		b = append(b, `,"data":[`...)
 		for i, f := range ev.Data {
-			j.Data[i] = jsonField{f.Name, f.Value}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '{')
+			if f.Name != "" {
+				b = append(b, `"name":`...)
+				b = appendJSONString(b, f.Name)
+				b = append(b, ',')
+			}
+			b = append(b, `"value":`...)
+			b = appendJSONString(b, f.Value)
+			b = append(b, '}')
 		}
+		b = append(b, ']')
 	}
-	return w.enc.Encode(&j)
+	str("binary", ev.Binary)
+	str("message", ev.Message)
+	if ev.Recovered {
+		b = append(b, `,"recovered":true`...)
+	}
+	if ev.Inferred {
+		b = append(b, `,"inferred":true`...)
+	}
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, ev.Source.String())
+	b = append(b, '}', '\n')
+	w.buf = b
+	_, err := w.w.Write(b)
+	return err
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it: quote, backslash and control characters, <, > and &
+// (HTML-safe), U+2028 and U+2029, and invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func formatTime(t time.Time) string {
@@ -288,7 +384,10 @@ func (x *xmlWriter) event(file string, ev *evtx.Event) error {
 		w.WriteString(`</Message></RenderingInfo>`)
 	}
 	w.WriteString("</Event>")
-	if ev.Recovered {
+	switch {
+	case ev.Inferred:
+		w.WriteString("<!-- recovered from slack space; its template was overwritten, so field names are inferred -->")
+	case ev.Recovered:
 		w.WriteString("<!-- recovered from slack space -->")
 	}
 	_, err := w.WriteString("\n")
@@ -350,7 +449,10 @@ func (t *tableWriter) end() { t.tw.Flush() }
 
 func (t *tableWriter) event(file string, ev *evtx.Event) error {
 	var sb strings.Builder
-	if ev.Recovered {
+	switch {
+	case ev.Inferred:
+		sb.WriteString("[recovered, names inferred] ")
+	case ev.Recovered:
 		sb.WriteString("[recovered] ")
 	}
 	for i, f := range ev.Data {

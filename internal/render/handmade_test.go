@@ -98,3 +98,28 @@ func TestActionable(t *testing.T) {
 	d.Failures[0].Resolved = false
 	assert.True(t, Actionable(d))
 }
+
+// TestRecoveredMarked checks that a failure read from a deleted record
+// (analyze -recover) says so wherever its source is shown, so that nobody
+// looks for it in Event Viewer.
+func TestRecoveredMarked(t *testing.T) {
+	for _, lang := range []language.Tag{language.English, language.Japanese} {
+		d := handmade(lang)
+		d.Failures[0].Source.Values = map[string]string{"recovered": "true", "inferred": "true"}
+		mark := map[language.Tag]string{language.English: "System.evtx#943 (deleted record, recovered)",
+			language.Japanese: "System.evtx#943 (削除済みレコードから復元)"}[lang]
+		for _, format := range Formats() {
+			var b bytes.Buffer
+			require.NoError(t, Write(&b, d, format, nil))
+			switch format {
+			case "json":
+				assert.Contains(t, b.String(), `"recovered": true,
+        "inferred": true`, format)
+			case "csv", "ticket":
+				// The CSV keeps the plain source; the ticket names no sources.
+			default:
+				assert.Contains(t, b.String(), mark, "%s %s", format, lang)
+			}
+		}
+	}
+}

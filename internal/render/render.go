@@ -185,7 +185,7 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 		}
 		fv.Meaning = codeMeaning(f.Code, d.Lang)
 		if f.Source != nil {
-			fv.Where = where(f.Source.File, f.Source.Line, f.Source.Record)
+			fv.Where = v.whereOf(f.Source)
 		}
 		v.Failures = append(v.Failures, fv)
 	}
@@ -229,7 +229,7 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 				fv.More = len(order) - j
 				break
 			}
-			fv.Evidence = append(fv.Evidence, evidenceView{Where: where(e.File, e.Line, e.Record), Time: v.when(e.Time),
+			fv.Evidence = append(fv.Evidence, evidenceView{Where: v.whereOf(e), Time: v.when(e.Time),
 				Text: clip(e.Text, 300), Rules: strings.Join(rules[e], ", "), File: e.File, Codes: v.decode(e.Codes)})
 		}
 		v.Findings = append(v.Findings, fv)
@@ -299,7 +299,7 @@ func timeline(v *view) []timelineView {
 	for e, cs := range causes {
 		// A failure's own evidence (signal "failure") is the failure row.
 		if near(e.Time) && e.Signal != "failure" {
-			items = append(items, item{e.Time, timelineView{Time: v.when(e.Time), Where: where(e.File, e.Line, e.Record),
+			items = append(items, item{e.Time, timelineView{Time: v.when(e.Time), Where: v.whereOf(e),
 				Text: clip(e.Text, 200), Causes: strings.Join(cs, ", "), Kind: e.Kind}})
 		}
 	}
@@ -307,7 +307,7 @@ func timeline(v *view) []timelineView {
 		if near(f.Time) {
 			code := f.Code.String()
 			items = append(items, item{f.Time, timelineView{Time: v.when(f.Time), Text: f.Update + " " + code, Failure: true,
-				Where: whereOf(f.Source)}})
+				Where: v.whereOf(f.Source)}})
 		}
 	}
 	// By time, then by place, so that the report is the same every time;
@@ -359,11 +359,18 @@ func (v *view) decode(cs []codes.Code) string {
 	return strings.Join(parts, "; ")
 }
 
-func whereOf(e *classify.Evidence) string {
+// whereOf names where e was read: file and line or record, marked when
+// the record was carved out of the log's free space (analyze -recover), so
+// that nobody mistakes a deleted event for one the log still shows.
+func (v *view) whereOf(e *classify.Evidence) string {
 	if e == nil {
 		return ""
 	}
-	return where(e.File, e.Line, e.Record)
+	w := where(e.File, e.Line, e.Record)
+	if e.Value("recovered") == "true" {
+		w += " (" + v.L["recovered"] + ")"
+	}
+	return w
 }
 
 func (v *view) when(t time.Time) string {
@@ -414,6 +421,7 @@ var headings = map[string][2]string{
 	"remedy":     {"What to do", "対処"},
 	"inputs":     {"Inputs", "入力"},
 	"resolved":   {"resolved later", "後で解決済み"},
+	"recovered":  {"deleted record, recovered", "削除済みレコードから復元"},
 	"why":        {"Why", "理由"},
 	"explain":    {"Rules tried", "評価したルール"},
 	"more":       {"more", "件 ほか"},
