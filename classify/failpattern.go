@@ -344,10 +344,8 @@ func failureFromStatement(e *Evidence, s statement) *Failure {
 		f.Title = e.Value("bundle")
 	}
 	kb := s.kb
-	for _, t := range []string{s.title, s.pkg, e.Value("kb"), e.Text} {
-		if kb == "" && t != "" {
-			kb = cbslog.FindKB(t)
-		}
+	if kb == "" {
+		kb = kbOf(s.title, s.pkg, e.Value("kb"), e.Text)
 	}
 	f.Update = kb
 	if f.Title == "" && s.pkg != "" {

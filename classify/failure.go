@@ -296,10 +296,7 @@ func asFailure(e *Evidence) *Failure {
 	if f.Code == 0 {
 		return nil
 	}
-	kb := e.Value("kb")
-	if kb == "" {
-		kb = cbslog.FindKB(f.Title)
-	}
+	kb := kbOf(e.Value("kb"), f.Title)
 	f.Update = kb
 	if f.Update == "" {
 		f.Update = f.Title
@@ -453,6 +450,23 @@ next:
 }
 
 func isKB(s string) bool { return strings.HasPrefix(s, "KB") }
+
+// kbOf returns the first KB the texts name, else the KB of a payload they
+// name (families.yaml payloads: a log that names only the downloaded
+// file, as a URL or a cached file), else "".
+func kbOf(texts ...string) string {
+	for _, t := range texts {
+		if kb := cbslog.FindKB(t); kb != "" {
+			return kb
+		}
+	}
+	for _, t := range texts {
+		if kb := payloadKB(t); kb != "" {
+			return kb
+		}
+	}
+	return ""
+}
 
 // reportRank orders failure reports: event log first.
 func reportRank(e *Evidence) int {

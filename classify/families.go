@@ -1,10 +1,14 @@
 package classify
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
+
+	"github.com/wudiag/wudiag/cbslog"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -20,7 +24,11 @@ type updateFamily struct {
 	Cause  string   `yaml:"cause"`
 	KBs    []string `yaml:"kbs"`
 	Titles []string `yaml:"titles"`
-	titles []phrase
+	// Payloads maps the start of a payload's file name (lower case) to
+	// the KB that ships it, for logs that name only the downloaded file.
+	Payloads map[string]string `yaml:"payloads"`
+	titles   []phrase
+	payloads []string // the keys of Payloads, longest first
 }
 
 var stockFamilies = sync.OnceValue(func() []updateFamily {
@@ -49,6 +57,13 @@ func parseFamilies(data []byte) ([]updateFamily, error) {
 		for _, t := range f.Titles {
 			f.titles = append(f.titles, newPhrase(t))
 		}
+		for prefix, kb := range f.Payloads {
+			if prefix != strings.ToLower(prefix) || cbslog.FindKB(kb) != kb {
+				return nil, fmt.Errorf("%w: family %s: payload %q: want a lower-case name prefix and a KB, got %q", ErrRule, f.Family, prefix, kb)
+			}
+			f.payloads = append(f.payloads, prefix)
+		}
+		slices.SortFunc(f.payloads, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	}
 	return fams, nil
 }
@@ -63,3 +78,26 @@ var causeOfFamily = func() map[string]string {
 	}
 	return m
 }()
+
+// payloadKB returns the KB whose payload s names (families.yaml payloads):
+// a download URL or cached file such as ".../winreupdateinstaller_2401b_amd64_….exe"
+// or "mpam-fe.exe". A name matches at the start of a path element or word.
+func payloadKB(s string) string {
+	l := strings.ToLower(s)
+	for _, f := range stockFamilies() {
+		for _, prefix := range f.payloads {
+			kb := f.Payloads[prefix]
+			for i := strings.Index(l, prefix); i >= 0; {
+				if i == 0 || strings.ContainsRune(`/\ "'=(`, rune(l[i-1])) {
+					return kb
+				}
+				j := strings.Index(l[i+1:], prefix)
+				if j < 0 {
+					break
+				}
+				i += 1 + j
+			}
+		}
+	}
+	return ""
+}

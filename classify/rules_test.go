@@ -262,6 +262,33 @@ func TestFamilies(t *testing.T) {
 	}
 }
 
+// TestKBOf checks that a KB named in the text wins, and that a log naming
+// only the downloaded payload gets the KB that ships it, matched at the
+// start of a file name only.
+func TestKBOf(t *testing.T) {
+	for _, tt := range []struct {
+		texts []string
+		want  string
+	}{
+		{[]string{"Windows failed to download from http://au.download.windowsupdate.com/c/msdownload/update/software/secu/2024/01/winreupdateinstaller_2401b_amd64_0123.exe"}, "KB5034441"},
+		{[]string{`C:\Windows\SoftwareDistribution\Download\x\WinREUpdateInstaller_2401B_arm64.exe`}, "KB5034441"},
+		{[]string{"Download of mpam-fe.exe failed with 0x80072ee2"}, "KB2267602"},
+		{[]string{"http://definitionupdates.microsoft.com/download/DefinitionUpdates/am_delta_patch_1.403.3250.0_1.403.3163.0.exe"}, "KB2267602"},
+		{[]string{"updateplatform.amd64fre.exe: 0x80070643"}, "KB4052623"},
+		{[]string{"windows10.0-kb5034441-x64_9f6e.cab failed", "mpam-fe.exe"}, "KB5034441"},
+		{[]string{"notwinreupdateinstaller_2401.exe", "xam_delta.exe"}, ""},
+		{[]string{"winreupdateinstaller_2504_amd64.exe"}, ""}, // a release families.yaml does not map
+	} {
+		if got := kbOf(tt.texts...); got != tt.want {
+			t.Errorf("kbOf(%q) = %q, want %q", tt.texts, got, tt.want)
+		}
+	}
+	_, err := parseFamilies([]byte("- family: winre\n  payloads: {WinRE_2401: KB5034441}\n"))
+	assert.ErrorIs(t, err, ErrRule, "an upper-case payload prefix would never match")
+	_, err = parseFamilies([]byte("- family: winre\n  payloads: {winre_2401: 5034441}\n"))
+	assert.ErrorIs(t, err, ErrRule, "a payload maps to a KB")
+}
+
 // Every row of codecauses.tsv names a code of the code table and known
 // causes, and the well-known codes suggest what Microsoft's articles say.
 func TestCodeCauses(t *testing.T) {
