@@ -47,8 +47,22 @@ type Line struct {
 
 // Parse parses one line (without its terminator). Times are wall-clock
 // times in loc (time.UTC when loc is nil). Msg aliases b.
+//
+// A line indented by spaces or tabs (a log pasted as a Markdown code
+// block, or quoted in a mail) is read as if it were not; a Text line keeps
+// its indentation.
 func Parse(b []byte, loc *time.Location) Line {
 	b = trim(b)
+	if len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		if l := parse(bytes.TrimLeft(b, " \t"), loc); l.Kind != Text {
+			return l
+		}
+		return Line{Kind: Text, Msg: b}
+	}
+	return parse(b, loc)
+}
+
+func parse(b []byte, loc *time.Location) Line {
 	if len(b) >= 21 && b[19] == ',' && b[20] == ' ' && b[4] == '-' && b[7] == '-' &&
 		b[10] == ' ' && b[13] == ':' && b[16] == ':' {
 		l := Line{Kind: Stamped, Time: parseTime(b[:19], loc)}

@@ -160,3 +160,54 @@ func FuzzScanner(f *testing.F) {
 		}
 	})
 }
+
+// TestConsoleCopies: a CBS.log cut at 80 or 120 columns by a console,
+// indented as a code block or quoted as in a mail reads as the same
+// records.
+func TestConsoleCopies(t *testing.T) {
+	log := "2024-01-10 03:12:40, Info                  CBS    Exec: Processing started.  Client: WindowsUpdateAgent, Session: 31087164_3432874431, Package: Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.6\n" +
+		"2024-01-10 03:12:41, Error                 CBS    Failed to pre-stage package: Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.6 [HRESULT = 0x800f0922 - CBS_E_INSTALLERS_FAILED]\n" +
+		"2024-01-10 03:12:41, Info                  CSI    00000012 [SR] Cannot repair member file [l:12]'TextShaping.dll' of Microsoft-Windows-TextShaping, version 10.0.19041.3930, arch amd64, nonSxS, pkt {l:8 b:31bf3856ad364e35} in the store, hash mismatch\n" +
+		"2024-01-10 03:12:42, Info                  CBS    Short line\n"
+	records := func(s string) []string {
+		sc := NewScanner(strings.NewReader(s), nil)
+		var out []string
+		for sc.Scan() {
+			out = append(out, sc.Record().Head.Level+" "+sc.Record().Head.Component+" "+string(sc.Record().Text))
+		}
+		return out
+	}
+	cut := func(s string, width int) string {
+		var b strings.Builder
+		for line := range strings.Lines(s) {
+			r := []rune(strings.TrimRight(line, "\n"))
+			for len(r) > width {
+				b.WriteString(string(r[:width]) + "\n")
+				r = r[width:]
+			}
+			b.WriteString(string(r) + "\n")
+		}
+		return b.String()
+	}
+	prefix := func(s, p string) string {
+		return p + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+p) + "\n"
+	}
+	want := records(log)
+	require.Len(t, want, 4)
+	for name, copy := range map[string]string{
+		"cut-80": cut(log, 80), "cut-120": cut(log, 120), "indented": prefix(log, "    "),
+		"quoted": prefix(log, "> "), "quoted-twice": prefix(prefix(log, "> "), "> "), "indented-cut": prefix(cut(log, 80), "    "),
+		"quoted-cut": prefix(cut(log, 120), "> "),
+	} {
+		assert.Equal(t, want, records(copy), name)
+	}
+}
+
+func TestUnquote(t *testing.T) {
+	for in, want := range map[string]string{
+		"> a": "a", ">a": "a", "> > a": "a", ">> a": "a", "  > a": "a", ">  indented": " indented",
+		"a > b": "a > b", "": "", ">": "", "=> x": "=> x", "     > five blanks is code": "     > five blanks is code",
+	} {
+		assert.Equal(t, want, string(Unquote([]byte(in))), in)
+	}
+}

@@ -45,6 +45,7 @@ type Scanner struct {
 	lastTime  time.Time
 	done      bool
 	lastSplit bool // the previous physical line was cut (textdec.Split)
+	wrap      Wrap // tells lines a console copy cut
 }
 
 // NewScanner returns a Scanner reading r. opts may be nil.
@@ -53,7 +54,8 @@ func NewScanner(r io.Reader, opts *Options) *Scanner {
 	if opts != nil {
 		o = *opts
 	}
-	s := &Scanner{tr: textdec.NewReader(r, &o.Text), loc: o.Location, maxRecord: o.MaxRecord}
+	s := &Scanner{tr: textdec.NewReader(r, &o.Text), loc: o.Location, maxRecord: o.MaxRecord,
+		wrap: Wrap{Consoles: true}}
 	if s.maxRecord <= 0 {
 		s.maxRecord = DefaultMaxRecord
 	}
@@ -79,7 +81,7 @@ func (s *Scanner) Scan() bool {
 		return false
 	}
 	for s.tr.Next() {
-		raw := s.tr.Line()
+		raw := Unquote(s.tr.Line())
 		num := s.tr.LineNum()
 		cont := s.lastSplit
 		s.lastSplit = s.tr.Split()
@@ -93,6 +95,7 @@ func (s *Scanner) Scan() bool {
 			continue
 		}
 		l := s.parse(raw)
+		rest, cut, space := s.wrap.Next(trim(raw)) // for a Text line, rest is its Msg less the indentation
 		switch {
 		case l.Kind == Text:
 			if len(l.Msg) == 0 {
@@ -120,7 +123,15 @@ func (s *Scanner) Scan() bool {
 			s.next.Split = true
 			return s.flush(Line{Kind: Text}, l.Msg, num, true)
 		}
-		s.appendText(l.Msg, true)
+		if cut {
+			// The rest of a line a console copy cut.
+			if space {
+				s.appendText([]byte{' '}, false)
+			}
+			s.appendText(rest, false)
+		} else {
+			s.appendText(l.Msg, true)
+		}
 		s.next.Lines++
 	}
 	s.done = true

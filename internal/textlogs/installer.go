@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wudiag/wudiag/internal/logline"
 )
 
 // burnParser reads WiX Burn bundle logs:
@@ -80,6 +82,10 @@ func (bp *burnParser) flush(r *Reader) { bp.p.emit(r) }
 // messages, custom-action error codes.
 type msiParser struct {
 	date time.Time // from "=== ... logging started: M/D/YYYY ..."
+	// A line is held until the next shows whether a console copy cut it.
+	held    []byte
+	heldNum int
+	wrap    logline.Wrap
 }
 
 var (
@@ -94,10 +100,33 @@ var (
 )
 
 func (mp *msiParser) line(r *Reader, num int, b []byte) {
-	s := string(bytes.TrimRight(b, " \t"))
-	if s == "" {
+	b = bytes.TrimRight(b, " \t")
+	if len(b) == 0 {
 		return
 	}
+	mp.wrap.Consoles = true
+	rest, cut, space := mp.wrap.Next(b)
+	if mp.held != nil && cut && len(mp.held)+len(b) < maxRecord {
+		if space {
+			mp.held = append(mp.held, ' ')
+		}
+		mp.held = append(mp.held, rest...)
+		return
+	}
+	mp.flush(r)
+	mp.held, mp.heldNum = append(mp.held[:0:0], b...), num
+}
+
+// flush reads the held line.
+func (mp *msiParser) flush(r *Reader) {
+	if mp.held != nil {
+		mp.record(r, mp.heldNum, string(mp.held))
+		mp.held = nil
+	}
+}
+
+func (mp *msiParser) record(r *Reader, num int, s string) {
+	s = strings.TrimLeft(s, " \t") // an indented copy
 	if m := reMSIStarted.FindStringSubmatch(s); m != nil {
 		mo, _ := strconv.Atoi(m[1])
 		d, _ := strconv.Atoi(m[2])
@@ -155,5 +184,3 @@ func (mp *msiParser) line(r *Reader, num int, b []byte) {
 	_ = signal
 	r.emit(rec, []byte(s))
 }
-
-func (mp *msiParser) flush(*Reader) {}

@@ -90,6 +90,7 @@ func Sniff(name string, head []byte) Kind {
 		b := d.Line()
 		total += len(b) + 1
 		bad += countBinary(b)
+		b = logline.Unquote(b)
 		t := bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\uFEFF")))
 		if len(t) == 0 {
 			continue

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/internal/logline"
@@ -134,7 +133,7 @@ func (r *Reader) step() bool {
 	if !r.dec.Next() {
 		return false
 	}
-	r.p.line(r, r.dec.LineNum(), r.dec.Line())
+	r.p.line(r, r.dec.LineNum(), logline.Unquote(r.dec.Line()))
 	return true
 }
 
@@ -231,34 +230,33 @@ func (lineParser) flush(*Reader) {}
 // pending is a record being assembled from a head line and the
 // continuation lines after it.
 type pending struct {
-	open    bool
-	rec     Record
-	buf     []byte
-	lastLen int // runes in the last physical line, for console-wrap joining
-	unwrap  bool
+	open bool
+	rec  Record
+	buf  []byte
+	// wrap tells lines a console copy cut.
+	wrap logline.Wrap
 	// finish, when set, extracts fields from the assembled text.
 	finish func(rec *Record, text []byte)
 }
 
 // start begins a new record with the given head text.
 func (p *pending) start(rec Record, head []byte) {
-	p.open = true
-	p.rec = rec
-	p.buf = append(p.buf[:0], head...)
-	p.lastLen = utf8.RuneCount(head)
+	p.startLine(rec, head, head)
 }
 
 // startLine is start for a head text cut from a longer physical line
 // (after its timestamp and columns): wrap detection needs the length of
 // the whole line.
 func (p *pending) startLine(rec Record, head, line []byte) {
-	p.start(rec, head)
-	p.lastLen = utf8.RuneCount(line)
+	p.open = true
+	p.rec = rec
+	p.buf = append(p.buf[:0], head...)
+	p.wrap.Consoles = true
+	p.wrap.Next(line)
 }
 
-// add appends a continuation line. With unwrap set, a line that follows
-// a physical line of exactly 80 characters (79 when the 80th was a
-// trimmed space) is a console wrap and is joined without a newline.
+// add appends a continuation line. A line that follows a physical line
+// cut by a console (see logline.Wrap) is joined without a newline.
 func (p *pending) add(r *Reader, num int, b []byte) {
 	if !p.open {
 		p.start(Record{Line: num}, b)
@@ -271,15 +269,16 @@ func (p *pending) add(r *Reader, num int, b []byte) {
 		p.start(rec, b)
 		return
 	}
-	switch {
-	case p.unwrap && p.lastLen == 80:
-	case p.unwrap && p.lastLen == 79:
+	switch rest, cut, space := p.wrap.Next(b); {
+	case space:
 		p.buf = append(p.buf, ' ')
+		fallthrough
+	case cut:
+		b = rest
 	default:
 		p.buf = append(p.buf, '\n')
 	}
 	p.buf = append(p.buf, b...)
-	p.lastLen = utf8.RuneCount(b)
 }
 
 // emit hands the pending record to r (through finish when set) and

@@ -3,6 +3,7 @@ package textlogs
 import (
 	"bytes"
 	"encoding/binary"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -429,4 +430,75 @@ func TestWindowsUpdateTitleNamesTheNextID(t *testing.T) {
 	if r.Fields["update_id"] != "7D5E1B66-9D6A-4E3B-9F2C-0E7F3C1D2A4B" || r.Fields["kb"] != "KB5034441" {
 		t.Errorf("fields %v", r.Fields)
 	}
+}
+
+// TestConsoleCopies reads logs as a console or a forum post hands them
+// over: cut at 80 or 120 columns, indented as a code block, quoted as in
+// a mail. Each gives the record the original gives.
+func TestConsoleCopies(t *testing.T) {
+	cut := func(s string, width int) string {
+		var b strings.Builder
+		for line := range strings.Lines(s) {
+			r := []rune(strings.TrimRight(line, "\n"))
+			for len(r) > width {
+				b.WriteString(string(r[:width]) + "\n")
+				r = r[width:]
+			}
+			b.WriteString(string(r) + "\n")
+		}
+		return b.String()
+	}
+	prefix := func(s, p string) string {
+		return p + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+p) + "\n"
+	}
+	for _, tt := range []struct {
+		kind Kind
+		log  string
+		want string // a field=value the failing record must carry, and its text
+	}{
+		{MSI, "=== Verbose logging started: 3/4/2024  10:00:00  Build type: SHIP UNICODE 5.00.10011.00 ===\n" +
+			"MSI (s) (08:3C) [05:54:13:979]: Warning: Local cached package 'C:\\Windows\\Installer\\246556.msi' is missing and the source for this product is not available.\n" +
+			"MSI (s) (08:3C) [05:54:14:001]: Product: Contoso Widget 2.0 -- Installation failed because the original installation package could not be found on this computer.\n" +
+			"MSI (s) (08:3C) [05:54:14:002]: MainEngineThread is returning 1603\n",
+			"product=Contoso Widget 2.0"},
+		{WindowsUpdate, "2024/01/10 03:12:40.1234567 1234  5678  Agent           Installation Failure: Windows failed to install the following update with error 0x80070643: 2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441).\n" +
+			"2024/01/10 03:12:41.1234567 1234  5678  Agent           Deployment job Id 00000000-0000-0000-0000-000000000000 : Update 8d5b8e0f-2b57-4e4f-9a1f-2f1e1f4c7f1a.1 failed\n",
+			"kb=KB5034441"},
+	} {
+		base := readKind(t, tt.kind, tt.log)
+		for name, copy := range map[string]string{
+			"cut-80": cut(tt.log, 80), "cut-120": cut(tt.log, 120), "indented": prefix(tt.log, "    "),
+			"quoted": prefix(tt.log, "> "), "quoted-cut": prefix(cut(tt.log, 80), "> "), "indented-cut": prefix(cut(tt.log, 80), "    "),
+		} {
+			got := readKind(t, tt.kind, copy)
+			if !strings.Contains(got, tt.want) || got != base {
+				t.Errorf("%s %s:\n got %s\nwant %s", tt.kind, name, got, base)
+			}
+		}
+	}
+}
+
+// readKind reads log as kind and sums up its records with fields.
+func readKind(t *testing.T, kind Kind, log string) string {
+	t.Helper()
+	r := NewReader(strings.NewReader(log), kind)
+	var out []string
+	for r.Scan() {
+		rec := r.Record()
+		if len(rec.Fields) == 0 {
+			continue
+		}
+		var kv []string
+		for k, v := range rec.Fields {
+			if k != "pid" && k != "tid" {
+				kv = append(kv, k+"="+v)
+			}
+		}
+		sort.Strings(kv)
+		out = append(out, strings.Join(kv, " ")+" | "+strings.Join(strings.Fields(rec.Text), " "))
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(out, "\n")
 }

@@ -52,7 +52,6 @@ func (w *wuParser) line(r *Reader, num int, b []byte) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return
 	}
-	w.p.unwrap = true
 	if w.p.finish == nil {
 		w.p.finish = func(rec *Record, b []byte) {
 			finishWU(rec, b)
@@ -66,7 +65,7 @@ func (w *wuParser) line(r *Reader, num int, b []byte) {
 			}
 		}
 	}
-	m := splitWU(b, w.classic)
+	m := splitWU(bytes.TrimLeft(b, " \t"), w.classic) // an indented copy too
 	if m == nil {
 		w.p.add(r, num, b)
 		return
@@ -353,7 +352,6 @@ func (q *reportingParser) line(r *Reader, num int, b []byte) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return
 	}
-	q.p.unwrap = true
 	q.p.finish = func(rec *Record, text []byte) { reportEvent(rec, string(text)) }
 	m := reReportHead.FindSubmatch(b)
 	if m == nil {
