@@ -326,6 +326,7 @@ func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failur
 			firm = append(firm, fl)
 		}
 	}
+	weakOnly := len(all) > 0 && len(firm) == 0
 	all = firm
 	level := "low"
 	switch {
@@ -350,7 +351,7 @@ func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failur
 			level = "medium"
 		}
 	}
-	g := grounds{rules: positiveRules, family: familyOf(focus, f.Cause), noFailure: len(all) == 0}
+	g := grounds{rules: positiveRules, family: familyOf(focus, f.Cause), noFailure: len(all) == 0 && !weakOnly, weakOnly: weakOnly}
 	for _, s := range f.Support {
 		if s.Weight > 0 && proximity(s.Evidence, focus) >= 0.9 && !s.Evidence.Time.IsZero() && len(focus) > 0 {
 			g.near++
@@ -371,6 +372,7 @@ type grounds struct {
 	rules, near         int
 	family              string
 	resolved, noFailure bool
+	weakOnly            bool // the only failures are weak ones
 }
 
 // unresolved returns the failures not resolved later; when all were

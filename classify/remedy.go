@@ -142,6 +142,7 @@ var reasons = map[string]text{
 	"where.record":     {"%s record %s", "%s のレコード %s", "", ""},
 	"reason.resolved":  {"; the failure was later resolved", "。失敗は後で解決済み", "", ""},
 	"reason.nofailure": {"; no failed installation was found in the inputs", "。入力に失敗したインストールは見つからない", "", ""},
+	"reason.weakonly":  {"; the only failures found are error lines the component also writes on runs that end well", "。見つかった失敗は、正常に終わる実行でもコンポーネントが書くエラー行だけ", "", ""},
 	"summary.more":     {" and %d more signal(s)", " ほか %d 件のシグナル", "", ""},
 }
 
@@ -276,6 +277,9 @@ func reasonLine(g grounds, lang language.Tag) string {
 	}
 	if g.noFailure {
 		s += p.Sprintf("reason.nofailure")
+	}
+	if g.weakOnly {
+		s += p.Sprintf("reason.weakonly")
 	}
 	return s
 }

@@ -2,6 +2,7 @@ package textlogs
 
 import (
 	"bytes"
+	"cmp"
 	"regexp"
 	"strings"
 
@@ -12,6 +13,10 @@ import (
 // lines follow the CBS grammar (internal/logline does the assembly).
 type pantherParser struct {
 	reagent bool
+	// The space WinRE needs and the space a candidate partition has come
+	// on separate lines of one MeetPartitionRequirements check: the last
+	// of each seen in this run is carried to a line that has the other.
+	need, free string
 }
 
 var (
@@ -54,6 +59,9 @@ func (p *pantherParser) record(r *Reader, lr *logline.Record) {
 			return
 		}
 	}
+	if bytes.Contains(text, []byte("Executing command line")) {
+		p.need, p.free = "", "" // a new run of reagentc
+	}
 	if p.reagent || rec.Fields["tool"] != "" || bytes.Contains(text, []byte("Bitlocker")) {
 		s := string(text)
 		if m := reBitlocker.FindStringSubmatch(s); m != nil {
@@ -72,6 +80,13 @@ func (p *pantherParser) record(r *Reader, lr *logline.Record) {
 					break
 				}
 			}
+			switch need, free := rec.Fields["required_free"], rec.Fields["partition_free"]; {
+			case need != "" && free == "" && p.free != "":
+				setField(&rec.Fields, "partition_free", p.free)
+			case free != "" && need == "" && p.need != "":
+				setField(&rec.Fields, "required_free", p.need)
+			}
+			p.need, p.free = cmp.Or(rec.Fields["required_free"], p.need), cmp.Or(rec.Fields["partition_free"], p.free)
 		}
 	}
 	r.emit(rec, text)

@@ -502,3 +502,24 @@ func readKind(t *testing.T, kind Kind, log string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestReAgentSizesAcrossLines: MeetPartitionRequirements logs the space
+// WinRE needs and the space a partition has on separate lines; the line
+// with the second carries the first, until the next reagentc run.
+func TestReAgentSizesAcrossLines(t *testing.T) {
+	log := "2024-01-10 10:12:00, Info                         [ReAgentc.exe] -----Executing command line: reagentc  /enable-----\n" +
+		"2024-01-10 10:12:00, Info                         [ReAgentc.exe] WinRE WIM size: 500289248, required free space: 262144000\n" +
+		"2024-01-10 10:12:00, Info                         [ReAgentc.exe] Partition free space: 52428800, total size: 554696704\n" +
+		"2024-01-10 10:13:00, Info                         [ReAgentc.exe] -----Executing command line: reagentc  /info-----\n" +
+		"2024-01-10 10:13:00, Info                         [ReAgentc.exe] Partition free space: 52428800, total size: 554696704\n"
+	r := NewReader(strings.NewReader(log), ReAgent)
+	var got []string
+	for r.Scan() {
+		rec := r.Record()
+		got = append(got, rec.Fields["required_free"]+"/"+rec.Fields["partition_free"])
+	}
+	want := []string{"/", "262144000/", "262144000/52428800", "/", "/52428800"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("required/free per line = %v, want %v", got, want)
+	}
+}
