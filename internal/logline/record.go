@@ -95,7 +95,7 @@ func (s *Scanner) Scan() bool {
 			continue
 		}
 		l := s.parse(raw)
-		rest, cut, space := s.wrap.Next(trim(raw)) // for a Text line, rest is its Msg less the indentation
+		rest, cut, space := s.wrap.next(trim(raw), s.tr.ASCII()) // for a Text line, rest is its Msg less the indentation
 		switch {
 		case l.Kind == Text:
 			if len(l.Msg) == 0 {

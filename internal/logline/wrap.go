@@ -1,7 +1,7 @@
 package logline
 
 import (
-	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -30,6 +30,11 @@ type Wrap struct {
 // to join is the caller's: a line that starts a record of its own is not
 // a rest.
 func (w *Wrap) Next(line []byte) (rest []byte, cut, space bool) {
+	return w.next(line, ascii(line))
+}
+
+// next is Next for a line known to be all ASCII or not.
+func (w *Wrap) next(line []byte, ascii bool) (rest []byte, cut, space bool) {
 	cut, space = w.cut()
 	rest = line
 	if cut || space {
@@ -39,8 +44,14 @@ func (w *Wrap) Next(line []byte) (rest []byte, cut, space bool) {
 	}
 	// Lengths leave out the indentation: a copy indented as a whole (a
 	// code block) was cut before it was indented.
-	text := bytes.TrimLeft(line, " \t")
-	n := utf8.RuneCount(text)
+	text := line
+	for len(text) > 0 && (text[0] == ' ' || text[0] == '\t') {
+		text = text[1:]
+	}
+	n := len(text)
+	if n >= minWidth-1 && !ascii {
+		n = utf8.RuneCount(text)
+	}
 	w.last = n
 	w.indent = len(line) - len(text)
 	switch {
@@ -55,26 +66,15 @@ func (w *Wrap) Next(line []byte) (rest []byte, cut, space bool) {
 // cut reports whether the last line was cut at a console width, or one
 // character short of it (space).
 func (w *Wrap) cut() (cut, space bool) {
-	learned := 0
-	if w.widthN >= 3 && w.width >= 60 {
-		learned = w.width
+	n := w.last
+	if n < minWidth-1 {
+		return false, false
 	}
-	widths := [3]int{learned}
-	if w.Consoles {
-		widths[1], widths[2] = 80, 120
+	learned := w.widthN >= 3 && w.width >= minWidth
+	if learned && n == w.width || w.Consoles && (n == 80 || n == 120) {
+		return true, false
 	}
-	for _, width := range widths {
-		if width == 0 {
-			continue
-		}
-		switch w.last {
-		case width:
-			return true, false
-		case width - 1:
-			space = true
-		}
-	}
-	return false, space
+	return false, learned && n == w.width-1 || w.Consoles && (n == 79 || n == 119)
 }
 
 // Unquote removes the quote markers of a line quoted in a mail or a
@@ -102,4 +102,25 @@ func Unquote(b []byte) []byte {
 		}
 	}
 	return b[i:]
+}
+
+// minWidth is the narrowest width a Wrap learns. A line shorter than
+// minWidth-1 bytes cannot be cut, so its runes need no counting.
+const minWidth = 60
+
+// ascii reports whether b is all ASCII, eight bytes at a time: most log
+// lines are, and then their length in runes is their length in bytes.
+func ascii(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

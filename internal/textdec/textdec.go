@@ -42,6 +42,7 @@ package textdec
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -122,6 +123,7 @@ type Reader struct {
 
 	line     []byte
 	lineNum  int
+	ascii    bool // line is all ASCII
 	split    bool
 	sniffed  bool
 	encName  string
@@ -161,6 +163,11 @@ func (r *Reader) Legacy() string { return r.legacyNm }
 // Line returns the current line as UTF-8 without its terminator. The slice
 // is valid until the next call to Next.
 func (r *Reader) Line() []byte { return r.line }
+
+// ASCII reports whether the current line is all ASCII, as most log lines
+// are (its length in bytes is then its length in characters). It is
+// found while the line is checked for UTF-8, at no extra cost.
+func (r *Reader) ASCII() bool { return r.ascii }
 
 // LineNum returns the 1-based physical line number of the current line.
 // The pieces of a split line share one number.
@@ -385,7 +392,8 @@ func (r *Reader) wrapUTF16(enc encoding.Encoding) {
 // decodeLine returns line as UTF-8, decoding it with the legacy code page
 // when it is not valid UTF-8.
 func (r *Reader) decodeLine(line []byte) []byte {
-	if utf8.Valid(line) {
+	var valid bool
+	if r.ascii, valid = checkUTF8(line); valid {
 		return line
 	}
 	if r.legacy == nil {
@@ -422,4 +430,22 @@ func (r *Reader) chooseLegacy(line []byte) {
 		}
 	}
 	r.legacy, r.legacyNm = fallback, strings.ToLower(fallbackName)
+}
+
+// checkUTF8 reports whether line is all ASCII, and whether it is valid
+// UTF-8, looking at eight bytes at a time while they are ASCII.
+func checkUTF8(line []byte) (ascii, valid bool) {
+	p := line
+	for len(p) >= 16 {
+		if (binary.LittleEndian.Uint64(p)|binary.LittleEndian.Uint64(p[8:]))&0x8080808080808080 != 0 {
+			return false, utf8.Valid(p)
+		}
+		p = p[16:]
+	}
+	for _, c := range p {
+		if c >= utf8.RuneSelf {
+			return false, utf8.Valid(p)
+		}
+	}
+	return true, true
 }
