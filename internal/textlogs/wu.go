@@ -227,7 +227,7 @@ func finishWU(rec *Record, b []byte) {
 	lower := strings.ToLower(text)
 	if t := strings.TrimPrefix(text, "*FAILED*"); len(t) >= 10 {
 		t = strings.TrimLeft(t, " ")
-		if t[0] == '[' && t[9] == ']' && isHexString(t[1:9]) {
+		if len(t) >= 10 && t[0] == '[' && t[9] == ']' && isHexString(t[1:9]) {
 			setField(f, "hr", normCode(t[1:9]))
 		}
 	}
