@@ -35,6 +35,15 @@ var catalogTSV string
 // field named "data0", "data1", … (as classify names them) stands for
 // the value at that position.
 func Sentence(provider string, id uint32, fields []evtx.Field, lang string) string {
+	if s, ok := Catalog(provider, id, fields, lang); ok {
+		return s
+	}
+	return Fallback(provider, id, fields)
+}
+
+// Catalog is the catalog's sentence for the event; it reports false when
+// the catalog does not know the event or a decisive field is missing.
+func Catalog(provider string, id uint32, fields []evtx.Field, lang string) (string, bool) {
 	cat := load()
 	l := 0
 	if lang == "ja" {
@@ -48,12 +57,9 @@ func Sentence(provider string, id uint32, fields []evtx.Field, lang string) stri
 		if len(t) == 0 {
 			t = r.tmpl[0]
 		}
-		if s, ok := t.fill(fields); ok {
-			return s
-		}
-		break // a decisive field is missing: show the fields
+		return t.fill(fields) // false: a decisive field is missing
 	}
-	return Fallback(provider, id, fields)
+	return "", false
 }
 
 // OfEvent is Sentence for a decoded event. An event read from a text or
