@@ -173,6 +173,9 @@ func Annotate(s string) string {
 // codeField reports whether a field of that name holds a status code, so
 // that a bare number in it is one ("ErrorCode=1460" is ERROR_TIMEOUT).
 func codeField(name string) bool {
+	if name == "" || isDataN(name) {
+		return false
+	}
 	n := strings.ToLower(strings.ReplaceAll(name, " ", ""))
 	switch n {
 	case "errorcode", "error", "hr", "hresult", "status", "statuscode", "netstatuscode",
@@ -262,14 +265,9 @@ func bytesText(n uint64) string {
 // "(NULL)" and invisible direction marks (Event Viewer's dates carry
 // U+200E) removed, cut to max bytes on a character boundary.
 func clean(v string, max int) string {
-	v = strings.Map(func(r rune) rune {
-		switch r {
-		case '\u200e', '\u200f', '\ufeff', 0:
-			return -1
-		}
-		return r
-	}, v)
-	v = strings.Join(strings.Fields(v), " ")
+	if !tidy(v) {
+		v = tidyUp(v)
+	}
 	if v == "(NULL)" {
 		return ""
 	}
@@ -281,6 +279,39 @@ func clean(v string, max int) string {
 		v = v[:n] + "…"
 	}
 	return v
+}
+
+// tidy reports whether v needs no cleaning: no control characters, no
+// leading, trailing or double spaces, no marks to drop. Most values are.
+func tidy(v string) bool {
+	if v == "" {
+		return true
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c < 0x20 || c == 0x7f:
+			return false
+		case c == ' ' && v[i+1] == ' ':
+			return false
+		case c == 0xE2 || c == 0xEF || c == 0xC2: // U+200E/F, U+FEFF, U+0085/U+00A0
+			return false
+		}
+	}
+	return true
+}
+
+func tidyUp(v string) string {
+	v = strings.Map(func(r rune) rune {
+		switch r {
+		case '\u200e', '\u200f', '\ufeff', 0:
+			return -1
+		}
+		return r
+	}, v)
+	return strings.Join(strings.Fields(v), " ")
 }
 
 // lookup returns the value a field reference names in fields.

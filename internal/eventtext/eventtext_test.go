@@ -293,3 +293,16 @@ func hasValue(ev *evtx.Event) bool {
 	}
 	return false
 }
+
+func BenchmarkSentence(b *testing.B) {
+	wu := named("errorCode=0x80070643", "updateTitle=2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441)",
+		"updateGuid={A}", "updateRevisionNumber=1", "serviceGuid={B}")
+	msi := positional("EMET 5.51", "5.51", "1033", "1603", "Microsoft Corporation", "(NULL)", "")
+	unknown := named("QueryName=wpad", "AddressLength=128", "ErrorCode=9002")
+	b.ReportAllocs()
+	for b.Loop() {
+		Sentence("Microsoft-Windows-WindowsUpdateClient", 20, wu, "en")
+		Sentence("MsiInstaller", 1033, msi, "ja")
+		Sentence("Microsoft-Windows-DNS-Client", 1014, unknown, "en")
+	}
+}
