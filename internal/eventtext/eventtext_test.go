@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -305,5 +306,88 @@ func BenchmarkSentence(b *testing.B) {
 		Sentence("Microsoft-Windows-WindowsUpdateClient", 20, wu, "en")
 		Sentence("MsiInstaller", 1033, msi, "ja")
 		Sentence("Microsoft-Windows-DNS-Client", 1014, unknown, "en")
+	}
+}
+
+// refs lists the field references of a template.
+func (t template) refs(out []alt) []alt {
+	for _, p := range t {
+		switch {
+		case p.ph != nil:
+			out = append(out, p.ph.alts...)
+		case p.group != nil:
+			out = p.group.refs(out)
+		}
+	}
+	return out
+}
+
+// TestEveryRowFills generates, for every row of the catalog, an event
+// whose fields all hold a value, and fills the row's templates: both
+// languages are present and read as a sentence with no placeholder or
+// bracket of the template syntax left.
+func TestEveryRowFills(t *testing.T) {
+	c := parseCatalog(catalogTSV)
+	rows := 0
+	for k, rs := range c.rows {
+		for i, r := range rs {
+			var named []evtx.Field
+			maxPos := 0
+			for _, tm := range r.tmpl {
+				for _, a := range tm.refs(nil) {
+					if a.pos > maxPos {
+						maxPos = a.pos
+					}
+					if a.name != "" {
+						named = append(named, evtx.Field{Name: a.name, Value: "v-" + a.name})
+					}
+				}
+			}
+			if w := r.when; w != nil && w.ref[0].pos > maxPos {
+				maxPos = w.ref[0].pos
+			}
+			fields := make([]evtx.Field, maxPos)
+			for p := range fields {
+				fields[p].Value = "p" + strconv.Itoa(p+1)
+			}
+			fields = append(fields, named...)
+			if w := r.when; w != nil {
+				v := "x"
+				if !w.neg {
+					v = w.values[0]
+				}
+				if a := w.ref[0]; a.pos > 0 {
+					fields[a.pos-1].Value = v
+				} else {
+					fields = append([]evtx.Field{{Name: a.name, Value: v}}, fields...)
+				}
+			}
+			for l, tm := range r.tmpl {
+				if len(tm) == 0 {
+					t.Errorf("%s %d row %d: no template in language %d", k.provider, k.id, i, l)
+					continue
+				}
+				s, ok := tm.fill(fields)
+				if !ok || s == "" || strings.ContainsAny(s, "{}[]") {
+					t.Errorf("%s %d row %d, language %d: %q, %v", k.provider, k.id, i, l, s, ok)
+				}
+			}
+			rows++
+		}
+	}
+	if rows < 100 {
+		t.Errorf("only %d rows", rows)
+	}
+}
+
+// TestEvidenceNames reads a classic event as classify's evidence names
+// its values (data0, data1, …; absent ones left out).
+func TestEvidenceNames(t *testing.T) {
+	fields := named("data0=EMET 5.51", "data1=5.51", "data3=1603")
+	if got, ok := Catalog("MsiInstaller", 1033, fields, "ja"); !ok || got != "Windows インストーラーで EMET 5.51 (バージョン 5.51) のインストールに失敗しました: 0x80070643 ERROR_INSTALL_FAILURE (状態 1603)" {
+		t.Errorf("got %q, %v", got, ok)
+	}
+	if _, ok := Catalog("MsiInstaller", 1033, named("data1=5.51"), "en"); ok {
+		t.Error("a sentence without the product name")
 	}
 }

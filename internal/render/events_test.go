@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,4 +69,19 @@ func TestEventSentencesInEveryFormat(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, Write(&b, d, "json", nil))
 	assert.True(t, strings.Contains(b.String(), "Microsoft-Windows-WinREAgent 4502: ErrorPhase=2 Errorcode=-2146498520"), "JSON keeps the raw fields")
+}
+
+func TestTimelineReadsSentences(t *testing.T) {
+	d := eventExample(t, "win10-ja-winre-kb5034441-partition-small", language.English)
+	v := newView(d, &Options{Location: time.UTC, MaxEvidence: 5})
+	found := false
+	for _, row := range v.Timeline {
+		if strings.HasPrefix(row.Text, "Microsoft-Windows-") {
+			t.Errorf("timeline row of an event the catalog knows shows its fields: %q", row.Text)
+		}
+		found = found || row.Text == "WinRE agent: servicing failed: error phase 2, 0x800f0828 CBS_E_INSUFFICIENT_DISK_SPACE"
+	}
+	if !found {
+		t.Errorf("no WinREAgent 4502 sentence in the timeline: %+v", v.Timeline)
+	}
 }
