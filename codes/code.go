@@ -10,6 +10,8 @@
 //   - [Parse] reads one value in any spelling (like strconv.ParseInt);
 //   - [Find] and [FindString] locate every code in a line of free text,
 //     fast enough to run on every line of a multi-gigabyte CBS.log;
+//   - [FieldValue] reads a whole event field that is a code (errorCode,
+//     an Int32 Errorcode, an unsigned ErrorCode, SCM's %%N insert);
 //   - [Lookup], [ByName] and [All] query the table, which is data
 //     (table.tsv and win32.tsv, embedded) rather than code.
 package codes

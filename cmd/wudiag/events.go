@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -14,7 +15,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
+	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/evtx"
+	"github.com/wudiag/wudiag/internal/eventtext"
 	"github.com/wudiag/wudiag/internal/render"
 )
 
@@ -22,7 +27,9 @@ const eventsHelp = `NAME
 	wudiag events - print the events of Windows event logs
 
 SYNOPSIS
-	wudiag events [--format jsonl|xml|table] [--recover] [--parallel N] FILE...
+	wudiag events [--format jsonl|xml|table|csv] [--lang en|ja] [--id LIST]
+	              [--provider TEXT] [--level LIST] [--since TIME] [--until TIME]
+	              [--recover] [--parallel N] FILE...
 
 DESCRIPTION
 	Reads each FILE and prints its events, normalized: record ID, time
@@ -31,19 +38,49 @@ DESCRIPTION
 
 	A FILE may be a binary .evtx log (also a dirty, truncated or damaged
 	copy of a live log), an XML export (wevtutil qe /f:xml, Event Viewer
-	"Save as XML", PowerShell ToXml(); UTF-8 or UTF-16) or an Event Viewer
-	text copy ("Log Name:", "Source:", "Event ID:" ...). The kind is told
-	from the content, not the file name.
+	"Save as XML", PowerShell ToXml(); UTF-8 or UTF-16), an Event Viewer
+	text copy ("Log Name:", "Source:", "Event ID:" ... or the Japanese
+	labels) or a CSV export (Event Viewer, Get-WinEvent | Export-Csv). The
+	kind is told from the content, not the file name.
+
+	The table and CSV formats read each event as one sentence of its
+	decisive fields, in wudiag's wording ("Windows Update failed to install
+	KB5034441: 0x80070643 ERROR_INSTALL_FAILURE — ..."), every error code
+	named; events wudiag has no sentence for show their fields. JSON and
+	XML keep the raw fields only.
 
 	Damage never stops reading. Checksum mismatches, damaged chunks and
 	records that cannot be decoded are reported on standard error with the
 	file name and byte offset, and every other event is still printed.
 
 OPTIONS
-	--format jsonl|xml|table
+	--format jsonl|xml|table|csv
 		jsonl (default): one JSON object per event.
 		xml: an <Events> document, one <Event> per event.
-		table: aligned columns for reading in a terminal.
+		table: aligned columns for reading in a terminal; the message
+		column is the event's sentence.
+		csv: a header row, then one row per event: time, record,
+		event_id, level, provider, channel, computer, sentence, data
+		(name=value pairs), file, recovered. Cells that a spreadsheet
+		would run as a formula (= + - @ first) start with '.
+	--lang en|ja
+		Language of the sentences (default: from LC_ALL, LC_MESSAGES or
+		LANG; English otherwise).
+	--id LIST
+		Only these event IDs: a comma-separated list of IDs and ranges,
+		e.g. 20,31,1033 or 4500-4504.
+	--provider TEXT
+		Only events whose provider contains TEXT, without case
+		(--provider defender); a comma-separated list matches any.
+	--level LIST
+		Only these levels: critical, error, warning, information,
+		verbose or their numbers 1-5 (information includes 0), comma-
+		separated, e.g. --level critical,error.
+	--since TIME, --until TIME
+		Only events from (until) TIME: RFC 3339 (2024-01-12T10:00:00+09:00)
+		or a UTC date and time (2024-01-12 10:00, 2024-01-12), as
+		analyze reads them; a date alone as --until means the end of that
+		day. Events without a time are left out when either is given.
 	--recover
 		Also print records left in chunk slack space behind the last live
 		record (deleted or overwritten events), marked "recovered".
@@ -59,7 +96,9 @@ EXIT STATUS
 
 EXAMPLES
 	wudiag events System.evtx
-	wudiag events --format table --recover Setup.evtx Application.evtx
+	wudiag events --format table --lang ja --recover Setup.evtx Application.evtx
+	wudiag events --format csv --level critical,error,warning --since 2024-01-10 System.evtx > events.csv
+	wudiag events --id 20,4502 --provider windowsupdate,winre System.evtx
 	wudiag events events.xml | grep 0x80070643
 `
 
@@ -67,13 +106,39 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("events", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, eventsHelp) }
-	format := fs.String("format", "jsonl", "output format: jsonl, xml or table")
+	format := fs.String("format", "jsonl", "output format: jsonl, xml, table or csv")
+	langFlag := fs.String("lang", "", "language of the sentences: en or ja (default: from LC_ALL, LC_MESSAGES or LANG)")
+	ids := fs.String("id", "", "only these event IDs (20,31,4500-4504)")
+	provider := fs.String("provider", "", "only providers containing this text, without case (comma-separated: any)")
+	levels := fs.String("level", "", "only these levels: critical,error,warning,information,verbose or 1-5")
+	since := fs.String("since", "", "only events from this time (RFC 3339 or 2006-01-02 [15:04], UTC)")
+	until := fs.String("until", "", "only events until this time (RFC 3339 or 2006-01-02 [15:04], UTC)")
 	recov := fs.Bool("recover", false, "also print records recovered from slack space")
 	parallel := fs.Int("parallel", 1, "chunks decoded at a time")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		return exitUsage
+	}
+	lang := "en"
+	if tag := classify.LanguageFromEnv(); tag == language.Japanese {
+		lang = "ja"
+	}
+	if *langFlag != "" {
+		tag, ok := parseLang(*langFlag)
+		if !ok {
+			fmt.Fprintf(stderr, "wudiag events: unknown --lang %q (en or ja)\n", *langFlag)
+			return exitUsage
+		}
+		lang = "en"
+		if tag == language.Japanese {
+			lang = "ja"
+		}
+	}
+	filter, err := newEventFilter(*ids, *provider, *levels, *since, *until)
+	if err != nil {
+		fmt.Fprintf(stderr, "wudiag events: %v\n", err)
 		return exitUsage
 	}
 	var out eventWriter
@@ -85,10 +150,12 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case "xml":
 		out = &xmlWriter{w: bw}
 	case "table":
-		out = &tableWriter{tw: tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)}
+		out = &tableWriter{tw: tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0), lang: lang}
 		// JSON and XML escape control characters themselves.
+	case "csv":
+		out = &csvWriter{w: csv.NewWriter(bw), lang: lang}
 	default:
-		fmt.Fprintf(stderr, "wudiag events: unknown format %q (want jsonl, xml or table)\n", *format)
+		fmt.Fprintf(stderr, "wudiag events: unknown format %q (want jsonl, xml, table or csv)\n", *format)
 		return exitUsage
 	}
 	if *parallel < 1 {
@@ -118,6 +185,9 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 				fmt.Fprintf(stderr, "wudiag events: %s\n", render.Visible(fmt.Sprintf("%s: %v", name, err)))
 				continue
 			}
+			if !filter.keep(ev) {
+				continue
+			}
 			if err := out.event(name, ev); err != nil {
 				r.Close()
 				fmt.Fprintf(stderr, "wudiag events: %v\n", err)
@@ -126,7 +196,9 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		r.Close()
 	}
-	out.end()
+	if err := out.end(); err != nil {
+		fmt.Fprintf(stderr, "wudiag events: %v\n", err)
+	}
 	if err := bw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "wudiag events: %v\n", err)
 	}
@@ -139,7 +211,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 type eventWriter interface {
 	begin()
 	event(file string, ev *evtx.Event) error
-	end()
+	end() error
 }
 
 // jsonlWriter writes one JSON object per event (JSON Lines). Field names
@@ -155,8 +227,8 @@ type jsonlWriter struct {
 	buf []byte
 }
 
-func (w *jsonlWriter) begin() {}
-func (w *jsonlWriter) end()   {}
+func (w *jsonlWriter) begin()     {}
+func (w *jsonlWriter) end() error { return nil }
 func (w *jsonlWriter) event(file string, ev *evtx.Event) error {
 	b := w.buf[:0]
 	str := func(key, v string) {
@@ -305,7 +377,10 @@ type xmlWriter struct{ w *bufio.Writer }
 func (x *xmlWriter) begin() {
 	x.w.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Events>\n")
 }
-func (x *xmlWriter) end() { x.w.WriteString("</Events>\n") }
+func (x *xmlWriter) end() error {
+	_, err := x.w.WriteString("</Events>\n")
+	return err
+}
 
 func (x *xmlWriter) esc(s string) {
 	xml.EscapeText(x.w, []byte(s))
@@ -429,9 +504,11 @@ func isNameStart(r rune) bool {
 		r >= 0xF900 && r <= 0xFDCF || r >= 0xFDF0 && r <= 0xFFFD || r >= 0x10000 && r <= 0xEFFFF
 }
 
-// tableWriter prints aligned columns; the payload is summarized.
+// tableWriter prints aligned columns; the message is the event's
+// sentence in lang (package eventtext).
 type tableWriter struct {
 	tw    *tabwriter.Writer
+	lang  string
 	lines int
 }
 
@@ -442,46 +519,196 @@ func cell(s string) string {
 }
 
 func (t *tableWriter) begin() {
-	fmt.Fprintln(t.tw, "TIME (UTC)\tRECORD\tEVENT\tLEVEL\tPROVIDER\tDATA")
+	fmt.Fprintln(t.tw, "TIME (UTC)\tRECORD\tEVENT\tLEVEL\tPROVIDER\tMESSAGE")
 }
 
-func (t *tableWriter) end() { t.tw.Flush() }
+func (t *tableWriter) end() error { return t.tw.Flush() }
 
-func (t *tableWriter) event(file string, ev *evtx.Event) error {
-	var sb strings.Builder
+// recoveredMark is the table's and CSV's word for a record carved out
+// of free space.
+func recoveredMark(ev *evtx.Event) string {
 	switch {
 	case ev.Inferred:
-		sb.WriteString("[recovered, names inferred] ")
+		return "recovered, names inferred"
 	case ev.Recovered:
-		sb.WriteString("[recovered] ")
+		return "recovered"
 	}
-	for i, f := range ev.Data {
-		if i > 0 {
-			sb.WriteString("; ")
-		}
-		if f.Name != "" {
-			sb.WriteString(f.Name)
-			sb.WriteString("=")
-		}
-		sb.WriteString(f.Value)
-		if sb.Len() > 160 {
-			break
-		}
+	return ""
+}
+
+func (t *tableWriter) event(file string, ev *evtx.Event) error {
+	msg := eventtext.OfEvent(ev, t.lang)
+	if m := recoveredMark(ev); m != "" {
+		msg = "[" + m + "] " + msg
 	}
-	if len(ev.Data) == 0 && ev.Message != "" {
-		sb.WriteString(ev.Message)
-	}
-	data := strings.Join(strings.Fields(sb.String()), " ") // no tabs or newlines in a cell
-	if r := []rune(data); len(r) > 160 {
-		data = string(r[:157]) + "..."
+	msg = cell(msg) // no tabs or newlines in a cell
+	if r := []rune(msg); len(r) > 200 {
+		msg = string(r[:197]) + "..."
 	}
 	ts := ev.Time.UTC().Format("2006-01-02 15:04:05")
 	// Cells from the log with their control characters made visible:
 	// the table is read on a terminal.
-	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%d\t%s\t%s\t%s\n", ts, ev.RecordID, ev.EventID, ev.LevelName(), cell(ev.Provider), cell(data))
+	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%d\t%s\t%s\t%s\n", ts, ev.RecordID, ev.EventID, ev.LevelName(), cell(ev.Provider), msg)
 	t.lines++
 	if t.lines%512 == 0 { // bounded memory: realign every 512 rows
 		t.tw.Flush()
 	}
 	return err
+}
+
+// csvWriter writes one row per event, with the columns EvtxECmd users
+// know: time, record, event ID, level, provider, channel, computer, the
+// sentence, the data as name=value pairs, the file and whether the
+// record was recovered. Every cell is defused against formula injection
+// (render.CSVCell).
+type csvWriter struct {
+	w    *csv.Writer
+	lang string
+}
+
+func (c *csvWriter) begin() {
+	c.w.Write([]string{"time", "record", "event_id", "level", "provider", "channel", "computer", "sentence", "data", "file", "recovered"})
+}
+
+func (c *csvWriter) end() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+func (c *csvWriter) event(file string, ev *evtx.Event) error {
+	var data strings.Builder
+	for i, f := range ev.Data {
+		if i > 0 {
+			data.WriteString("; ")
+		}
+		if f.Name != "" {
+			data.WriteString(f.Name)
+			data.WriteByte('=')
+		}
+		data.WriteString(f.Value)
+	}
+	if len(ev.Data) == 0 && ev.Message != "" {
+		data.WriteString(ev.Message)
+	}
+	return c.w.Write(render.CSVRow(formatTime(ev.Time), strconv.FormatUint(ev.RecordID, 10),
+		strconv.FormatUint(uint64(ev.EventID), 10), ev.LevelName(), ev.Provider, ev.Channel, ev.Computer,
+		eventtext.OfEvent(ev, c.lang), data.String(), file, recoveredMark(ev)))
+}
+
+// eventFilter selects events as --id, --provider, --level, --since and
+// --until ask; a zero filter keeps every event.
+type eventFilter struct {
+	ids          [][2]uint32 // inclusive ranges
+	providers    []string    // lower case
+	levels       map[uint8]bool
+	since, until time.Time
+	window       bool
+}
+
+func newEventFilter(ids, providers, levels, since, until string) (*eventFilter, error) {
+	f := &eventFilter{}
+	for _, s := range splitList(ids) {
+		lo, hi, isRange := strings.Cut(s, "-")
+		a, err := strconv.ParseUint(strings.TrimSpace(lo), 10, 32)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.ParseUint(strings.TrimSpace(hi), 10, 32)
+		}
+		if err != nil || b < a {
+			return nil, fmt.Errorf("--id: cannot read %q (want IDs and ranges: 20,31,4500-4504)", s)
+		}
+		f.ids = append(f.ids, [2]uint32{uint32(a), uint32(b)})
+	}
+	for _, s := range splitList(providers) {
+		f.providers = append(f.providers, strings.ToLower(s))
+	}
+	for _, s := range splitList(levels) {
+		var ls []uint8
+		switch strings.ToLower(s) {
+		case "critical", "1":
+			ls = []uint8{1}
+		case "error", "2":
+			ls = []uint8{2}
+		case "warning", "3":
+			ls = []uint8{3}
+		case "information", "info", "4", "0":
+			ls = []uint8{0, 4} // LogAlways reads as Information
+		case "verbose", "5":
+			ls = []uint8{5}
+		default:
+			return nil, fmt.Errorf("--level: unknown level %q (critical, error, warning, information, verbose or 1-5)", s)
+		}
+		if f.levels == nil {
+			f.levels = map[uint8]bool{}
+		}
+		for _, l := range ls {
+			f.levels[l] = true
+		}
+	}
+	// The same reading of times as analyze -since/-until; event times are
+	// UTC, so a time without an offset is UTC.
+	var untilDate bool
+	var err error
+	if f.since, _, err = parseWhenIn(since, time.UTC); err != nil {
+		return nil, fmt.Errorf("--since: %w", err)
+	}
+	if f.until, untilDate, err = parseWhenIn(until, time.UTC); err != nil {
+		return nil, fmt.Errorf("--until: %w", err)
+	}
+	if untilDate {
+		f.until = f.until.Add(24*time.Hour - time.Nanosecond) // a date alone: the end of that day
+	}
+	if !f.since.IsZero() && !f.until.IsZero() && f.since.After(f.until) {
+		return nil, fmt.Errorf("--since %s is after --until %s", since, until)
+	}
+	f.window = !f.since.IsZero() || !f.until.IsZero()
+	return f, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (f *eventFilter) keep(ev *evtx.Event) bool {
+	if len(f.ids) > 0 {
+		in := false
+		for _, r := range f.ids {
+			if ev.EventID >= r[0] && ev.EventID <= r[1] {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	if len(f.providers) > 0 {
+		p := strings.ToLower(ev.Provider)
+		in := false
+		for _, want := range f.providers {
+			if strings.Contains(p, want) {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	if f.levels != nil && !f.levels[ev.Level] {
+		return false
+	}
+	if f.window {
+		if ev.Time.IsZero() || !f.since.IsZero() && ev.Time.Before(f.since) || !f.until.IsZero() && ev.Time.After(f.until) {
+			return false
+		}
+	}
+	return true
 }

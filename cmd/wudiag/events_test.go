@@ -54,7 +54,13 @@ func TestEvents(t *testing.T) {
 		jsonEvents int      // JSON lines expected (-1: not checked)
 	}{
 		{"jsonl", []string{clean}, exitOK, []string{`"errorCode"`, `"0x80070643"`, `"eventId":20`}, nil, 300},
-		{"table", []string{"--format", "table", clean}, exitOK, []string{"TIME (UTC)", "errorCode=0x80070643"}, nil, -1},
+		{"table", []string{"--format", "table", "--lang", "en", clean}, exitOK, []string{"TIME (UTC)", "MESSAGE", "Windows Update failed to install KB5034441: 0x80070643 ERROR_INSTALL_FAILURE — 2024-01 Update for Windows (KB5034441)"}, nil, -1},
+		{"table in Japanese", []string{"--format", "table", "--lang", "ja", clean}, exitOK, []string{"Windows Update で KB5034441 のインストールに失敗しました: 0x80070643 ERROR_INSTALL_FAILURE"}, nil, -1},
+		{"table, classic source", []string{"--format", "table", "--lang", "en", xmlExport}, exitOK, []string{"Windows Installer failed to install EMET 5.51 (version 5.51): 0x80070643 ERROR_INSTALL_FAILURE (status 1603)"}, nil, -1},
+		{"csv", []string{"--format", "csv", "--lang", "en", clean}, exitOK, []string{
+			"time,record,event_id,level,provider,channel,computer,sentence,data,file,recovered\n",
+			"2024-01-10T10:00:00.0000000Z,1,20,Error,Microsoft-Windows-WindowsUpdateClient,System,PC1,Windows Update failed to install KB5034441: 0x80070643 ERROR_INSTALL_FAILURE — 2024-01 Update for Windows (KB5034441),errorCode=0x80070643; updateTitle=2024-01 Update for Windows (KB5034441)," + clean + ",\n"}, nil, -1},
+		{"bad lang", []string{"--lang", "fr", clean}, exitUsage, nil, []string{"unknown --lang"}, 0},
 		{"xml", []string{"--format=xml", clean}, exitOK, []string{"<Events>", `<Data Name="errorCode">0x80070643</Data>`, "</Events>"}, nil, -1},
 		{"parallel", []string{"--parallel", "4", clean}, exitOK, nil, nil, 300},
 		{"damaged file still printed", []string{damaged}, exitOK, nil, []string{damaged + ": evtx: record 7 at offset", "checksum mismatch"}, 299},
@@ -62,9 +68,9 @@ func TestEvents(t *testing.T) {
 		{"one unreadable of two", []string{notLog, clean}, exitOK, nil, []string{"notes.txt", "unrecognized file format"}, 300},
 		{"nothing readable", []string{notLog, "/nonexistent.evtx"}, exitUsage, nil, []string{"notes.txt", "nonexistent"}, 0},
 		{"no files", nil, exitUsage, nil, []string{"no FILE given"}, 0},
-		{"bad format", []string{"--format", "csv", clean}, exitUsage, nil, []string{"unknown format"}, 0},
+		{"bad format", []string{"--format", "pdf", clean}, exitUsage, nil, []string{"unknown format"}, 0},
 		{"bad flag", []string{"--bogus", clean}, exitUsage, nil, []string{"NAME"}, 0},
-		{"help", []string{"-h"}, exitOK, nil, []string{"SYNOPSIS", "EXIT STATUS", "--recover"}, 0},
+		{"help", []string{"-h"}, exitOK, nil, []string{"SYNOPSIS", "EXIT STATUS", "--recover", "--since", "--level", "csv"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,19 +79,39 @@ func codeMeaning(c codes.Code, lang language.Tag) string {
 	return info.Meaning
 }
 
+// CSVCell defuses a cell that a spreadsheet would take for a formula
+// (starting with = + - @, or a tab or carriage return): a leading '
+// makes it text. It is the rule of the service's case export
+// (internal/server), for every CSV wudiag writes.
+func CSVCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// CSVRow is a row with every cell defused by CSVCell.
+func CSVRow(cells ...string) []string {
+	for i, c := range cells {
+		cells[i] = CSVCell(c)
+	}
+	return cells
+}
+
 // writeCSV writes one row per failure and per finding, for spreadsheets.
+// Cells come from the logs (titles, machine names): they are defused.
 func writeCSV(w io.Writer, v *view) error {
 	c := csv.NewWriter(w)
 	c.Write([]string{"record", "machine", "update", "code", "code_name", "time", "resolved", "cause", "confidence", "score", "summary", "source"})
 	for _, f := range v.Failures {
-		c.Write([]string{"failure", v.Machine, f.Update, f.Code, f.CodeName, f.Time, fmt.Sprint(f.Resolved), "", "", "", f.Title, f.Where})
+		c.Write(CSVRow("failure", v.Machine, f.Update, f.Code, f.CodeName, f.Time, fmt.Sprint(f.Resolved), "", "", "", f.Title, f.Where))
 	}
 	for _, f := range v.Findings {
 		where := ""
 		if len(f.Evidence) > 0 {
 			where = f.Evidence[0].Where
 		}
-		c.Write([]string{"finding", v.Machine, "", "", "", "", "", f.Cause, f.ConfidenceRaw, f.Score, f.Summary, where})
+		c.Write(CSVRow("finding", v.Machine, "", "", "", "", "", f.Cause, f.ConfidenceRaw, f.Score, f.Summary, where))
 	}
 	c.Flush()
 	return c.Error()

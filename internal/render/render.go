@@ -16,6 +16,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ import (
 
 	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/codes"
+	"github.com/wudiag/wudiag/evtx"
+	"github.com/wudiag/wudiag/internal/eventtext"
 )
 
 var formats = []string{"text", "table", "json", "markdown", "html", "csv", "ticket"}
@@ -230,7 +233,7 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 				break
 			}
 			fv.Evidence = append(fv.Evidence, evidenceView{Where: v.whereOf(e), Time: v.when(e.Time),
-				Text: clip(e.Text, 300), Rules: strings.Join(rules[e], ", "), File: e.File, Codes: v.decode(e.Codes)})
+				Text: clip(v.evidenceText(e), 300), Rules: strings.Join(rules[e], ", "), File: e.File, Codes: v.decode(e.Codes)})
 		}
 		v.Findings = append(v.Findings, fv)
 	}
@@ -300,7 +303,7 @@ func timeline(v *view) []timelineView {
 		// A failure's own evidence (signal "failure") is the failure row.
 		if near(e.Time) && e.Signal != "failure" {
 			items = append(items, item{e.Time, timelineView{Time: v.when(e.Time), Where: v.whereOf(e),
-				Text: clip(e.Text, 200), Causes: strings.Join(cs, ", "), Kind: e.Kind}})
+				Text: clip(v.evidenceText(e), 200), Causes: strings.Join(cs, ", "), Kind: e.Kind}})
 		}
 	}
 	for _, f := range v.d.Failures {
@@ -335,6 +338,65 @@ func timeline(v *view) []timelineView {
 		out = append(out, it.v)
 	}
 	return out
+}
+
+// evidenceText is what a person reads of e: for an event, one sentence of
+// its decisive fields in the report's language (package eventtext), or
+// its fields with their codes named when the catalog has no sentence for
+// it; for a log line, the line. The raw fields stay in the JSON.
+func (v *view) evidenceText(e *classify.Evidence) string {
+	if e.Signal == "failure" {
+		// A failure as evidence reads as the event that reported it.
+		for _, f := range v.d.Failures {
+			if s := f.Source; s != nil && s.Signal == "evtx.event" && s.File == e.File && s.Record == e.Record && s.Line == e.Line {
+				e = s
+				break
+			}
+		}
+	}
+	if e.Signal != "evtx.event" {
+		return e.Text
+	}
+	id, err := strconv.ParseUint(e.Value("event_id"), 10, 32)
+	if err != nil {
+		return eventtext.Annotate(e.Text)
+	}
+	lang := "en"
+	if v.ja {
+		lang = "ja"
+	}
+	if s, ok := eventtext.Catalog(e.Value("provider"), uint32(id), eventFields(e), lang); ok {
+		return s
+	}
+	return eventtext.Annotate(e.Text)
+}
+
+// evidenceMeta are the Values classify sets on event evidence beside the
+// event's own fields.
+var evidenceMeta = map[string]bool{"provider": true, "event_id": true, "channel": true, "level": true,
+	"computer": true, "recovered": true, "inferred": true, "status": true, "product": true, "title": true, "kb": true}
+
+// eventFields returns the event fields kept in e.Values: classify's
+// data0, data1, … (the values of a classic source, by position) first,
+// then the named ones by name.
+func eventFields(e *classify.Evidence) []evtx.Field {
+	var pos, named []evtx.Field
+	for k, val := range e.Values {
+		switch {
+		case evidenceMeta[k]:
+		case strings.HasPrefix(k, "data"):
+			pos = append(pos, evtx.Field{Name: k, Value: val})
+		default:
+			named = append(named, evtx.Field{Name: k, Value: val})
+		}
+	}
+	sort.Slice(pos, func(i, j int) bool {
+		a, _ := strconv.Atoi(pos[i].Name[4:])
+		b, _ := strconv.Atoi(pos[j].Name[4:])
+		return a < b
+	})
+	sort.Slice(named, func(i, j int) bool { return named[i].Name < named[j].Name })
+	return append(pos, named...)
 }
 
 // decode spells out codes inline: "0x800f081f CBS_E_SOURCE_MISSING: meaning".
