@@ -74,9 +74,11 @@ func reasonOf(err error) Reason {
 	return ReasonUnreadable
 }
 
-// reasonFor is the Reason of an input of a kind no reader takes.
+// reasonFor is the Reason of an input of a kind no reader takes. The
+// name only chooses the explanation: a *.etl file too short or damaged
+// for Detect to see its trace header is still a trace to convert.
 func reasonFor(k source.Kind, name string) Reason {
-	if k == source.ETL || k == source.Binary && strings.HasSuffix(strings.ToLower(name), ".etl") {
+	if k == source.ETL || strings.HasSuffix(strings.ToLower(name), ".etl") {
 		return ReasonETL
 	}
 	return ReasonNotLog

@@ -209,7 +209,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	ropts.Since, ropts.Until = d.Since, d.Until
 	for _, in := range d.Inputs {
 		// What the intake skipped is in the report too; said at once here.
-		if in.Reason != "" && in.Reason != classify.ReasonDuplicate && in.Entries == 0 && len(in.Errors) > 0 && intakeReason(in.Reason) {
+		if intakeReason(in.Reason) && len(in.Errors) > 0 {
 			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(in.File+": "+strings.Join(in.Errors, "; ")))
 		}
 	}
@@ -298,11 +298,12 @@ func stdinPaths(args []string) ([]string, func(), error) {
 	}, nil
 }
 
-// intakeReason reports whether a reason is one the intake gives (an
-// archive or file it could not list), as opposed to a log's reader.
+// intakeReason reports whether a reason is worth saying at once on
+// stderr: a file or archive that could not be read, not one that is no
+// log (listed in the report) or a duplicate.
 func intakeReason(r classify.Reason) bool {
 	switch r {
-	case classify.ReasonNotLog, classify.ReasonETL, "":
+	case classify.ReasonNotLog, classify.ReasonETL, classify.ReasonDuplicate, "":
 		return false
 	}
 	return true
