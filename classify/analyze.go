@@ -55,8 +55,10 @@ type Options struct {
 	keep *prefilter // the extractors' prefilter, from the rules and patterns
 }
 
-// Analyze reads the inputs, extracts evidence, finds the failed
-// installations and ranks their causes. An input that cannot be read is
+// Analyze reads inputs already at hand (AnalyzePaths and AnalyzeFS list
+// them from files, folders and archives), extracts evidence, finds the
+// failed installations and ranks their causes. An input's Kind, when
+// zero, is told from its content. An input that cannot be read is
 // reported in Diagnosis.Inputs with the reason and the rest is still
 // analysed; the error is ErrNoInput only when nothing could be read, or
 // the context's error when it is cancelled, or an ErrRule when the rules

@@ -26,7 +26,8 @@ func FileInput(path string) Input {
 }
 
 // PathInputs returns the inputs for paths: files as they are, folders
-// walked recursively in lexical order. Paths that cannot be walked are
+// walked recursively in lexical order, archives not opened (AnalyzePaths
+// reads them, and lists what it skipped). Paths that cannot be walked are
 // returned as errors, one per path, and the rest is still listed.
 func PathInputs(paths ...string) ([]Input, []error) {
 	var in []Input
