@@ -7,10 +7,15 @@
 // dism.log, other text, ETW traces, archives and other binaries. Names
 // never decide a kind.
 //
-// Folders are walked recursively. Archives are recognised by their first
-// bytes: zip (including Microsoft TSS DND_SetupReport zips), Microsoft
-// Cabinet (as CbsPersist_*.cab) and gzip. They are read in place and
-// never extracted to disk: a zip or cab on disk is read through its open
+// Open takes paths; OpenFS takes any fs.FS (os.DirFS, a *zip.Reader, an
+// upload in memory). Folders are walked recursively in lexical order; a
+// folder given to Open that holds a Windows system drive is read for the
+// logs "wudiag collect" takes (windowsroot.go). The first HeadSize bytes
+// of every file are read while listing to tell its Kind, which the
+// analyzer then reads instead of looking again. Archives are recognised
+// by their first bytes: zip (including Microsoft TSS DND_SetupReport
+// zips), Microsoft Cabinet (as CbsPersist_*.cab) and gzip. They are read
+// in place and never extracted to disk: a zip or cab on disk is read through its open
 // file, an entry stored without compression is handed to the analyzer as
 // an io.SectionReader over it, so that event logs are read in place too. An archive inside an
 // archive is opened in place when it is stored, and from memory (bounded
@@ -26,7 +31,13 @@
 //
 // Duplicates are found by size and SHA-256: only inputs that share their
 // size with another, and those whose size is not declared (gzip), are
-// read while listing, so a bundle of distinct logs costs no extra pass.
+// read whole while listing, so a bundle of distinct logs costs no extra
+// pass.
+//
+// A Bundle is also a file system (fs.FS, fs.ReadDirFS), in the manner of
+// archive/zip.Reader: its files under the names reports give them, made
+// valid paths by FSName, with the folders those names imply, so that
+// "bundle.zip:Logs/CBS/CBS.log" opens the entry in place.
 //
 // Everything that is read is bounded. Limits caps the total uncompressed
 // bytes, the number of files, the nesting of archives, the uncompressed
