@@ -34,7 +34,7 @@ type Diagnosis struct {
 // InputReport says what was read from one input.
 type InputReport struct {
 	File    string
-	Kind    string // cbs, dism, evtx, evtx-xml, evtx-text, windowsupdate, ... or "" when not recognised
+	Kind    string // cbs, dism, evtx, evtx-xml, evtx-text, evtx-csv, windowsupdate, ... or "" when not recognised
 	Entries int    // entries, events or records read
 	Errors  []string
 	// Skipped reports an input that is not a log wudiag reads, or a

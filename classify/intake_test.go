@@ -156,4 +156,21 @@ func TestAnalyzeFSMatchesAnalyzePaths(t *testing.T) {
 	if !bytes.Equal(ja, jb) {
 		t.Errorf("AnalyzeFS differs from AnalyzePaths:\n%s\n%s", ja, jb)
 	}
+	// A *zip.Reader is a file system too.
+	files := map[string][]byte{}
+	for _, name := range []string{"CBS.log", "dism.log"} {
+		files[name], _ = os.ReadFile(filepath.Join(dir, name))
+	}
+	z := zipOf(t, files)
+	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := AnalyzeFS(context.Background(), zr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jc, _ := json.Marshal(c); !bytes.Equal(ja, jc) {
+		t.Errorf("AnalyzeFS of a zip.Reader differs from AnalyzePaths:\n%s\n%s", ja, jc)
+	}
 }
