@@ -36,6 +36,9 @@ type Summary struct {
 	Offset      time.Duration
 	OffsetKnown bool
 	Dropped     int // findings not kept because a limit was reached
+	// Encoding is the text encoding Summarize read the log in, as
+	// Reader.DetectedEncoding names it ("" when built with Add).
+	Encoding string
 
 	open      map[string]*Session // sessions by ID that have not ended
 	byID      map[string]*Session // every kept session by ID
@@ -64,6 +67,7 @@ func Summarize(r io.Reader) (*Summary, error) {
 		s.Add(&e)
 	}
 	s.Finish()
+	s.Encoding = rd.DetectedEncoding()
 	return &s, rd.Err()
 }
 

@@ -43,11 +43,22 @@ type Options struct {
 	// inputs (-1 when some sizes are unknown), about ten times a second.
 	Progress func(done, total int64)
 
+	// Limits bound what AnalyzePaths and AnalyzeFS read of files,
+	// folders and archives; the zero value takes DefaultLimits.
+	Limits Limits
+	// DisplayName, when set, turns the names AnalyzePaths and AnalyzeFS
+	// give the files (paths, "bundle.zip:Logs/CBS/CBS.log") into the
+	// names reports show, before anything is read: a service shows its
+	// clients the names they uploaded rather than its storage paths.
+	DisplayName func(name string) string
+
 	keep *prefilter // the extractors' prefilter, from the rules and patterns
 }
 
-// Analyze reads the inputs, extracts evidence, finds the failed
-// installations and ranks their causes. An input that cannot be read is
+// Analyze reads inputs already at hand (AnalyzePaths and AnalyzeFS list
+// them from files, folders and archives), extracts evidence, finds the
+// failed installations and ranks their causes. An input's Kind, when
+// zero, is told from its content. An input that cannot be read is
 // reported in Diagnosis.Inputs with the reason and the rest is still
 // analysed; the error is ErrNoInput only when nothing could be read, or
 // the context's error when it is cancelled, or an ErrRule when the rules
@@ -159,7 +170,7 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 // (with its zone) give UTC.
 func wallClockKind(kind string) bool {
 	switch kind {
-	case KindEVTX, KindEVTXXML, KindEVTXTxt, KindEVTXCSV, "mpsigstub", "reportingevents", "":
+	case kindEVTX, kindEVTXXML, kindEVTXTxt, kindEVTXCSV, "mpsigstub", "reportingevents", "":
 		return false
 	}
 	return true

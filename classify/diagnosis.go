@@ -34,11 +34,15 @@ type Diagnosis struct {
 // InputReport says what was read from one input.
 type InputReport struct {
 	File    string
-	Kind    string // cbs, dism, evtx, evtx-xml, evtx-text, windowsupdate, ... or "" when not recognised
+	Kind    string // cbs, dism, evtx, evtx-xml, evtx-text, evtx-csv, windowsupdate, ... or "" when not recognised
 	Entries int    // entries, events or records read
 	Errors  []string
-	// Skipped reports an input that is not a log wudiag reads.
+	// Skipped reports an input that is not a log wudiag reads, or a
+	// duplicate of one read.
 	Skipped bool
+	// Reason says why the input was skipped or not read ("" when it was
+	// read), as a code reports translate; Errors keeps the reader's words.
+	Reason Reason
 	// Omitted counts evidence not kept because the same kind of line
 	// repeated (the first and the latest of each kind are kept).
 	Omitted int

@@ -2,11 +2,23 @@
 // reads the logs of a bundle, finds the failed installations, gathers the
 // evidence around them and ranks the causes.
 //
-// The pipeline, in the order Analyze runs it:
+// AnalyzePaths (files, folders, archives) and AnalyzeFS (any fs.FS) are
+// the entry every front end uses:
 //
-//   - Read: each Input is sniffed (CBS.log, dism.log, an event log or its
-//     XML, text or CSV export, or one of the secondary text logs) and
-//     streamed through its reader; nothing is read into memory whole.
+//	d, err := classify.AnalyzePaths(ctx, []string{"wudiag-logs.zip"}, nil)
+//
+// The pipeline, in the order they run it:
+//
+//   - Intake: folders are walked and archives (zip, cab, gzip, nested)
+//     read in place within Options.Limits; the kind of each file is told
+//     from its first bytes (CBS.log, dism.log, an event log or its XML,
+//     text or CSV export, other text, an ETW trace, other binaries), never
+//     from its name. What is skipped — a duplicate, a damaged archive, an
+//     unsafe entry name, a zip bomb, a limit reached, a binary ETW trace —
+//     is listed in Diagnosis.Inputs with its Reason.
+//   - Read: each input is streamed through the reader of its kind (the
+//     secondary text logs are told apart by their reader); nothing is
+//     read into memory whole. Analyze starts here, for inputs at hand.
 //   - Evidence: extractors keep the lines, entries and events that can
 //     matter, as Evidence. Which text lines matter comes from the loaded
 //     rules and failure patterns (a prefilter built from their phrases),

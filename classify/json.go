@@ -66,6 +66,7 @@ type jsonInput struct {
 	Entries int      `json:"entries"`
 	Errors  []string `json:"errors"`
 	Skipped bool     `json:"skipped,omitempty"`
+	Reason  Reason   `json:"reason,omitempty"`
 	Omitted int      `json:"omitted,omitempty"`
 }
 
@@ -98,7 +99,7 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func source(e *Evidence) jsonSource {
+func sourceOf(e *Evidence) jsonSource {
 	if e == nil {
 		return jsonSource{}
 	}
@@ -123,9 +124,9 @@ func (d *Diagnosis) MarshalJSON() ([]byte, error) {
 	}
 	for _, f := range d.Failures {
 		jf := jsonFailure{Update: f.Update, Title: f.Title, Code: f.Code.String(), Time: rfc3339(f.Time),
-			Resolved: f.Resolved, Family: f.Family, Source: source(f.Source)}
+			Resolved: f.Resolved, Family: f.Family, Source: sourceOf(f.Source)}
 		if f.ResolvedBy != nil {
-			s := source(f.ResolvedBy)
+			s := sourceOf(f.ResolvedBy)
 			jf.ResolvedBy = &s
 		}
 		out.Failures = append(out.Failures, jf)
@@ -147,7 +148,7 @@ func (d *Diagnosis) MarshalJSON() ([]byte, error) {
 		out.Findings = append(out.Findings, jf)
 	}
 	for _, in := range d.Inputs {
-		ji := jsonInput{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped, Omitted: in.Omitted}
+		ji := jsonInput{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped, Reason: in.Reason, Omitted: in.Omitted}
 		if ji.Errors == nil {
 			ji.Errors = []string{}
 		}

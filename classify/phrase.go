@@ -372,9 +372,9 @@ func readsText(signals []string, kind string) bool {
 	}
 	for _, s := range signals {
 		switch {
-		case s == "cbs.entry" && (kind == KindCBS || kind == KindDISM),
-			s == "dism.failure" && kind == KindDISM,
-			s == "textlog.record" && kind != KindCBS && kind != KindDISM:
+		case s == "cbs.entry" && (kind == kindCBS || kind == kindDISM),
+			s == "dism.failure" && kind == kindDISM,
+			s == "textlog.record" && kind != kindCBS && kind != kindDISM:
 			return true
 		}
 	}

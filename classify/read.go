@@ -11,30 +11,51 @@ import (
 	"github.com/wudiag/wudiag/cbslog"
 	"github.com/wudiag/wudiag/dismlog"
 	"github.com/wudiag/wudiag/evtx"
+	"github.com/wudiag/wudiag/internal/source"
 )
 
-// readInput sniffs one input and runs its reader.
+// readInput runs the reader of one input's kind. The kind is the
+// intake's (source.Detect), told here from the content only for an input
+// built by hand.
 func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Evidence) {
 	rep := InputReport{File: in.Name}
-	head, err := readHead(in)
-	if err != nil {
-		rep.Errors = append(rep.Errors, err.Error())
-		return rep, nil
+	var head []byte
+	if in.Kind == source.Unknown || in.Kind == source.Text {
+		// Text logs are refined by textlogs from their head too.
+		var err error
+		if head, err = readHead(in); err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+			rep.Reason = reasonOf(err)
+			return rep, nil
+		}
+		if in.Kind == source.Unknown {
+			in.Kind = source.Detect(head)
+		}
 	}
-	rep.Kind = Sniff(head)
 	var ev []Evidence
-	switch rep.Kind {
-	case KindCBS:
+	var err error
+	switch in.Kind {
+	case source.CBS, source.DISM, source.EVTX, source.EventXML, source.EventText, source.EventCSV:
+		rep.Kind = in.Kind.String()
+	}
+	switch in.Kind {
+	case source.CBS:
 		ev, err = readCBS(ctx, in, &rep, o)
-	case KindDISM:
+	case source.DISM:
 		ev, err = readDISM(ctx, in, &rep, o)
-	case KindEVTX, KindEVTXXML, KindEVTXTxt, KindEVTXCSV:
+	case source.EVTX, source.EventXML, source.EventText, source.EventCSV:
 		ev, err = readEvents(ctx, in, &rep, o)
-	default:
+	case source.Text:
 		ev, err = readTextLog(ctx, in, head, &rep, o)
+	default:
+		rep.Skipped = true
+		rep.Reason = reasonFor(in.Kind, in.Name)
 	}
 	if err != nil {
 		rep.Errors = append(rep.Errors, err.Error())
+		if rep.Entries == 0 {
+			rep.Reason = reasonOf(err)
+		}
 	}
 	return rep, ev
 }
@@ -45,7 +66,7 @@ func readCBS(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evi
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, KindCBS, o.keep.forKind(KindCBS))
+	c := newCollector(in.Name, kindCBS, o.keep.forKind(kindCBS))
 	var s cbslog.Summary
 	r := cbslog.NewReader(rc)
 	for r.Scan() {
@@ -73,7 +94,7 @@ func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Ev
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, KindDISM, o.keep.forKind(KindDISM))
+	c := newCollector(in.Name, kindDISM, o.keep.forKind(kindDISM))
 	var s dismlog.Summary
 	r := dismlog.NewReader(rc)
 	for r.Scan() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wudiag/wudiag/cbslog"
+	"github.com/wudiag/wudiag/internal/source"
 	"github.com/wudiag/wudiag/internal/textlogs"
 )
 
@@ -16,6 +17,7 @@ func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport, o
 	kind := textlogs.Sniff(path.Base(strings.ReplaceAll(in.Name, "\\", "/")), head)
 	if kind == "" {
 		rep.Skipped = true
+		rep.Reason = reasonFor(source.Detect(head[:min(len(head), source.MagicSize)]), in.Name)
 		return nil, nil
 	}
 	rep.Kind = string(kind)

@@ -27,6 +27,8 @@ type Summary struct {
 	// (see Benign) and so are not listed in Session.Failures.
 	Benign  int
 	Dropped int // findings not kept because a limit was reached
+	// Encoding is as in cbslog.Summary.
+	Encoding string
 
 	open    map[int]*Session // sessions outside a banner, by PID
 	current *Session         // the session inside the current banner
@@ -70,6 +72,7 @@ func Summarize(r io.Reader) (*Summary, error) {
 		s.Add(&e)
 	}
 	s.Finish()
+	s.Encoding = rd.DetectedEncoding()
 	return &s, rd.Err()
 }
 

@@ -16,7 +16,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/wudiag/wudiag/classify"
-	"github.com/wudiag/wudiag/internal/bundle"
 	"github.com/wudiag/wudiag/internal/render"
 )
 
@@ -64,7 +63,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	rulesFile := fl.String("rules", "", "YAML file of extra rules; a rule with the ID of a stock rule replaces it")
 	recover := fl.Bool("recover", false, "also read deleted event records left in EVTX slack space")
 	quiet := fl.Bool("q", false, "no progress bar")
-	limits := bundle.DefaultLimits()
+	limits := classify.DefaultLimits()
 	fl.Int64Var(&limits.MaxTotal, "max-total", limits.MaxTotal, "most uncompressed bytes read from all inputs together")
 	fl.IntVar(&limits.MaxFiles, "max-files", limits.MaxFiles, "most files and archive entries looked at")
 	fl.IntVar(&limits.MaxDepth, "max-depth", limits.MaxDepth, "most archives nested in one another")
@@ -191,31 +190,28 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	defer cleanup()
-	b, err := bundle.Open(ctx, paths, limits)
-	if err != nil {
-		fmt.Fprintf(stderr, "wudiag analyze: %v\n", err)
-		return exitUsage
-	}
-	defer b.Close()
-	inputs := b.Inputs()
-	for _, p := range b.Problems() {
-		if !errors.Is(p, bundle.ErrDuplicate) {
-			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(p.Error()))
-		}
-	}
 	if !*quiet && isTerminal(stderr) {
 		bar := &progressBar{w: stderr, start: time.Now()}
 		opts.Progress = bar.update
 		defer bar.clear()
 	}
-	d, err := classify.Analyze(ctx, inputs, opts)
-	ropts.Since, ropts.Until = d.Since, d.Until
+	opts.Limits = limits
 	if tmp := stdinName(paths, fl.Args()); tmp != "" {
-		renameInput(d, tmp, "stdin")
+		// Standard input, spooled to tmp, is named "stdin" in the report.
+		opts.DisplayName = func(name string) string {
+			if rest, ok := strings.CutPrefix(name, tmp); ok {
+				return "stdin" + rest
+			}
+			return name
+		}
 	}
-	for _, p := range b.Problems() {
-		// What could not be read is part of the report, with the reason.
-		d.Inputs = append(d.Inputs, classify.InputReport{File: p.Name, Errors: []string{p.Err.Error()}, Skipped: errors.Is(p, bundle.ErrDuplicate)})
+	d, err := classify.AnalyzePaths(ctx, paths, opts)
+	ropts.Since, ropts.Until = d.Since, d.Until
+	for _, in := range d.Inputs {
+		// What the intake skipped is in the report too; said at once here.
+		if intakeReason(in.Reason) && len(in.Errors) > 0 {
+			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(in.File+": "+strings.Join(in.Errors, "; ")))
+		}
 	}
 	if werr := render.Write(out, d, *format, ropts); werr != nil {
 		fmt.Fprintf(stderr, "wudiag analyze: %v\n", werr)
@@ -302,6 +298,17 @@ func stdinPaths(args []string) ([]string, func(), error) {
 	}, nil
 }
 
+// intakeReason reports whether a reason is worth saying at once on
+// stderr: a file or archive that could not be read, not one that is no
+// log (listed in the report) or a duplicate.
+func intakeReason(r classify.Reason) bool {
+	switch r {
+	case classify.ReasonNotLog, classify.ReasonETL, classify.ReasonDuplicate, "":
+		return false
+	}
+	return true
+}
+
 // stdinName is the temporary file that stands for "-", "" when none.
 func stdinName(paths, args []string) string {
 	for i, a := range args {
@@ -310,46 +317,6 @@ func stdinName(paths, args []string) string {
 		}
 	}
 	return ""
-}
-
-// renameInput shows the temporary file holding standard input as name.
-func renameInput(d *classify.Diagnosis, tmp, name string) {
-	fix := func(s string) string {
-		if rest, ok := strings.CutPrefix(s, tmp); ok {
-			return name + rest
-		}
-		return s
-	}
-	fixEv := func(e *classify.Evidence) {
-		if e != nil {
-			e.File = fix(e.File)
-		}
-	}
-	for i := range d.Inputs {
-		d.Inputs[i].File = fix(d.Inputs[i].File)
-	}
-	for i := range d.Evidence {
-		fixEv(&d.Evidence[i])
-	}
-	seen := map[*classify.Evidence]bool{}
-	once := func(e *classify.Evidence) {
-		if e != nil && !seen[e] {
-			seen[e] = true
-			fixEv(e)
-		}
-	}
-	for _, f := range d.Failures {
-		once(f.Source)
-		once(f.ResolvedBy)
-		for _, e := range f.Also {
-			once(e)
-		}
-	}
-	for _, f := range d.Findings {
-		for _, s := range f.Support {
-			once(s.Evidence)
-		}
-	}
 }
 
 // stdin is what "-" reads; tests replace it.

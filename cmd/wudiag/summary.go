@@ -12,11 +12,10 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/cbslog"
-	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/dismlog"
-	"github.com/wudiag/wudiag/internal/bundle"
 	"github.com/wudiag/wudiag/internal/render"
+	"github.com/wudiag/wudiag/internal/source"
 )
 
 const summaryHelp = `usage: wudiag summary [-all] PATH...
@@ -62,7 +61,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	defer vis.Flush()
 	out := bufio.NewWriter(vis)
 	defer out.Flush()
-	b, err := bundle.Open(ctx, fl.Args(), bundle.DefaultLimits())
+	b, err := source.Open(ctx, fl.Args(), source.DefaultLimits())
 	if err != nil {
 		fmt.Fprintf(stderr, "wudiag summary: %v\n", err)
 		return exitUsage
@@ -70,19 +69,22 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	defer b.Close()
 	read, failed := 0, false
 	for _, p := range b.Problems() {
-		if !errors.Is(p, bundle.ErrDuplicate) {
+		if !errors.Is(p, source.ErrDuplicate) {
 			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(p.Error()))
 			failed = true
 		}
 	}
-	for _, in := range b.Inputs() {
+	for _, f := range b.Files() {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stderr, "wudiag: %v\n", ctx.Err())
 			return exitUsage
 		}
-		ok, err := summarizeInput(out, in, *all)
+		if f.Kind != source.CBS && f.Kind != source.DISM {
+			continue // the intake told the kind: neither CBS.log nor dism.log
+		}
+		ok, err := summarize(out, f, *all)
 		if err != nil {
-			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(fmt.Sprintf("%s: %v", in.Name, err)))
+			fmt.Fprintf(stderr, "wudiag: %s\n", render.Visible(fmt.Sprintf("%s: %v", f.Name, err)))
 			failed = true
 		}
 		if ok {
@@ -99,46 +101,22 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-func summarizeInput(w io.Writer, in classify.Input, all bool) (bool, error) {
-	f, err := in.Open()
+// summarize prints the summary of one CBS.log or dism.log; ok reports
+// that it could be opened and a summary was printed.
+func summarize(w io.Writer, f source.File, all bool) (ok bool, err error) {
+	rc, err := f.Open()
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(f, head)
-	kind := classify.Sniff(head[:n])
-	if kind != classify.KindCBS && kind != classify.KindDISM {
-		return false, nil
+	defer rc.Close()
+	if f.Kind == source.DISM {
+		s, err := dismlog.Summarize(rc)
+		printDISM(w, f.Name, s.Encoding, s, all)
+		return true, err
 	}
-	// Read again from the start: the head was only for telling the kind.
-	f.Close()
-	if f, err = in.Open(); err != nil {
-		return false, err
-	}
-	defer f.Close()
-	switch kind {
-	case classify.KindDISM:
-		rd := dismlog.NewReader(f)
-		var s dismlog.Summary
-		for rd.Scan() {
-			e := rd.Entry()
-			s.Add(&e)
-		}
-		s.Finish()
-		printDISM(w, in.Name, rd.DetectedEncoding(), &s, all)
-		return true, rd.Err()
-	default:
-		rd := cbslog.NewReader(f)
-		var s cbslog.Summary
-		for rd.Scan() {
-			e := rd.Entry()
-			s.Add(&e)
-		}
-		s.Finish()
-		printCBS(w, in.Name, "cbs", rd.DetectedEncoding(), &s, all)
-		return true, rd.Err()
-	}
+	s, err := cbslog.Summarize(rc)
+	printCBS(w, f.Name, "cbs", s.Encoding, s, all)
+	return true, err
 }
 
 func codeName(c codes.Code) string {

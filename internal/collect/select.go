@@ -1,7 +1,7 @@
 // Package collect gathers, on a broken Windows machine, exactly the logs
 // wudiag analyze reads, into one zip with a manifest. The selection list
 // (Channels, Patterns) lives here so the collector and the analyzer of a
-// mounted or copied system drive (internal/bundle) read the same files.
+// mounted or copied system drive (internal/source) read the same files.
 //
 // The selection and the zip writer are plain Go and run anywhere; only the
 // commands (wevtutil, PowerShell, fltmc, reagentc) need Windows, and they

@@ -320,6 +320,9 @@ type caseAnswer struct {
 // version 1) that the answer repeats, in the contract's order.
 type contractFields struct {
 	SchemaVersion int             `json:"schema_version"`
+	UTCOffset     string          `json:"utc_offset,omitempty"`
+	Since         string          `json:"since,omitempty"`
+	Until         string          `json:"until,omitempty"`
 	Failures      json.RawMessage `json:"failures,omitempty"`
 	Findings      json.RawMessage `json:"findings,omitempty"`
 	Inputs        json.RawMessage `json:"inputs,omitempty"`
@@ -337,8 +340,10 @@ func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "view", c.ID, nil)
 	out := caseAnswer{caseJSON: newCaseJSON(c)}
-	if p, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
-		json.Unmarshal(p, &out.Problems)
+	if b, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
+		for _, p := range loadProblems(b) {
+			out.Problems = append(out.Problems, p.String())
+		}
 	}
 	if c.Status == StatusDone {
 		body, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", langOf(r)))
@@ -421,6 +426,28 @@ func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	code, msg := s.failure("list", err)
 	writeError(w, code, msg)
+}
+
+// apiDiagnosis is GET /api/v1/cases/{id}/diagnosis[?lang=ja]: the
+// diagnosis of a done case in the JSON contract, the bytes
+// "wudiag analyze -format json" writes for the same files.
+func (s *Server) apiDiagnosis(w http.ResponseWriter, r *http.Request) {
+	c, err := s.getCase(r)
+	if err == nil && c.Status != StatusDone {
+		err = errorf(http.StatusNotFound, "case %s is %s: no diagnosis", c.ID, c.Status)
+	}
+	var body []byte
+	if err == nil {
+		body, err = s.store.Artifact(r.Context(), c.ID, artifactName("json", langOf(r)))
+	}
+	if err != nil {
+		code, msg := statusOf(err)
+		writeError(w, code, msg)
+		return
+	}
+	s.audit(r, "view", c.ID, nil)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
 }
 
 // report serves the stored HTML report of a done case.

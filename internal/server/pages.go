@@ -62,7 +62,11 @@ var labels = map[string]map[string]string{
 		"st_queued": "queued", "st_running": "running", "st_done": "done", "st_failed": "failed",
 		"conf_high": "high", "conf_medium": "medium", "conf_low": "possible, not confirmed", "machineCol": "Machine",
 		"line": "line", "record": "record", "moreEvidence": "more evidence", "problemsFailed": "Files and problems",
-		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
+		"reason_not_a_log": "not a log wudiag reads", "reason_etl": "binary ETW trace: on the machine, run Get-WindowsUpdateLog and send WindowsUpdate.log",
+		"reason_duplicate": "same content as a file read", "reason_damaged_archive": "damaged archive", "reason_unsafe_name": "unsafe name in the archive",
+		"reason_zip_bomb": "compression ratio too high (possible zip bomb)", "reason_limit": "limit reached", "reason_unsupported": "not supported",
+		"reason_unreadable": "could not be read",
+		"source":            "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
 	},
 	"ja": {
 		"cases": "ケース一覧", "upload": "バンドルのアップロード", "uploadHelp": "ログの zip、または複数のログ ファイル (CBS.log、dism.log、.evtx、WindowsUpdate.log など)。ここにドロップするか選択してください。",
@@ -76,7 +80,11 @@ var labels = map[string]map[string]string{
 		"st_queued": "待機中", "st_running": "分析中", "st_done": "完了", "st_failed": "失敗",
 		"conf_high": "高", "conf_medium": "中", "conf_low": "可能性あり (未確認)", "machineCol": "マシン名",
 		"line": "行", "record": "レコード", "moreEvidence": "件のその他の根拠", "problemsFailed": "ファイルと問題",
-		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
+		"reason_not_a_log": "wudiag が読むログではありません", "reason_etl": "バイナリ ETW トレース: 対象のコンピューターで Get-WindowsUpdateLog を実行し、WindowsUpdate.log を送ってください",
+		"reason_duplicate": "読み取ったファイルと同じ内容", "reason_damaged_archive": "破損したアーカイブ", "reason_unsafe_name": "アーカイブ内の安全でない名前",
+		"reason_zip_bomb": "圧縮率が高すぎます (zip 爆弾の可能性)", "reason_limit": "上限に達しました", "reason_unsupported": "未対応の形式",
+		"reason_unreadable": "読み取れません",
+		"source":            "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
 	},
 }
 
@@ -243,13 +251,14 @@ type contract struct {
 		Entries    int
 		Errors     []string
 		Skipped    bool
+		Reason     string
 	}
 }
 
 type caseData struct {
 	Case     *Case
 	D        *contract
-	Problems []string
+	Problems []problem
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +272,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, c.ID, nil)
 	d := &caseData{Case: c}
 	if b, err := s.store.Artifact(r.Context(), c.ID, artifactProblems); err == nil {
-		json.Unmarshal(b, &d.Problems)
+		d.Problems = loadProblems(b)
 	}
 	if c.Status == StatusDone {
 		b, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", p.Lang))

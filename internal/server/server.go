@@ -9,7 +9,7 @@
 // PostgreSQL for several replicas behind a load balancer, which claim
 // queued cases with SELECT … FOR UPDATE SKIP LOCKED. Uploaded files are
 // written under the data folder with generated names (the client's names
-// are kept as metadata only), read in place by package bundle with its
+// are kept as metadata only), read in place by the intake (internal/source) with its
 // zip-bomb, traversal and size limits, never executed, and dropped once
 // analysed unless Config.KeepUploads is set.
 //
@@ -52,7 +52,6 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/classify"
-	"github.com/wudiag/wudiag/internal/bundle"
 )
 
 // Config sets up a Server. Zero fields take the defaults given.
@@ -70,9 +69,9 @@ type Config struct {
 	// MaxFiles the most files in one upload (1000).
 	MaxUpload int64
 	MaxFiles  int
-	// Limits bound what is read from an upload (bundle.DefaultLimits,
+	// Limits bound what is read from an upload (classify.DefaultLimits,
 	// as "wudiag analyze").
-	Limits bundle.Limits
+	Limits classify.Limits
 	// AnalysisTimeout bounds one analysis (10 minutes); a case that
 	// takes longer fails.
 	AnalysisTimeout time.Duration
@@ -270,6 +269,7 @@ func (s *Server) routes() http.Handler {
 	auth.HandleFunc("POST /cases/{id}/reanalyse", s.reanalyseForm)
 	auth.HandleFunc("GET /trends", s.trendsPage)
 	auth.HandleFunc("GET /api/v1/cases/{id}/report", s.report)
+	auth.HandleFunc("GET /api/v1/cases/{id}/diagnosis", s.apiDiagnosis)
 	auth.HandleFunc("GET /{$}", s.listPage)
 	auth.HandleFunc("POST /cases", s.uploadForm)
 	auth.HandleFunc("GET /cases/{id}", s.casePage)

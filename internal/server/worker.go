@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/classify"
-	"github.com/wudiag/wudiag/internal/bundle"
 	"github.com/wudiag/wudiag/internal/render"
 )
 
@@ -199,41 +198,42 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 		s.log.Warn("upload folder missing", "case", c.ID, "err", err)
 		return res, errors.New("the uploaded files are not in this server's data folder (with several replicas, --data must be shared)")
 	}
-	b, err := bundle.Open(ctx, []string{dir}, s.cfg.Limits)
-	if err != nil {
-		return res, fmt.Errorf("read bundle: %w", err)
-	}
-	defer b.Close()
-
-	// Reports name the files as the client did, not by their place in
-	// the data folder.
-	rename := func(name string) string { return displayName(dir, c.Files, name) }
-	inputs := slices.Clone(b.Inputs())
-	for i := range inputs {
-		inputs[i].Name = rename(inputs[i].Name)
-	}
-	problems := []string{}
-	for _, p := range b.Problems() {
-		problems = append(problems, rename(p.Name)+": "+errorText(dir, c.Files, p.Err))
+	// Analysed once, through the same pipeline as "wudiag analyze" (the
+	// inputs are read and decompressed once), then worded in each
+	// language. Reports name the files as the client did, not by their
+	// place in the data folder.
+	opts := &classify.Options{Rules: s.cfg.Rules, Lang: classify.ParseLanguage(langs[0]), Workers: 1, Limits: s.cfg.Limits,
+		DisplayName: func(name string) string { return displayName(dir, c.Files, name) }}
+	base, err := classify.AnalyzePaths(ctx, []string{dir}, opts)
+	problems := []problem{}
+	for i, in := range base.Inputs {
+		for j, e := range in.Errors {
+			base.Inputs[i].Errors[j] = errorText(dir, c.Files, errors.New(e))
+		}
+		if in.Reason != "" {
+			problems = append(problems, problem{File: in.File, Reason: in.Reason, Text: strings.Join(base.Inputs[i].Errors, "; ")})
+		}
 	}
 	res.Artifacts[artifactProblems], _ = json.Marshal(problems)
-	if len(inputs) == 0 {
-		return res, fmt.Errorf("no readable file in the upload (%s)", strings.Join(problems, "; "))
-	}
-
-	// Analysed once (the inputs are read and decompressed once), then
-	// worded in each language.
-	base, err := classify.Analyze(ctx, inputs, &classify.Options{Rules: s.cfg.Rules, Lang: classify.ParseLanguage(langs[0]), Workers: 1})
-	if err != nil {
+	switch {
+	case errors.Is(err, classify.ErrNoInput) && len(base.Inputs) > 0:
+		// Nothing readable, but every file is listed with the reason
+		// (binary ETW traces, a damaged archive): a diagnosis that says so.
+	case errors.Is(err, classify.ErrNoInput):
+		return res, errors.New("no readable file in the upload")
+	case err != nil && len(problems) > 0:
+		return res, fmt.Errorf("analyze: %w (%s)", err, joinProblems(problems))
+	case err != nil:
 		return res, fmt.Errorf("analyze: %w", err)
 	}
 	for _, lang := range langs {
 		d := base.In(classify.ParseLanguage(lang))
-		js, err := json.Marshal(d)
-		if err != nil {
+		// The JSON contract as "wudiag analyze -format json" writes it.
+		var js bytes.Buffer
+		if err := render.Write(&js, d, "json", &render.Options{}); err != nil {
 			return res, fmt.Errorf("encode diagnosis: %w", err)
 		}
-		res.Artifacts[artifactName("json", lang)] = js
+		res.Artifacts[artifactName("json", lang)] = js.Bytes()
 		var html bytes.Buffer
 		if err := render.Write(&html, d, "html", &render.Options{}); err != nil {
 			return res, fmt.Errorf("render report: %w", err)
@@ -255,6 +255,50 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// A problem is an input the analysis skipped or could not read, as the
+// problems artifact keeps it: the client's name, the reason as a code
+// the pages translate, and the reader's words.
+type problem struct {
+	File   string          `json:"file"`
+	Reason classify.Reason `json:"reason"`
+	Text   string          `json:"text,omitempty"`
+}
+
+// String is the problem as one line of the API's "problems".
+func (p problem) String() string {
+	if p.Text == "" {
+		return p.File + ": " + string(p.Reason)
+	}
+	return p.File + ": " + p.Text
+}
+
+func joinProblems(ps []problem) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// loadProblems reads a problems artifact: a list of problems, or the
+// list of lines older servers stored.
+func loadProblems(b []byte) []problem {
+	var ps []problem
+	if json.Unmarshal(b, &ps) == nil {
+		return ps
+	}
+	var lines []string
+	json.Unmarshal(b, &lines)
+	for _, l := range lines {
+		file, text, _ := strings.Cut(l, ": ")
+		ps = append(ps, problem{File: file, Text: text})
+	}
+	return ps
 }
 
 // displayName turns a name under the upload folder dir ("dir/0001" or

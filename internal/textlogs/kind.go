@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wudiag/wudiag/internal/logline"
+	"github.com/wudiag/wudiag/internal/source"
 	"github.com/wudiag/wudiag/internal/textdec"
 )
 
@@ -65,10 +66,8 @@ func Sniff(name string, head []byte) Kind {
 	if len(head) > sniffHead {
 		head = head[:sniffHead]
 	}
-	for _, magic := range []string{"ElfFile\x00", "ElfChnk\x00", "MSCF", "PK\x03\x04", "MZ", "\x7fELF", "%PDF", "\x1f\x8b"} {
-		if bytes.HasPrefix(head, []byte(magic)) {
-			return ""
-		}
+	if len(head) > 0 && !source.Detect(head[:min(len(head), source.MagicSize)]).Textual() {
+		return "" // binary: an event log, an archive, an ETW trace, an executable (source.Detect)
 	}
 	hint := nameHint(name)
 	if len(head) == 0 {

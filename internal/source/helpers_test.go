@@ -1,4 +1,4 @@
-package bundle
+package source
 
 import (
 	"archive/zip"
@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/wudiag/wudiag/classify"
 )
 
 // cbsText returns n lines of CBS.log-like text.
@@ -129,7 +127,7 @@ func openDir(t *testing.T, dir string, lim Limits) *Bundle {
 }
 
 // readAll reads an input to the end.
-func readAll(in classify.Input) ([]byte, error) {
+func readAll(in File) ([]byte, error) {
 	rc, err := in.Open()
 	if err != nil {
 		return nil, err
@@ -141,7 +139,7 @@ func readAll(in classify.Input) ([]byte, error) {
 // inputNames returns the names of the inputs.
 func inputNames(b *Bundle) []string {
 	var s []string
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		s = append(s, in.Name)
 	}
 	return s
@@ -160,15 +158,15 @@ func problemFor(t *testing.T, b *Bundle, name string) Problem {
 }
 
 // inputFor returns the input named name, or fails.
-func inputFor(t *testing.T, b *Bundle, name string) classify.Input {
+func inputFor(t *testing.T, b *Bundle, name string) File {
 	t.Helper()
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		if in.Name == name {
 			return in
 		}
 	}
 	t.Fatalf("no input %q; inputs: %v", name, inputNames(b))
-	return classify.Input{}
+	return File{}
 }
 
 // wantErr fails unless err wraps target.

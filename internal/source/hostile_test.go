@@ -1,4 +1,4 @@
-package bundle
+package source
 
 import (
 	"archive/zip"
@@ -83,7 +83,7 @@ func openCounting(t *testing.T, name string, data []byte, lim Limits) (*Bundle, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		if rc, err := in.Open(); err == nil {
 			io.Copy(io.Discard, rc)
 			rc.Close()
@@ -241,12 +241,12 @@ func TestZipDeclaredSizesCapped(t *testing.T) {
 	z := makeZip(t, ents...)
 	b, _ := openCounting(t, "many.zip", z, Limits{})
 	var declared int64
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		declared += in.Size
 	}
 	max := int64(float64(len(z))*DefaultLimits().MaxRatio) + 64<<10
-	if declared > max || len(b.Inputs()) == 0 {
-		t.Errorf("%d inputs declaring %d bytes from a %d-byte zip, want at most %d", len(b.Inputs()), declared, len(z), max)
+	if declared > max || len(b.Files()) == 0 {
+		t.Errorf("%d inputs declaring %d bytes from a %d-byte zip, want at most %d", len(b.Files()), declared, len(z), max)
 	}
 	wantErr(t, problemFor(t, b, "many.zip:2999.log").Err, ErrBomb)
 }
@@ -353,7 +353,7 @@ func TestNestedArchivesNotHeldInMemory(t *testing.T) {
 	b := openDir(t, dir, Limits{TempDir: tmp})
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	if len(b.Inputs()) != 2 {
+	if len(b.Files()) != 2 {
 		t.Fatalf("inputs %q, problems %v", inputNames(b), b.Problems())
 	}
 	if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > 20<<20 {

@@ -1,13 +1,23 @@
-// Package bundle turns what a user hands to wudiag — any mix of files,
-// folders and archives — into the inputs the analyzer reads.
+// Package source is wudiag's intake: it turns what a user hands over —
+// any mix of files, folders and archives — into the files the analyzer
+// reads, each with its Kind, and lists what it skipped and why.
 //
-// Folders are walked recursively. Archives are recognised by their first
-// bytes, never by their names: zip ("PK\x03\x04", including Microsoft TSS
-// DND_SetupReport zips), Microsoft Cabinet ("MSCF", as CbsPersist_*.cab)
-// and gzip (1F 8B). They are read in place and never extracted to disk: a
-// zip or cab on disk is read through its open file, an entry stored
-// without compression is handed to the analyzer as an io.SectionReader
-// over it, so that event logs are read in place too. An archive inside an
+// Detect is the one place where a file's kind is told from its first
+// bytes (kind.go): binary event logs, event-log exports, CBS.log,
+// dism.log, other text, ETW traces, archives and other binaries. Names
+// never decide a kind.
+//
+// Open takes paths; OpenFS takes any fs.FS (os.DirFS, a *zip.Reader, an
+// upload in memory). Folders are walked recursively in lexical order; a
+// folder given to Open that holds a Windows system drive is read for the
+// logs "wudiag collect" takes (windowsroot.go). The first HeadSize bytes
+// of every file are read while listing to tell its Kind, which the
+// analyzer then reads instead of looking again. Archives are recognised
+// by their first bytes: zip (including Microsoft TSS DND_SetupReport
+// zips), Microsoft Cabinet (as CbsPersist_*.cab) and gzip. They are read
+// in place and never extracted to disk: a zip or cab on disk is read through its open
+// file, an entry stored without compression is handed to the analyzer as
+// an io.SectionReader over it, so that event logs are read in place too. An archive inside an
 // archive is opened in place when it is stored, and from memory (bounded
 // by Limits.MaxMemory) or else from a temporary file (in Limits.TempDir,
 // bounded by Limits.MaxSpool, removed by Close) when it is compressed.
@@ -21,7 +31,13 @@
 //
 // Duplicates are found by size and SHA-256: only inputs that share their
 // size with another, and those whose size is not declared (gzip), are
-// read while listing, so a bundle of distinct logs costs no extra pass.
+// read whole while listing, so a bundle of distinct logs costs no extra
+// pass.
+//
+// A Bundle is also a file system (fs.FS, fs.ReadDirFS), in the manner of
+// archive/zip.Reader: its files under the names reports give them, made
+// valid paths by FSName, with the folders those names imply, so that
+// "bundle.zip:Logs/CBS/CBS.log" opens the entry in place.
 //
 // Everything that is read is bounded. Limits caps the total uncompressed
 // bytes, the number of files, the nesting of archives, the uncompressed
@@ -40,7 +56,7 @@
 // Cabinets are read by this package's own reader (cab.go): stored, MSZIP
 // and LZX folders (lzx.go); Quantum folders are Problems wrapping
 // ErrUnsupported, as are cabinets split over several files.
-package bundle
+package source
 
 import (
 	"bytes"
@@ -51,11 +67,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/internal/collect"
 )
 
@@ -81,7 +95,18 @@ var (
 	ErrTruncated = errors.New("truncated")
 	// ErrCorrupt: a checksum mismatch or undecodable compressed data.
 	ErrCorrupt = errors.New("corrupt")
+	// ErrArchive: an archive that cannot be opened at all (not a valid
+	// zip, cab or gzip: truncated or damaged). The Problem's text is the
+	// reader's own ("read zip: zip: not a valid zip file").
+	ErrArchive = errors.New("damaged archive")
 )
+
+// archiveError is an archive that cannot be opened: its text is the
+// reader's, and it wraps ErrArchive as well as the reader's error.
+type archiveError struct{ err error }
+
+func (e *archiveError) Error() string   { return e.err.Error() }
+func (e *archiveError) Unwrap() []error { return []error{ErrArchive, e.err} }
 
 // Limits bounds what Open reads. A zero field takes its default from
 // DefaultLimits; a negative one means no limit.
@@ -184,17 +209,34 @@ type Problem struct {
 func (p Problem) Error() string { return p.Name + ": " + p.Err.Error() }
 func (p Problem) Unwrap() error { return p.Err }
 
-// A Bundle is the result of Open: the inputs to analyze, the problems
-// met, and the archives held open for the inputs' Open functions.
+// A File is one file to analyze: a file on disk, or an entry of an
+// archive. Open may be called more than once.
+type File struct {
+	// Name is how reports name the file (a path, or "bundle.zip:Logs/CBS/CBS.log").
+	Name string
+	// Size is the file's size in bytes, or -1 when unknown.
+	Size int64
+	// Kind is what Detect told from the file's first bytes; Unknown when
+	// the file was not looked at (a File built by hand).
+	Kind Kind
+	// Open opens the content. When the returned value is also an
+	// io.ReaderAt (as *os.File is), event logs are read in place.
+	Open func() (io.ReadCloser, error)
+}
+
+// A Bundle is the result of Open: the files to analyze, the problems
+// met, and the archives held open for the files' Open functions.
 type Bundle struct {
 	lim      Limits
-	inputs   []classify.Input
+	files    []File
 	problems []Problem
+	fs       fsTree // the file system view, built at first use
 
 	// While listing.
 	items     []*item
-	files     int // files and entries looked at
-	skipped   int // of which skipped past MaxFiles
+	head      []byte // buffer for the first bytes of each item
+	seen      int    // files and entries looked at
+	skipped   int    // of which skipped past MaxFiles
 	firstSkip string
 	memory    int64 // bytes of nested archives held in memory
 	spooled   int64 // bytes of nested archives in temporary files
@@ -226,8 +268,8 @@ func Open(ctx context.Context, paths []string, lim Limits) (*Bundle, error) {
 	return b, nil
 }
 
-// Inputs returns the inputs to analyze, in the order found.
-func (b *Bundle) Inputs() []classify.Input { return b.inputs }
+// Files returns the files to analyze, in the order found.
+func (b *Bundle) Files() []File { return b.files }
 
 // Problems returns the inputs skipped or unreadable, with the reasons,
 // in the order found.
@@ -319,6 +361,7 @@ type item struct {
 	size  int64 // uncompressed size as declared, -1 when unknown
 	csize int64 // compressed size, -1 when unknown or not compressed
 	path  string
+	fsys  fs.FS // the file system of an item of OpenFS, named name in it
 	// open returns the content, bounded and checked: it fails with
 	// ErrBomb, ErrTruncated or ErrCorrupt rather than return more, less
 	// or other bytes than declared.
@@ -326,34 +369,13 @@ type item struct {
 	// ra, when not nil, is the content addressable in place (a file on
 	// disk read through its parent, a stored entry).
 	ra    io.ReaderAt
-	depth int // number of archives around it
+	depth int  // number of archives around it
+	kind  Kind // from the first bytes
 
 	// Filled by the hash pass.
 	hashed bool
 	sum    [32]byte
 	err    error
-}
-
-// Archive kinds by magic.
-const (
-	kindPlain = iota
-	kindZip
-	kindCab
-	kindGzip
-)
-
-// sniffArchive tells an archive by its first bytes.
-func sniffArchive(head []byte) int {
-	s := string(head)
-	switch {
-	case strings.HasPrefix(s, "PK\x03\x04"), strings.HasPrefix(s, "PK\x05\x06"):
-		return kindZip
-	case strings.HasPrefix(s, "MSCF"):
-		return kindCab
-	case strings.HasPrefix(s, "\x1f\x8b"):
-		return kindGzip
-	}
-	return kindPlain
 }
 
 // add looks at one file or entry: an archive is opened and its entries
@@ -362,8 +384,8 @@ func (b *Bundle) add(ctx context.Context, it *item) {
 	if ctx.Err() != nil {
 		return
 	}
-	b.files++
-	if b.files > b.lim.MaxFiles {
+	b.seen++
+	if b.seen > b.lim.MaxFiles {
 		if b.skipped == 0 {
 			b.firstSkip = it.name
 		}
@@ -374,13 +396,16 @@ func (b *Bundle) add(ctx context.Context, it *item) {
 		b.problem(it.name, fmt.Errorf("%w: %d bytes, more than the %d allowed for one file", ErrLimit, it.size, b.lim.MaxEntry))
 		return
 	}
-	head, err := readHead(it, 8)
+	if b.head == nil {
+		b.head = make([]byte, HeadSize)
+	}
+	head, err := readHead(it, b.head)
 	if err != nil {
 		b.problem(it.name, err)
 		return
 	}
-	kind := sniffArchive(head)
-	if kind == kindPlain {
+	it.kind = Detect(head)
+	if !it.kind.Archive() {
 		// Charged now, copies too: many entries that point at the same
 		// compressed data (an overlapping zip bomb) stop here, before
 		// the duplicate check reads them.
@@ -398,7 +423,7 @@ func (b *Bundle) add(ctx context.Context, it *item) {
 		b.problem(it.name, fmt.Errorf("%w: archive nested deeper than %d", ErrLimit, b.lim.MaxDepth))
 		return
 	}
-	if kind == kindGzip {
+	if it.kind == Gzip {
 		b.addGzip(ctx, it)
 		return
 	}
@@ -407,28 +432,34 @@ func (b *Bundle) add(ctx context.Context, it *item) {
 		b.problem(it.name, err)
 		return
 	}
-	switch kind {
-	case kindZip:
+	switch it.kind {
+	case Zip:
 		b.addZip(ctx, it, ra, size)
-	case kindCab:
+	case Cab:
 		b.addCab(ctx, it, ra, size)
 	}
 }
 
-// readHead returns the first n bytes of an item (fewer if it is shorter).
-func readHead(it *item, n int) ([]byte, error) {
+// readHead reads the first bytes of an item into buf (fewer if it is
+// shorter) and returns them. An error past the first magicSize bytes is
+// not one here: the item is listed on what was read, and the error comes
+// again when it is read in full (an entry's lies are found by its reader).
+func readHead(it *item, buf []byte) ([]byte, error) {
 	rc, err := it.open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	head := make([]byte, n)
-	m, err := io.ReadFull(rc, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	m, err := io.ReadFull(rc, buf)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF && m < magicSize {
 		return nil, err
 	}
-	return head[:m], nil
+	return buf[:m], nil
 }
+
+// magicSize is how many first bytes an item must give to be listed: enough
+// to tell an archive.
+const magicSize = 8
 
 // readerAt returns an archive's content for random access: the file on
 // disk, held open until Close; the entry in place when stored; the entry
@@ -449,6 +480,8 @@ func (b *Bundle) readerAt(it *item) (io.ReaderAt, int64, error) {
 		b.closers = append(b.closers, f)
 		return f, fi.Size(), nil
 	case it.ra != nil && it.size >= 0:
+		return it.ra, it.size, nil
+	case it.fsys != nil && b.fsReaderAt(it):
 		return it.ra, it.size, nil
 	case it.size >= 0 && it.size <= b.lim.MaxMemory-b.memory:
 		return b.inMemory(it)
@@ -566,7 +599,7 @@ func (b *Bundle) finish(ctx context.Context) error {
 			continue
 		}
 		total += it.size
-		b.inputs = append(b.inputs, classify.Input{Name: it.name, Size: it.size, Open: it.open})
+		b.files = append(b.files, File{Name: it.name, Size: it.size, Kind: it.kind, Open: it.open})
 	}
 	b.items = nil
 	return nil

@@ -1,4 +1,4 @@
-package bundle_test
+package source_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/wudiag/wudiag/corpus"
-	"github.com/wudiag/wudiag/internal/bundle"
+	"github.com/wudiag/wudiag/internal/source"
 )
 
 // TestWindowsRootReadsOnlyTheSelection opens a generated C:\ tree with
@@ -39,13 +39,13 @@ func TestWindowsRootReadsOnlyTheSelection(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b, err := bundle.Open(context.Background(), []string{root}, bundle.DefaultLimits())
+	b, err := source.Open(context.Background(), []string{root}, source.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
 	var got []string
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		rel, err := filepath.Rel(root, in.Name)
 		if err != nil {
 			t.Fatal(err)
@@ -62,12 +62,12 @@ func TestWindowsRootReadsOnlyTheSelection(t *testing.T) {
 
 	// A plain folder (no Windows root) is still walked whole.
 	plain := filepath.Join(root, "Users", "x")
-	b2, err := bundle.Open(context.Background(), []string{plain}, bundle.DefaultLimits())
+	b2, err := source.Open(context.Background(), []string{plain}, source.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b2.Close()
-	if n := len(b2.Inputs()); n != 2 {
+	if n := len(b2.Files()); n != 2 {
 		t.Errorf("plain folder: %d inputs, want 2", n)
 	}
 }

@@ -1,4 +1,4 @@
-package bundle
+package source
 
 import (
 	"archive/zip"
@@ -31,7 +31,7 @@ func (b *Bundle) addZip(ctx context.Context, it *item, ra io.ReaderAt, size int6
 	zr, err := zip.NewReader(dr, size)
 	dr.left = 1<<63 - 1 // the entries' own reads are not the directory's
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		b.problem(it.name, fmt.Errorf("read zip: %w", decodeError(err)))
+		b.problem(it.name, &archiveError{fmt.Errorf("read zip: %w", decodeError(err))})
 		return
 	}
 	offs, overlaps, err := zipOverlaps(ctx, zr.File, size)
@@ -179,7 +179,7 @@ func (b *Bundle) zipEntry(ctx context.Context, it *item, f *zip.File, name strin
 func (b *Bundle) addCab(ctx context.Context, it *item, ra io.ReaderAt, size int64) {
 	c, err := openCab(ctx, ra, size, b.lim.MaxTotal)
 	if err != nil {
-		b.problem(it.name, fmt.Errorf("read cab: %w", err))
+		b.problem(it.name, &archiveError{fmt.Errorf("read cab: %w", err)})
 		return
 	}
 	left := b.lim.declaredCap(size)
@@ -249,7 +249,7 @@ func (b *Bundle) addGzip(ctx context.Context, it *item) {
 	zr, err := gzip.NewReader(rc)
 	rc.Close()
 	if err != nil {
-		b.problem(it.name, fmt.Errorf("read gzip: %w", decodeError(err)))
+		b.problem(it.name, &archiveError{fmt.Errorf("read gzip: %w", decodeError(err))})
 		return
 	}
 	name := it.name

@@ -1,4 +1,4 @@
-package bundle
+package source
 
 import (
 	"archive/zip"
@@ -26,7 +26,7 @@ func fuzzBundle(t *testing.T, data []byte) {
 			t.Fatalf("empty problem %#v", p)
 		}
 	}
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		rc, err := in.Open()
 		if err != nil {
 			continue

@@ -1,4 +1,4 @@
-package bundle
+package source
 
 import (
 	"archive/zip"
@@ -14,8 +14,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/wudiag/wudiag/classify"
 )
 
 // A TSS-like bundle: loose files, a folder, a zip with a nested zip, a
@@ -57,7 +55,7 @@ func TestOpenListsFilesFoldersAndArchives(t *testing.T) {
 	if got := inputNames(b); !slices.Equal(got, want) {
 		t.Fatalf("inputs\n got %q\nwant %q", got, want)
 	}
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		data, err := readAll(in)
 		if err != nil {
 			t.Fatalf("%s: %v", in.Name, err)
@@ -77,8 +75,8 @@ func TestOpenListsFilesFoldersAndArchives(t *testing.T) {
 	}
 }
 
-// Content decides, not names: the analyzer sniffs a UTF-16 log inside a
-// zip exactly as it would on disk, and a zip named .log is still a zip.
+// Content decides, not names: the intake tells a UTF-16 log inside a zip
+// exactly as it would on disk, and a zip named .log is still a zip.
 func TestSniffsContentNotNames(t *testing.T) {
 	line := "2024-03-01 10:00:00, Info                  CBS    Starting TrustedInstaller initialization.\r\n"
 	dir := writeFiles(t, map[string][]byte{
@@ -90,8 +88,8 @@ func TestSniffsContentNotNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k := classify.Sniff(head); k != classify.KindCBS {
-		t.Fatalf("UTF-16 CBS log inside a zip sniffed as %q", k)
+	if k := Detect(head); k != CBS || in.Kind != CBS {
+		t.Fatalf("UTF-16 CBS log inside a zip detected as %v, listed as %v", k, in.Kind)
 	}
 }
 
@@ -289,7 +287,7 @@ func TestLimits(t *testing.T) {
 	wantErr(t, problemFor(t, b, "nest.zip:mid.zip:deep.zip").Err, ErrLimit)
 
 	b = openDir(t, dir, Limits{MaxFiles: 2})
-	if len(b.Inputs()) != 2 {
+	if len(b.Files()) != 2 {
 		t.Fatalf("inputs %q", inputNames(b))
 	}
 	p := problemFor(t, b, "3.log")
@@ -343,7 +341,7 @@ func TestMissingAndUnreadablePaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if len(b.Inputs()) != 1 || len(b.Problems()) != 1 || !errors.Is(b.Problems()[0].Err, os.ErrNotExist) {
+	if len(b.Files()) != 1 || len(b.Problems()) != 1 || !errors.Is(b.Problems()[0].Err, os.ErrNotExist) {
 		t.Fatalf("inputs %q problems %v", inputNames(b), b.Problems())
 	}
 }
@@ -453,10 +451,10 @@ func TestCabManyFilesInOneFolder(t *testing.T) {
 	}
 	dir := writeFiles(t, map[string][]byte{"many.cab": makeCab(cabMSZIP, files...)})
 	b := openDir(t, dir, Limits{})
-	if len(b.Inputs()) != len(files) || len(b.Problems()) != 0 {
-		t.Fatalf("%d inputs, problems %v", len(b.Inputs()), b.Problems())
+	if len(b.Files()) != len(files) || len(b.Problems()) != 0 {
+		t.Fatalf("%d inputs, problems %v", len(b.Files()), b.Problems())
 	}
-	for i, in := range b.Inputs() {
+	for i, in := range b.Files() {
 		got, err := readAll(in)
 		if err != nil || !bytes.Equal(got, files[i].Data) {
 			t.Fatalf("%s: %v", in.Name, err)
@@ -466,8 +464,8 @@ func TestCabManyFilesInOneFolder(t *testing.T) {
 	// skipped on the way are bounded by MaxTotal.
 	b = openDir(t, dir, Limits{MaxTotal: 8 << 20})
 	var err error
-	for i := len(b.Inputs()) - 1; i >= 0 && err == nil; i-- {
-		_, err = readAll(b.Inputs()[i])
+	for i := len(b.Files()) - 1; i >= 0 && err == nil; i-- {
+		_, err = readAll(b.Files()[i])
 	}
 	wantErr(t, err, ErrLimit)
 }
@@ -476,7 +474,7 @@ func TestCabManyFilesInOneFolder(t *testing.T) {
 func TestEmptyFilesAreNotDuplicates(t *testing.T) {
 	dir := writeFiles(t, map[string][]byte{"a.log": nil, "b.log": nil})
 	b := openDir(t, dir, Limits{})
-	if len(b.Inputs()) != 2 || len(b.Problems()) != 0 {
+	if len(b.Files()) != 2 || len(b.Problems()) != 0 {
 		t.Fatalf("inputs %q problems %v", inputNames(b), b.Problems())
 	}
 }

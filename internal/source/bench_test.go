@@ -1,4 +1,4 @@
-package bundle
+package source
 
 import (
 	"archive/zip"
@@ -76,10 +76,10 @@ func BenchmarkOpenAndRead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(bu.Problems()) != 0 || len(bu.Inputs()) != 42 {
-			b.Fatalf("%d inputs, problems %v", len(bu.Inputs()), bu.Problems())
+		if len(bu.Problems()) != 0 || len(bu.Files()) != 42 {
+			b.Fatalf("%d inputs, problems %v", len(bu.Files()), bu.Problems())
 		}
-		for _, in := range bu.Inputs() {
+		for _, in := range bu.Files() {
 			rc, err := in.Open()
 			if err != nil {
 				b.Fatal(err)

@@ -1,4 +1,4 @@
-package bundle_test
+package source_test
 
 import (
 	"archive/zip"
@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/wudiag/wudiag/internal/bundle"
+	"github.com/wudiag/wudiag/internal/source"
 )
 
 // A support bundle as users send it: a zip with the CBS log, a copy of
@@ -30,17 +30,17 @@ func Example() {
 	f.Close()
 	os.WriteFile(filepath.Join(dir, "setupact.log"), []byte("2024-03-01 10:00:00, Info  SP  setup\r\n"), 0o644)
 
-	b, err := bundle.Open(context.Background(), []string{dir}, bundle.Limits{})
+	b, err := source.Open(context.Background(), []string{dir}, source.Limits{})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer b.Close()
-	for _, in := range b.Inputs() {
+	for _, in := range b.Files() {
 		fmt.Printf("input %s (%d bytes)\n", rel(dir, in.Name), in.Size)
 	}
 	for _, p := range b.Problems() {
-		fmt.Printf("skipped %s: duplicate=%t unsafe=%t\n", rel(dir, p.Name), errors.Is(p.Err, bundle.ErrDuplicate), errors.Is(p.Err, bundle.ErrTraversal))
+		fmt.Printf("skipped %s: duplicate=%t unsafe=%t\n", rel(dir, p.Name), errors.Is(p.Err, source.ErrDuplicate), errors.Is(p.Err, source.ErrTraversal))
 	}
 	// Output:
 	// input DND_SetupReport.zip:Logs/CBS/CBS.log (93 bytes)
