@@ -1,9 +1,7 @@
 package classify
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -159,24 +157,16 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 	return c.out, r.Err()
 }
 
-// readerAt returns rc as an io.ReaderAt, reading it into memory when it
-// is not one already.
+// readerAt returns rc as an io.ReaderAt (see source.ReaderAt). The
+// progress counter reads at offsets only when what it counts can.
 func readerAt(rc io.ReadCloser, size, limit int64) (io.ReaderAt, int64, error) {
 	if c, ok := rc.(*countingReader); ok {
 		if _, ok := c.rc.(io.ReaderAt); ok && size >= 0 {
 			return c, size, nil
 		}
-	} else if ra, ok := rc.(io.ReaderAt); ok && size >= 0 {
-		return ra, size, nil
+		return source.ReaderAt(struct{ io.Reader }{c}, size, limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
-	if err != nil {
-		return nil, 0, err
-	}
-	if int64(len(b)) > limit {
-		return nil, 0, fmt.Errorf("event log larger than %d bytes in memory", limit)
-	}
-	return bytes.NewReader(b), int64(len(b)), nil
+	return source.ReaderAt(rc, size, limit)
 }
 
 type result struct {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -21,6 +22,7 @@ import (
 	"github.com/wudiag/wudiag/evtx"
 	"github.com/wudiag/wudiag/internal/eventtext"
 	"github.com/wudiag/wudiag/internal/render"
+	"github.com/wudiag/wudiag/internal/source"
 )
 
 const eventsHelp = `NAME
@@ -29,14 +31,21 @@ const eventsHelp = `NAME
 SYNOPSIS
 	wudiag events [--format jsonl|xml|table|csv] [--lang en|ja] [--id LIST]
 	              [--provider TEXT] [--level LIST] [--since TIME] [--until TIME]
-	              [--recover] [--parallel N] FILE...
+	              [--recover] [--parallel N] PATH...
 
 DESCRIPTION
-	Reads each FILE and prints its events, normalized: record ID, time
+	Reads the event logs of each PATH and prints their events, normalized: record ID, time
 	(UTC), channel, provider, event ID, level, computer and the payload
 	(EventData or UserData) as ordered name/value pairs.
 
-	A FILE may be a binary .evtx log (also a dirty, truncated or damaged
+	Each PATH is a file, a folder (walked recursively) or an archive (zip,
+	cab, gzip, nested), read through the same intake as wudiag analyze,
+	with the same bounds; the event logs found are printed, in the order
+	analyze lists them, each event naming its file ("bundle.zip:Logs/
+	System.evtx"). A file named on the command line that is not an event
+	log is reported; other files in folders and archives are passed over.
+
+	An event log may be a binary .evtx log (also a dirty, truncated or damaged
 	copy of a live log), an XML export (wevtutil qe /f:xml, Event Viewer
 	"Save as XML", PowerShell ToXml(); UTF-8 or UTF-16), an Event Viewer
 	text copy ("Log Name:", "Source:", "Event ID:" ... or the Japanese
@@ -91,11 +100,12 @@ OPTIONS
 		Print this help.
 
 EXIT STATUS
-	0  at least one FILE was read (warnings may have been printed)
-	2  usage error, or no FILE could be read
+	0  at least one event log was read (warnings may have been printed)
+	2  usage error, or no event log could be read
 
 EXAMPLES
 	wudiag events System.evtx
+	wudiag events --format table --id 20,4502 logs.zip
 	wudiag events --format table --lang ja --recover Setup.evtx Application.evtx
 	wudiag events --format csv --level critical,error,warning --since 2024-01-10 System.evtx > events.csv
 	wudiag events --id 20,4502 --provider windowsupdate,winre System.evtx
@@ -163,38 +173,47 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "wudiag events: no FILE given (see wudiag events -h)")
+		fmt.Fprintln(stderr, "wudiag events: no PATH given (see wudiag events -h)")
 		return exitUsage
 	}
 	opts := &evtx.Options{Recover: *recov, Parallel: *parallel}
+	// Files, folders and archives go through the same intake as analyze;
+	// the event logs among them are printed, binary or exported.
+	b, err := source.Open(ctx, fs.Args(), source.DefaultLimits())
+	if err != nil {
+		fmt.Fprintf(stderr, "wudiag events: %v\n", err)
+		return exitUsage
+	}
+	defer b.Close()
+	for _, p := range b.Problems() {
+		if !errors.Is(p.Err, source.ErrDuplicate) {
+			fmt.Fprintf(stderr, "wudiag events: %s\n", render.Visible(p.Error()))
+		}
+	}
 	out.begin()
 	readable := 0
-	for _, name := range fs.Args() {
+	for _, f := range b.Files() {
 		if ctx.Err() != nil {
 			break
 		}
-		r, err := evtx.Open(name, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "wudiag events: %v\n", err)
+		if !f.Kind.EventLog() {
+			// Named on the command line, not found in a folder or archive.
+			if slices.Contains(fs.Args(), f.Name) {
+				fmt.Fprintf(stderr, "wudiag events: %s: not an event log (%s)\n", render.Visible(f.Name), f.Kind)
+			}
 			continue
 		}
-		readable++
-		for ev, err := range r.All(ctx) {
-			if err != nil {
-				bw.Flush() // keep stdout and stderr in order on a terminal
-				fmt.Fprintf(stderr, "wudiag events: %s\n", render.Visible(fmt.Sprintf("%s: %v", name, err)))
-				continue
-			}
-			if !filter.keep(ev) {
-				continue
-			}
-			if err := out.event(name, ev); err != nil {
-				r.Close()
-				fmt.Fprintf(stderr, "wudiag events: %v\n", err)
-				return exitUsage
-			}
+		ok, err := printEvents(ctx, f, opts, filter, out, func(err error) {
+			bw.Flush() // keep stdout and stderr in order on a terminal
+			fmt.Fprintf(stderr, "wudiag events: %s\n", render.Visible(fmt.Sprintf("%s: %v", f.Name, err)))
+		})
+		if ok {
+			readable++
 		}
-		r.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "wudiag events: %v\n", err)
+			return exitUsage
+		}
 	}
 	if err := out.end(); err != nil {
 		fmt.Fprintf(stderr, "wudiag events: %v\n", err)
@@ -207,6 +226,44 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	return exitOK
 }
+
+// printEvents writes the events of f that filter keeps. It reports
+// whether f could be read; warn gets each problem met on the way, and the
+// error is one of writing.
+func printEvents(ctx context.Context, f source.File, opts *evtx.Options, filter *eventFilter, out eventWriter, warn func(error)) (bool, error) {
+	rc, err := f.Open()
+	if err != nil {
+		warn(err)
+		return false, nil
+	}
+	defer rc.Close()
+	ra, size, err := source.ReaderAt(rc, f.Size, maxEventsInMemory)
+	if err != nil {
+		warn(err)
+		return false, nil
+	}
+	r := evtx.NewReader(ra, size, opts)
+	defer r.Close()
+	for ev, err := range r.All(ctx) {
+		if err != nil {
+			warn(err)
+			if ev == nil {
+				continue
+			}
+		}
+		if !filter.keep(ev) {
+			continue
+		}
+		if err := out.event(f.Name, ev); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// maxEventsInMemory bounds an event log read into memory because it is a
+// compressed entry of an archive (one on disk is read in place).
+const maxEventsInMemory = 512 << 20
 
 type eventWriter interface {
 	begin()

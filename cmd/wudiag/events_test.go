@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -42,6 +43,7 @@ func TestEvents(t *testing.T) {
 	damaged := writeLog(t, &evtxwrite.Options{ZeroSizeRecords: []uint64{7}, BadChunkCRC: []int{0}})
 	notLog := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(notLog, []byte("hello"), 0o644)
+	bundle := zipOf(t, map[string]string{"Logs/System.evtx": clean, "notes.txt": notLog})
 	xmlExport := filepath.Join(t.TempDir(), "export.xml")
 	os.WriteFile(xmlExport, []byte(`<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="MsiInstaller"/><EventID Qualifiers="0">1033</EventID><TimeCreated SystemTime="2016-08-30T15:21:37.000000000Z"/><EventRecordID>7</EventRecordID><Channel>Application</Channel></System><EventData><Data>EMET 5.51</Data><Data>5.51</Data><Data>1033</Data><Data>1603</Data></EventData></Event>`), 0o644)
 
@@ -65,8 +67,10 @@ func TestEvents(t *testing.T) {
 		{"parallel", []string{"--parallel", "4", clean}, exitOK, nil, nil, 300},
 		{"damaged file still printed", []string{damaged}, exitOK, nil, []string{damaged + ": evtx: record 7 at offset", "checksum mismatch"}, 299},
 		{"xml export", []string{xmlExport}, exitOK, []string{`"value":"1603"`, `"source":"xml"`}, nil, 1},
-		{"one unreadable of two", []string{notLog, clean}, exitOK, nil, []string{"notes.txt", "unrecognized file format"}, 300},
-		{"nothing readable", []string{notLog, "/nonexistent.evtx"}, exitUsage, nil, []string{"notes.txt", "nonexistent"}, 0},
+		{"one unreadable of two", []string{notLog, clean}, exitOK, nil, []string{"notes.txt: not an event log (text)"}, 300},
+		{"nothing readable", []string{notLog}, exitUsage, nil, []string{"notes.txt"}, 0},
+		{"missing path", []string{clean, "/nonexistent.evtx"}, exitOK, nil, []string{"/nonexistent.evtx"}, 300},
+		{"folder and zip", []string{filepath.Dir(damaged), bundle}, exitOK, nil, []string{"checksum mismatch"}, 299 + 300},
 		{"no files", nil, exitUsage, nil, []string{"no FILE given"}, 0},
 		{"bad format", []string{"--format", "pdf", clean}, exitUsage, nil, []string{"unknown format"}, 0},
 		{"bad flag", []string{"--bogus", clean}, exitUsage, nil, []string{"NAME"}, 0},
@@ -107,4 +111,32 @@ func TestEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// zipOf writes a zip of the named files (entry name → path on disk),
+// compressed, and returns its path.
+func zipOf(t *testing.T, entries map[string]string) string {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "bundle.zip")
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for entry, path := range entries {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(entry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return name
 }
