@@ -71,7 +71,7 @@ func TestEvents(t *testing.T) {
 		{"nothing readable", []string{notLog}, exitUsage, nil, []string{"notes.txt"}, 0},
 		{"missing path", []string{clean, "/nonexistent.evtx"}, exitOK, nil, []string{"/nonexistent.evtx"}, 300},
 		{"folder and zip", []string{filepath.Dir(damaged), bundle}, exitOK, nil, []string{"checksum mismatch"}, 299 + 300},
-		{"no files", nil, exitUsage, nil, []string{"no FILE given"}, 0},
+		{"no files", nil, exitUsage, nil, []string{"no PATH given"}, 0},
 		{"bad format", []string{"--format", "pdf", clean}, exitUsage, nil, []string{"unknown format"}, 0},
 		{"bad flag", []string{"--bogus", clean}, exitUsage, nil, []string{"NAME"}, 0},
 		{"help", []string{"-h"}, exitOK, nil, []string{"SYNOPSIS", "EXIT STATUS", "--recover", "--since", "--level", "csv"}, 0},
