@@ -55,6 +55,13 @@ const (
 	ReasonUnreadable Reason = "unreadable"
 )
 
+// Reasons returns every Reason but the zero one, for reports that word
+// them.
+func Reasons() []Reason {
+	return []Reason{ReasonNotLog, ReasonETL, ReasonDuplicate, ReasonDamaged, ReasonUnsafeName, ReasonBomb,
+		ReasonLimit, ReasonUnsupported, ReasonUnreadable}
+}
+
 // reasonOf is the Reason of an intake problem or a read error.
 func reasonOf(err error) Reason {
 	switch {

@@ -197,29 +197,59 @@ func init() {
 		"window":   {"Window", "対象期間"},
 		"all":      {"all times in the logs", "ログ全体"},
 		"skipped":  {"skipped", "スキップ"},
-		"etl":      {"binary ETW trace: on the machine, run Get-WindowsUpdateLog and send WindowsUpdate.log", "バイナリ ETW トレース: 対象のコンピューターで Get-WindowsUpdateLog を実行し、WindowsUpdate.log を送ってください"},
 		"decisive": {"Decisive fact", "決め手"},
 	} {
 		headings[k] = t
 	}
 }
 
-// skipReason says in the report language why an input was not read.
+// reasons word each classify.Reason, in English and Japanese.
+var reasons = map[classify.Reason][2]string{
+	classify.ReasonNotLog:      {"not a log wudiag reads", "wudiag が読むログではありません"},
+	classify.ReasonETL:         {"binary ETW trace: on the machine, run Get-WindowsUpdateLog and send WindowsUpdate.log", "バイナリ ETW トレース: 対象のコンピューターで Get-WindowsUpdateLog を実行し、WindowsUpdate.log を送ってください"},
+	classify.ReasonDuplicate:   {"same content as a file read", "読み取ったファイルと同じ内容"},
+	classify.ReasonDamaged:     {"damaged archive", "破損したアーカイブ"},
+	classify.ReasonUnsafeName:  {"unsafe name in the archive", "アーカイブ内の安全でない名前"},
+	classify.ReasonBomb:        {"compression ratio too high (possible zip bomb)", "圧縮率が高すぎます (zip 爆弾の可能性)"},
+	classify.ReasonLimit:       {"limit reached", "上限に達しました"},
+	classify.ReasonUnsupported: {"not supported", "未対応の形式"},
+	classify.ReasonUnreadable:  {"could not be read", "読み取れません"},
+}
+
+// ReasonText words why an input was skipped or not read, in lang
+// (English or Japanese); "" for the zero Reason, the code itself for one
+// it does not know.
+func ReasonText(r classify.Reason, lang language.Tag) string {
+	t, ok := reasons[r]
+	switch {
+	case r == "":
+		return ""
+	case !ok:
+		return string(r)
+	case lang == language.Japanese:
+		return t[1]
+	}
+	return t[0]
+}
+
+// skipReason says in the report language why an input was not read: its
+// Reason, then the reader's own words.
 func (v *view) skipReason(in classify.InputReport) string {
-	low := strings.ToLower(in.File)
-	if strings.HasSuffix(low, ".etl") {
-		return v.L["etl"]
+	lang := language.English
+	if v.ja {
+		lang = language.Japanese
 	}
-	for _, e := range in.Errors {
-		le := strings.ToLower(e)
-		if strings.Contains(le, "zip") || strings.Contains(le, "cab") || strings.Contains(le, "archive") || strings.Contains(le, "gzip") {
-			if v.ja {
-				return "破損したアーカイブ: " + e
-			}
-			return "damaged archive: " + e
-		}
+	r := in.Reason
+	if r == "" && strings.HasSuffix(strings.ToLower(in.File), ".etl") {
+		r = classify.ReasonETL // an InputReport built by hand
 	}
-	if len(in.Errors) > 0 {
+	why := ReasonText(r, lang)
+	switch {
+	case why != "" && len(in.Errors) > 0 && r != classify.ReasonETL && r != classify.ReasonNotLog:
+		return why + ": " + strings.Join(in.Errors, "; ")
+	case why != "":
+		return why
+	case len(in.Errors) > 0:
 		return strings.Join(in.Errors, "; ")
 	}
 	return v.L["notread"]

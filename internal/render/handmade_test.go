@@ -36,8 +36,8 @@ func handmade(lang language.Tag) *classify.Diagnosis {
 				{Rule: rule("winre-code"), Evidence: ev()}},
 			Remedy: []string{"Resize the recovery partition."}}},
 		Inputs: []classify.InputReport{{File: "System.evtx", Kind: "evtx", Entries: 1200},
-			{File: "WindowsUpdate.20240312.etl", Skipped: true, Errors: []string{"not a log wudiag reads"}},
-			{File: "logs.zip", Errors: []string{"zip: not a valid zip file"}}},
+			{File: "WindowsUpdate.20240312.etl", Skipped: true, Reason: classify.ReasonETL, Errors: []string{"not a log wudiag reads"}},
+			{File: "logs.zip", Reason: classify.ReasonDamaged, Errors: []string{"zip: not a valid zip file"}}},
 	}
 }
 
@@ -122,4 +122,15 @@ func TestRecoveredMarked(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Every Reason is worded in both languages.
+func TestReasonText(t *testing.T) {
+	for _, r := range classify.Reasons() {
+		en, ja := ReasonText(r, language.English), ReasonText(r, language.Japanese)
+		if en == string(r) || ja == string(r) || en == ja {
+			t.Errorf("reason %q: en %q, ja %q", r, en, ja)
+		}
+	}
+	assert.Equal(t, "", ReasonText("", language.English))
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/internal/render"
 )
 
 //go:embed templates/*.html static/*
@@ -48,8 +49,9 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 }).ParseFS(assets, "templates/*.html"))
 
 // labels are the words of the pages in each language; the diagnosis
-// itself comes in the language from the library.
-var labels = map[string]map[string]string{
+// itself comes in the language from the library, and the reasons inputs
+// were skipped (reason_*) from the reports' wording (render.ReasonText).
+var labels = withReasons(map[string]map[string]string{
 	"en": {
 		"cases": "Cases", "upload": "Upload a bundle", "uploadHelp": "A zip of the logs, or several log files (CBS.log, dism.log, .evtx, WindowsUpdate.log, …). Drop them here or choose them.",
 		"machine": "Machine name (optional)", "send": "Analyse", "filter": "Filter", "status": "Status", "cause": "Cause",
@@ -62,11 +64,7 @@ var labels = map[string]map[string]string{
 		"st_queued": "queued", "st_running": "running", "st_done": "done", "st_failed": "failed",
 		"conf_high": "high", "conf_medium": "medium", "conf_low": "possible, not confirmed", "machineCol": "Machine",
 		"line": "line", "record": "record", "moreEvidence": "more evidence", "problemsFailed": "Files and problems",
-		"reason_not_a_log": "not a log wudiag reads", "reason_etl": "binary ETW trace: on the machine, run Get-WindowsUpdateLog and send WindowsUpdate.log",
-		"reason_duplicate": "same content as a file read", "reason_damaged_archive": "damaged archive", "reason_unsafe_name": "unsafe name in the archive",
-		"reason_zip_bomb": "compression ratio too high (possible zip bomb)", "reason_limit": "limit reached", "reason_unsupported": "not supported",
-		"reason_unreadable": "could not be read",
-		"source":            "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
+		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
 	},
 	"ja": {
 		"cases": "ケース一覧", "upload": "バンドルのアップロード", "uploadHelp": "ログの zip、または複数のログ ファイル (CBS.log、dism.log、.evtx、WindowsUpdate.log など)。ここにドロップするか選択してください。",
@@ -80,12 +78,19 @@ var labels = map[string]map[string]string{
 		"st_queued": "待機中", "st_running": "分析中", "st_done": "完了", "st_failed": "失敗",
 		"conf_high": "高", "conf_medium": "中", "conf_low": "可能性あり (未確認)", "machineCol": "マシン名",
 		"line": "行", "record": "レコード", "moreEvidence": "件のその他の根拠", "problemsFailed": "ファイルと問題",
-		"reason_not_a_log": "wudiag が読むログではありません", "reason_etl": "バイナリ ETW トレース: 対象のコンピューターで Get-WindowsUpdateLog を実行し、WindowsUpdate.log を送ってください",
-		"reason_duplicate": "読み取ったファイルと同じ内容", "reason_damaged_archive": "破損したアーカイブ", "reason_unsafe_name": "アーカイブ内の安全でない名前",
-		"reason_zip_bomb": "圧縮率が高すぎます (zip 爆弾の可能性)", "reason_limit": "上限に達しました", "reason_unsupported": "未対応の形式",
-		"reason_unreadable": "読み取れません",
-		"source":            "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
+		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
 	},
+})
+
+// withReasons adds the wording of every classify.Reason to the labels,
+// keyed "reason_<code>".
+func withReasons(labels map[string]map[string]string) map[string]map[string]string {
+	for lang, t := range labels {
+		for _, r := range classify.Reasons() {
+			t["reason_"+string(r)] = render.ReasonText(r, classify.ParseLanguage(lang))
+		}
+	}
+	return labels
 }
 
 // headOrTail is the first n items of a slice (head) or the rest.
