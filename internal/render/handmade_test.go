@@ -134,3 +134,9 @@ func TestReasonText(t *testing.T) {
 	}
 	assert.Equal(t, "", ReasonText("", language.English))
 }
+
+func TestCSVCell(t *testing.T) {
+	for in, want := range map[string]string{"": "", "PC1": "PC1", "=1+1": "'=1+1", "+x": "'+x", "-x": "'-x", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx"} {
+		assert.Equal(t, want, CSVCell(in), "%q", in)
+	}
+}

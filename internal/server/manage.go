@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wudiag/wudiag/internal/render"
 )
 
 // apiDelete is DELETE /api/v1/cases/{id}: the case, its results and its
@@ -38,16 +40,6 @@ func (s *Server) dropCaseDir(id string) {
 	s.log.Info("case deleted", "case", id)
 }
 
-// csvCell defuses a cell that a spreadsheet would take for a formula
-// (starting with = + - @, or a tab or carriage return): a leading '
-// makes it text.
-func csvCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // casesCSV is GET /api/v1/cases.csv: the case list, with the same
 // filters as GET /api/v1/cases, as CSV for a spreadsheet.
 func (s *Server) casesCSV(w http.ResponseWriter, r *http.Request) {
@@ -71,11 +63,8 @@ func (s *Server) casesCSV(w http.ResponseWriter, r *http.Request) {
 		if !c.Finished.IsZero() {
 			fin = c.Finished.Format(time.RFC3339)
 		}
-		row := []string{c.ID, string(c.Status), c.Created.Format(time.RFC3339), fin, c.Machine, displayWho(c.Uploader),
-			strings.Join(c.KBs, " "), strings.Join(c.Causes, " "), c.RulesVersion, c.Error, strings.Join(c.Files, " ")}
-		for i := range row {
-			row[i] = csvCell(row[i])
-		}
+		row := render.CSVRow(c.ID, string(c.Status), c.Created.Format(time.RFC3339), fin, c.Machine, displayWho(c.Uploader),
+			strings.Join(c.KBs, " "), strings.Join(c.Causes, " "), c.RulesVersion, c.Error, strings.Join(c.Files, " "))
 		cw.Write(row)
 	}
 	cw.Flush()

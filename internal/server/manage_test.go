@@ -67,14 +67,6 @@ func TestDeleteCaseAndCSV(t *testing.T) {
 	}
 }
 
-func TestCSVCell(t *testing.T) {
-	for in, want := range map[string]string{"": "", "PC1": "PC1", "=1+1": "'=1+1", "+x": "'+x", "-x": "'-x", "@x": "'@x", "\tx": "'\tx"} {
-		if got := csvCell(in); got != want {
-			t.Errorf("csvCell(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestTrendsAPI(t *testing.T) {
 	ts := newTestServer(t, nil, nil)
 	id := ts.postZip(t, exampleZip(t))
