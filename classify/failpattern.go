@@ -311,9 +311,9 @@ func stageWord(s, dflt string) string {
 	switch {
 	case strings.Contains(l, "rollback"), strings.Contains(l, "rolling back"), strings.Contains(l, "original failure status"):
 		return StageRollback
-	case strings.Contains(l, "uninstall"), strings.Contains(l, "removal"):
+	case strings.Contains(l, "uninstall"), strings.Contains(l, "アンインストール"), strings.Contains(l, "removal"):
 		return StageUninstall
-	case strings.Contains(l, "download"), strings.Contains(l, "acquir"), strings.Contains(l, "cache payload"),
+	case strings.Contains(l, "download"), strings.Contains(l, "ダウンロード"), strings.Contains(l, "acquir"), strings.Contains(l, "cache payload"),
 		strings.Contains(l, "send request"), strings.Contains(l, "deliveryoptimization"):
 		return StageDownload
 	case strings.Contains(l, "restore the image health"), strings.Contains(l, "restorehealth"), strings.Contains(l, "repair"):
@@ -324,7 +324,7 @@ func stageWord(s, dflt string) string {
 	case strings.Contains(l, "finding updates"), strings.Contains(l, "scan"), strings.Contains(l, "self-update"),
 		strings.Contains(l, "selfupdate"), strings.Contains(l, "applicability"), strings.Contains(l, "search"):
 		return StageScan
-	case strings.Contains(l, "install"), strings.Contains(l, "execut"), strings.Contains(l, "apply"):
+	case strings.Contains(l, "install"), strings.Contains(l, "インストール"), strings.Contains(l, "execut"), strings.Contains(l, "apply"):
 		return StageInstall
 	}
 	return dflt
