@@ -386,6 +386,7 @@ func (c *collector) extractEvent(ev *evtx.Event) {
 	}
 	if ev.Message != "" {
 		text.WriteString(" — " + clip(ev.Message, 1500))
+		e.set("message", clip(ev.Message, 1500)) // an export's rendered text, the only payload some have
 	}
 	if title := ev.Get("updateTitle"); title != "" {
 		e.set("title", title)

@@ -94,3 +94,16 @@ func TestFoldAndPhrases(t *testing.T) {
 		t.Error("needleSet")
 	}
 }
+
+func TestMSIProduct(t *testing.T) {
+	for in, want := range map[string]string{
+		"Product: EMET 5.51 -- Installation failed.":         "EMET 5.51",
+		"製品: Microsoft .NET Framework 4.8 -- インストールに失敗しました。": "Microsoft .NET Framework 4.8",
+		" Contoso Agent -- Installation failed. ":            "Contoso Agent",
+		"Contoso Agent": "Contoso Agent",
+	} {
+		if got := msiProduct(in); got != want {
+			t.Errorf("msiProduct(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

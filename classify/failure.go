@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"cmp"
 	"path"
 	"sort"
 	"strings"
@@ -252,7 +253,7 @@ func asFailure(e *Evidence) *Failure {
 			f.Title = e.Value("product")
 			f.Code = firstFailedCode(e)
 		case prov == "MsiInstaller" && id == "11708":
-			f.Title = strings.TrimSuffix(strings.TrimPrefix(e.Value("data0"), "Product: "), " -- Installation failed.")
+			f.Title = msiProduct(cmp.Or(e.Value("data0"), e.Value("message")))
 			f.Code = 0x80070643
 		case prov == "MsiInstaller" && id == "1023":
 			f.Title = e.Value("data0")
@@ -450,6 +451,20 @@ next:
 }
 
 func isKB(s string) bool { return strings.HasPrefix(s, "KB") }
+
+// msiProduct returns the product an MsiInstaller message names
+// ("Product: X -- Installation failed.", "製品: X -- インストールに失敗しました。").
+func msiProduct(msg string) string {
+	msg = strings.TrimSpace(msg)
+	for _, p := range []string{"Product:", "製品:", "製品："} {
+		if rest, ok := strings.CutPrefix(msg, p); ok {
+			msg = strings.TrimSpace(rest)
+			break
+		}
+	}
+	msg, _, _ = strings.Cut(msg, " -- ")
+	return msg
+}
 
 // kbOf returns the first KB the texts name, else the KB of a payload they
 // name (families.yaml payloads: a log that names only the downloaded
