@@ -26,44 +26,18 @@ var pastings = []struct {
 	{"collapsed-spaces", func(s string) string {
 		// A copy already cut at 80 columns is only rejoined by its line
 		// lengths, which collapsing spaces destroys: leave it as it is.
-		if cutAt80(s) {
+		if sharedtest.CutAt(s, 80) {
 			return s
 		}
 		return reBlanks.ReplaceAllString(s, " ")
 	}},
-	{"indented", func(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }},
-	{"cut-at-120", func(s string) string { return cutLines(s, 120) }},
-	{"cut-at-80", func(s string) string { return cutLines(s, 80) }},
-	{"quoted", func(s string) string { return "> " + strings.ReplaceAll(s, "\n", "\n> ") }},
+	{"indented", func(s string) string { return sharedtest.PrefixLines(s, "    ") }},
+	{"cut-at-120", func(s string) string { return sharedtest.ConsoleCut(s, 120) }},
+	{"cut-at-80", func(s string) string { return sharedtest.ConsoleCut(s, 80) }},
+	{"quoted", func(s string) string { return sharedtest.PrefixLines(s, "> ") }},
 	{"in-a-post", func(s string) string {
 		return "Hi all, my update keeps failing. Here is the log:\n\n" + s + "\n\nAny idea? Thanks in advance.\n"
 	}},
-}
-
-// cutAt80 reports whether at least three lines of s are exactly 80
-// characters long, as a console copy of a wider log is.
-func cutAt80(s string) bool {
-	n := 0
-	for line := range strings.Lines(s) {
-		if utf8.RuneCountInString(strings.TrimRight(line, "\r\n")) == 80 {
-			n++
-		}
-	}
-	return n >= 3
-}
-
-// cutLines cuts lines longer than width as a console copy does.
-func cutLines(s string, width int) string {
-	var b strings.Builder
-	for line := range strings.Lines(s) {
-		r := []rune(strings.TrimRight(line, "\r\n"))
-		for len(r) > width {
-			b.WriteString(string(r[:width]) + "\n")
-			r = r[width:]
-		}
-		b.WriteString(string(r) + "\n")
-	}
-	return b.String()
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wudiag/wudiag/internal/sharedtest"
 	"github.com/wudiag/wudiag/internal/textdec"
 )
 
@@ -177,21 +178,7 @@ func TestConsoleCopies(t *testing.T) {
 		}
 		return out
 	}
-	cut := func(s string, width int) string {
-		var b strings.Builder
-		for line := range strings.Lines(s) {
-			r := []rune(strings.TrimRight(line, "\n"))
-			for len(r) > width {
-				b.WriteString(string(r[:width]) + "\n")
-				r = r[width:]
-			}
-			b.WriteString(string(r) + "\n")
-		}
-		return b.String()
-	}
-	prefix := func(s, p string) string {
-		return p + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+p) + "\n"
-	}
+	cut, prefix := sharedtest.ConsoleCut, sharedtest.PrefixLines
 	want := records(log)
 	require.Len(t, want, 4)
 	for name, copy := range map[string]string{

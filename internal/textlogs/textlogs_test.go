@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // read returns every record of text read as kind.
@@ -436,21 +438,7 @@ func TestWindowsUpdateTitleNamesTheNextID(t *testing.T) {
 // over: cut at 80 or 120 columns, indented as a code block, quoted as in
 // a mail. Each gives the record the original gives.
 func TestConsoleCopies(t *testing.T) {
-	cut := func(s string, width int) string {
-		var b strings.Builder
-		for line := range strings.Lines(s) {
-			r := []rune(strings.TrimRight(line, "\n"))
-			for len(r) > width {
-				b.WriteString(string(r[:width]) + "\n")
-				r = r[width:]
-			}
-			b.WriteString(string(r) + "\n")
-		}
-		return b.String()
-	}
-	prefix := func(s, p string) string {
-		return p + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+p) + "\n"
-	}
+	cut, prefix := sharedtest.ConsoleCut, sharedtest.PrefixLines
 	for _, tt := range []struct {
 		kind Kind
 		log  string
