@@ -393,6 +393,12 @@ func failureFromStatement(e *Evidence, s statement) *Failure {
 	if f.Family == "" && (e.Kind == "burn" || e.Kind == "msi") {
 		f.Family = FamilyMSI
 	}
+	if f.Family == "" && f.generic && f.Code == codes.FromWin32(1603) && strings.Contains(e.Text, "1603") {
+		// An installer that exits with 1603 (ERROR_INSTALL_FAILURE,
+		// Windows Installer's generic failure) ran an MSI package
+		// (msiexec, a WiX bundle, winget's MSI installers).
+		f.Family = FamilyMSI
+	}
 	return f
 }
 

@@ -107,3 +107,21 @@ func TestMSIProduct(t *testing.T) {
 		}
 	}
 }
+
+// An installer exiting with 1603 ran an MSI package; another exit code,
+// or an HRESULT from a script, says nothing of the package's kind.
+func TestInstallerExit1603IsMSI(t *testing.T) {
+	for text, want := range map[string]string{
+		"Starting package install...\nInstaller failed with exit code: 1603\n":                       FamilyMSI,
+		"Starting package install...\nInstaller failed with exit code: 1618\n":                       "",
+		"Exception calling \"Install\" with \"0\" argument(s): Exception from HRESULT: 0x80070643\n": "",
+	} {
+		d, err := Analyze(context.Background(), []Input{bytesInput("winget.txt", text)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Failures) != 1 || d.Failures[0].Family != want {
+			t.Errorf("%q: failures %+v, want one of family %q", text, d.Failures, want)
+		}
+	}
+}
