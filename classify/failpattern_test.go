@@ -125,3 +125,20 @@ func TestInstallerExit1603IsMSI(t *testing.T) {
 		}
 	}
 }
+
+// CBS's execution error names no package; the package line beside it
+// with the same status does, and names the failure.
+func TestGenericFailureTakesThePackageName(t *testing.T) {
+	log := "2024-01-10 10:14:43, Error                 CBS    Startup: Failed to process advanced operation queue, startupPhase: 0.  A rollback transaction will be created. [HRESULT = 0x800f0922 - CBS_E_INSTALLERS_FAILED]\n" +
+		"2024-01-10 10:14:44, Info                  CBS    Reporting package change completion for package: Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.6, current: Staged, original: Staged, target: Installed, status: 0x800f0922, failure source: Execute, failure details: \"(null)\", client: UpdateAgentLCU\n"
+	d, err := Analyze(context.Background(), []Input{bytesInput("CBS.log", log)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Failures) != 1 || d.Failures[0].Update != "Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3930.1.6" {
+		for _, f := range d.Failures {
+			t.Logf("failure %q %v", f.Update, f.Code)
+		}
+		t.Errorf("want one failure named by its package")
+	}
+}

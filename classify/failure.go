@@ -47,6 +47,9 @@ type Failure struct {
 	// it ("Windows servicing (CBS)"): it folds into a named failure of
 	// the same time when there is one.
 	generic bool
+	// named is a report merged into a generic failure that names its
+	// package or product (CBS's package line beside its execution error).
+	named *Failure
 	// weak marks a failure read from a line a component also writes on
 	// machines that end fine (a weak pattern): it is listed, but does not
 	// by itself lift a finding above low.
@@ -124,6 +127,12 @@ func findFailures(ev []Evidence, pats []*FailurePattern) []*Failure {
 	nameByGUID(fs, ev)
 	fs = mergeFailures(fs)
 	fs = foldGeneric(fs)
+	for _, f := range fs {
+		if f.generic && f.named != nil {
+			f.Update, f.Title, f.generic = f.named.Update, f.named.Title, false
+			f.Family = cmp.Or(f.Family, f.named.Family)
+		}
+	}
 	fs = foldInstallerFailures(fs)
 	for _, f := range fs {
 		for _, s := range successes {
@@ -412,6 +421,9 @@ next:
 			if isKB(f.Update) && !isKB(g.Update) {
 				g.Update, g.Family = f.Update, f.Family
 				g.generic = false
+			}
+			if g.generic && !f.generic && g.named == nil {
+				g.named = f // the name to give g if nothing better comes
 			}
 			later := f.Time.After(g.Time)
 			if later {
