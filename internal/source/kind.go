@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strconv"
-	"strings"
 
+	"github.com/wudiag/wudiag/evtx"
 	"github.com/wudiag/wudiag/internal/logline"
 	"github.com/wudiag/wudiag/internal/textdec"
 )
@@ -120,7 +120,7 @@ func Detect(head []byte) Kind {
 		return ETL
 	}
 	text := utf8Head(head)
-	if k := eventExport(text); k != Unknown {
+	if k := eventExport(head, text); k != Unknown {
 		return k
 	}
 	sc := logline.NewScanner(bytes.NewReader(text), nil)
@@ -175,166 +175,22 @@ func utf8Head(head []byte) []byte {
 	return out.Bytes()
 }
 
-// eventExport tells an event-log export from its decoded head, Unknown
-// when it is none. It accepts what package evtx's Sniff accepts (a test
-// holds them together), so that a file taken for an export is one the
-// event-log reader reads.
-func eventExport(text []byte) Kind {
-	t := bytes.TrimLeft(text, " \t\r\n\uFEFF")
-	switch {
-	case len(t) > 0 && t[0] == '<' && looksLikeXML(t):
+// eventExport tells an event-log export from the file's head and its
+// decoded text, Unknown when it is none: what the event-log reader
+// accepts (evtx.Sniff, so that a file taken for an export is one it
+// reads), and also Event Viewer text whose "Log Name:" label is further
+// down than evtx.Sniff looks.
+func eventExport(head, text []byte) Kind {
+	switch evtx.Sniff(head) {
+	case evtx.XML:
 		return EventXML
-	case looksLikeText(t),
-		bytes.Contains(text, []byte("Log Name:")) && bytes.Contains(text, []byte("Event ID:")):
+	case evtx.Text:
 		return EventText
-	case looksLikeCSV(t):
+	case evtx.CSV:
 		return EventCSV
-	case looksLikeList(t):
+	}
+	if bytes.Contains(text, []byte("Log Name:")) && bytes.Contains(text, []byte("Event ID:")) {
 		return EventText
 	}
 	return Unknown
-}
-
-// looksLikeXML reports whether text that starts with '<' holds an Event
-// element (possibly with a namespace prefix), so that other logs that
-// start with '<' (SCCM's "<![LOG[", excerpts of CBS.log with "<Date>") are
-// not taken for exports.
-func looksLikeXML(text []byte) bool {
-	for i := 0; ; {
-		j := bytes.Index(text[i:], []byte("Event"))
-		if j < 0 {
-			return false
-		}
-		j += i
-		if j > 0 && (text[j-1] == '<' || text[j-1] == ':') {
-			if k := j + len("Event"); k == len(text) || strings.IndexByte(">s \t\r\n/", text[k]) >= 0 {
-				return true
-			}
-		}
-		i = j + 1
-	}
-}
-
-// looksLikeText reports whether the head is Event Viewer's or wevtutil's
-// text: a "Log Name:" label (English or Japanese UI) or an "Event[N]:"
-// line among the first lines.
-func looksLikeText(b []byte) bool {
-	for _, line := range bytes.SplitN(b, []byte("\n"), 8) {
-		line = bytes.TrimSpace(line)
-		if i := bytes.IndexByte(line, ':'); i > 0 && i <= 40 {
-			switch string(bytes.TrimSpace(line[:i])) {
-			case "Log Name", "ログの名前":
-				return true
-			}
-		}
-		if bytes.HasPrefix(line, []byte("Event[")) && bytes.HasSuffix(line, []byte("]:")) {
-			return true
-		}
-	}
-	return false
-}
-
-// A column class of an export's header: what Detect needs of it.
-const (
-	colKnown    = 1 << iota // a column every reader of exports knows
-	colID                   // the event ID
-	colProvider             // the source
-	colCore                 // one of the properties every event has (Format-List)
-)
-
-// columns are the column names of Event Viewer's CSV and tab-delimited
-// exports (English and Japanese UI) and the property names of
-// PowerShell's Get-WinEvent and Get-EventLog objects, lower-cased.
-var columns = map[string]uint8{
-	"level": colKnown | colCore, "date and time": colKnown | colCore, "source": colKnown | colProvider | colCore,
-	"event id": colKnown | colID | colCore, "description": colKnown | colCore, "log name": colKnown | colCore,
-	"computer": colKnown, "user": colKnown,
-	"レベル": colKnown | colCore, "日付と時刻": colKnown | colCore, "ソース": colKnown | colProvider | colCore,
-	"イベント id": colKnown | colID | colCore, "説明": colKnown | colCore, "ログの名前": colKnown | colCore,
-	"コンピューター": colKnown, "ユーザー": colKnown,
-	"message": colKnown | colCore, "id": colKnown | colID | colCore, "version": colKnown, "qualifiers": colKnown,
-	"task": colKnown, "opcode": colKnown, "keywords": colKnown, "recordid": colKnown,
-	"providername": colKnown | colProvider | colCore, "providerid": colKnown, "logname": colKnown | colCore,
-	"processid": colKnown, "threadid": colKnown, "machinename": colKnown, "userid": colKnown,
-	"timecreated": colKnown | colCore, "activityid": colKnown, "leveldisplayname": colKnown | colCore,
-	"eventid": colKnown | colID | colCore, "instanceid": colKnown | colID | colCore, "index": colKnown,
-	"entrytype": colKnown | colCore, "timegenerated": colKnown | colCore, "username": colKnown,
-}
-
-func column(name string) uint8 {
-	return columns[strings.ToLower(strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"`)))]
-}
-
-// looksLikeCSV reports whether the head's first line that is not a
-// "#TYPE" line is an event CSV header: three known columns or more, among
-// them the event ID and the source, split by comma, tab or semicolon.
-func looksLikeCSV(head []byte) bool {
-	for _, line := range bytes.SplitN(head, []byte("\n"), 4) {
-		line = bytes.TrimRight(line, "\r")
-		if bytes.HasPrefix(line, []byte("#TYPE ")) || len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		for _, sep := range []byte{',', '\t', ';'} {
-			known, id, src := 0, false, false
-			for f := range bytes.SplitSeq(line, []byte{sep}) {
-				c := column(string(bytes.Trim(bytes.TrimSpace(f), `"`)))
-				if c != 0 {
-					known++
-				}
-				id = id || c&colID != 0
-				src = src || c&colProvider != 0
-			}
-			if id && src && known >= 3 {
-				return true
-			}
-		}
-		return false
-	}
-	return false
-}
-
-// looksLikeList reports whether the head is PowerShell's Format-List
-// text of events: its first non-blank lines are "Name : value"
-// properties, two of them ones every event has.
-func looksLikeList(head []byte) bool {
-	known := 0
-	for _, line := range bytes.SplitN(head, []byte("\n"), 12) {
-		l := strings.TrimRight(string(line), "\r")
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		name, ok := listLabel(l)
-		if !ok {
-			if known == 0 && !strings.HasPrefix(l, " ") {
-				return false
-			}
-			continue
-		}
-		if column(name)&colCore != 0 {
-			known++
-		}
-		if known >= 2 {
-			return true
-		}
-	}
-	return false
-}
-
-// listLabel returns the property name of a Format-List line
-// ("TimeCreated  : ...").
-func listLabel(line string) (string, bool) {
-	i := strings.Index(line, " :")
-	if i <= 0 {
-		return "", false
-	}
-	name := strings.TrimRight(line[:i], " ")
-	if name == "" || len(name) > 40 {
-		return "", false
-	}
-	for _, c := range []byte(name) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return "", false
-		}
-	}
-	return name, true
 }
