@@ -54,8 +54,7 @@ func NewScanner(r io.Reader, opts *Options) *Scanner {
 	if opts != nil {
 		o = *opts
 	}
-	s := &Scanner{tr: textdec.NewReader(r, &o.Text), loc: o.Location, maxRecord: o.MaxRecord,
-		wrap: Wrap{Consoles: true}}
+	s := &Scanner{tr: textdec.NewReader(r, &o.Text), loc: o.Location, maxRecord: o.MaxRecord}
 	if s.maxRecord <= 0 {
 		s.maxRecord = DefaultMaxRecord
 	}

@@ -9,14 +9,12 @@ import (
 // fixed-width page cut: a copy taken from a console window (80 columns,
 // 120 in newer consoles) or from a page that wraps at a fixed width cuts
 // every longer line at the same width, so the cut lines are the longest
-// of the copy and share one length. A Wrap learns that width from the
-// lines it is shown: a length at least 60 that is the longest seen and
-// that three lines have had. Feed it every physical line with Next.
+// of the copy and share one length. A Wrap takes 80 and 120 columns as
+// cuts from the start, and learns any other width from the lines it is
+// shown: a length at least 60 that is the longest seen and that three
+// lines have had. Feed it every physical line with Next; the zero value
+// is ready to use.
 type Wrap struct {
-	// Consoles takes the usual console widths, 80 and 120 columns, as
-	// cuts before any width is learned.
-	Consoles bool
-
 	last, indent  int // runes and leading blanks of the last line
 	width, widthN int // the longest line seen, and how many had it
 }
@@ -71,10 +69,10 @@ func (w *Wrap) cut() (cut, space bool) {
 		return false, false
 	}
 	learned := w.widthN >= 3 && w.width >= minWidth
-	if learned && n == w.width || w.Consoles && (n == 80 || n == 120) {
+	if learned && n == w.width || n == 80 || n == 120 {
 		return true, false
 	}
-	return false, learned && n == w.width-1 || w.Consoles && (n == 79 || n == 119)
+	return false, learned && n == w.width-1 || n == 79 || n == 119
 }
 
 // Unquote removes the quote markers of a line quoted in a mail or a

@@ -104,7 +104,6 @@ func (mp *msiParser) line(r *Reader, num int, b []byte) {
 	if len(b) == 0 {
 		return
 	}
-	mp.wrap.Consoles = true
 	rest, cut, space := mp.wrap.Next(b)
 	if mp.held != nil && cut && len(mp.held)+len(b) < maxRecord {
 		if space {

@@ -251,7 +251,6 @@ func (p *pending) startLine(rec Record, head, line []byte) {
 	p.open = true
 	p.rec = rec
 	p.buf = append(p.buf[:0], head...)
-	p.wrap.Consoles = true
 	p.wrap.Next(line)
 }
 
