@@ -13,12 +13,14 @@ import (
 
 	"github.com/wudiag/wudiag/evtx"
 	"github.com/wudiag/wudiag/internal/evtxwrite"
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // TestArraysExpanded writes array values with internal/evtxwrite and
 // requires one positional value per element, as Event Viewer shows them:
 // a classic source's string array, numbers, an empty last string, and an
-// array in a named Data element.
+// array in a named Data element. evtxexport, when installed (required
+// with WUDIAG_REQUIRE_PEERS=1), must read the same values.
 func TestArraysExpanded(t *testing.T) {
 	var buf bytes.Buffer
 	w := evtxwrite.New(&buf, nil)
@@ -50,17 +52,37 @@ func TestArraysExpanded(t *testing.T) {
 			t.Errorf("event %d: Data %q, want %q", i, got[i], want[i])
 		}
 	}
-	if path, err := exec.LookPath("evtxexport"); err == nil {
-		name := filepath.Join(t.TempDir(), "arrays.evtx")
-		os.WriteFile(name, data, 0o644)
-		out, _ := exec.Command(path, "-f", "xml", name).Output()
-		peer := evtxexportData(t, out)
-		for i, rec := range []uint64{1, 2} {
-			if p, ok := peer[rec]; !ok || !equalValues(got[i], p) {
-				t.Errorf("record %d: evtxexport %q, this reader %q", rec, p, got[i])
-			}
+	path := sharedtest.OptionalPeer(t, "evtxexport")
+	if path == "" {
+		return
+	}
+	name := filepath.Join(t.TempDir(), "arrays.evtx")
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(path, "-f", "xml", name).Output()
+	if err != nil {
+		t.Fatalf("evtxexport: %v\n%s", err, stderr(err))
+	}
+	peer := evtxexportData(t, out)
+	compared := 0
+	for i, rec := range []uint64{1, 2} {
+		if p, ok := peer[rec]; !ok || !equalValues(got[i], p) {
+			t.Errorf("record %d: evtxexport %q, this reader %q", rec, p, got[i])
+		} else {
+			compared++
 		}
 	}
+	sharedtest.Compared(t, compared, "records")
+}
+
+// stderr returns what a peer that exited non-zero wrote to its standard
+// error, for the failure message.
+func stderr(err error) []byte {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.Stderr
+	}
+	return nil
 }
 
 func equalFields(a, b []evtx.Field) bool {
@@ -164,25 +186,17 @@ func evtxexportData(t *testing.T, out []byte) map[uint64][]string {
 // TestArraysAgainstEvtxexport compares, on every shared sample, the
 // EventData values of every record both this reader and evtxexport read:
 // the same values in the same order. It skips without evtxexport (Debian
-// libevtx-utils) unless WUDIAG_REQUIRE_PEERS=1.
+// libevtx-utils), or fails when WUDIAG_REQUIRE_PEERS=1.
 func TestArraysAgainstEvtxexport(t *testing.T) {
-	path, err := exec.LookPath("evtxexport")
-	if err != nil {
-		if os.Getenv("WUDIAG_REQUIRE_PEERS") == "1" {
-			t.Fatal("evtxexport (libevtx-utils) not installed and WUDIAG_REQUIRE_PEERS=1")
-		}
-		t.Skip("evtxexport (libevtx-utils) not installed")
-	}
+	path := sharedtest.Peer(t, "evtxexport")
 	_, files := sharedSamples(t)
 	total := 0
-	defer func() {
-		if total == 0 {
-			t.Error("no record compared")
-		}
-	}()
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			out, _ := exec.Command(path, "-f", "xml", f).Output() // non-zero on damage
+			out, err := exec.Command(path, "-f", "xml", f).Output() // non-zero on damage
+			if err != nil && stderr(err) == nil {
+				t.Fatalf("evtxexport: %v", err) // did not run
+			}
 			peer := evtxexportData(t, out)
 			seen := map[uint64]int{}
 			var mine []*evtx.Event
@@ -211,6 +225,7 @@ func TestArraysAgainstEvtxexport(t *testing.T) {
 			t.Logf("%d records compared, %d differ", compared, bad)
 		})
 	}
+	sharedtest.Compared(t, total, "records")
 }
 
 func values(fs []evtx.Field) []string {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wudiag/wudiag/evtx"
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // peerCounts is the best record count of libevtx evtxexport, python-evtx
@@ -76,8 +77,9 @@ func TestSamplesAtLeastPeers(t *testing.T) {
 var recordIDRe = regexp.MustCompile(`<EventRecordID>(\d+)<`)
 
 // TestSamplesAgainstInstalledPeers runs evtxexport (libevtx-utils) and
-// evtx_dump.py (python3-evtx) when installed and requires at least their
-// record counts.
+// evtx_dump.py (python3-evtx), one subtest each, and requires at least
+// their record counts. A subtest skips when its peer is not installed, or
+// fails when WUDIAG_REQUIRE_PEERS=1.
 func TestSamplesAgainstInstalledPeers(t *testing.T) {
 	_, files := sharedSamples(t)
 	if testing.Short() {
@@ -91,42 +93,47 @@ func TestSamplesAgainstInstalledPeers(t *testing.T) {
 		{"evtx_dump.py", func(f string) []string { return []string{f} }},
 	}
 	for _, tool := range tools {
-		path, err := exec.LookPath(tool.name)
-		if err != nil {
-			t.Logf("%s not installed; skipping its comparison", tool.name)
-			continue
-		}
-		for _, f := range files {
-			base := filepath.Base(f)
-			// python-evtx reads ~300 records/s and evtxexport ~15k/s: by
-			// default compare on the smaller files only; EVTX_SLOW_PEERS=1
-			// compares on all of them.
-			limit := int64(4 << 20)
-			if tool.name == "evtx_dump.py" {
-				limit = 100 << 10
-			}
-			if fi, err := os.Stat(f); (err != nil || fi.Size() > limit) && os.Getenv("EVTX_SLOW_PEERS") == "" {
-				continue
-			}
-			t.Run(tool.name+"/"+base, func(t *testing.T) {
-				out, _ := exec.Command(path, tool.args(f)...).Output() // peers exit non-zero on damage
-				peer := len(recordIDRe.FindAll(out, -1))
-				got, _ := countLive(t, f)
-				if got < peer {
-					t.Errorf("read %d records, %s reads %d", got, tool.name, peer)
+		t.Run(tool.name, func(t *testing.T) {
+			path := sharedtest.Peer(t, tool.name)
+			records := 0
+			for _, f := range files {
+				base := filepath.Base(f)
+				// python-evtx reads ~300 records/s and evtxexport ~15k/s: by
+				// default compare on the smaller files only; EVTX_SLOW_PEERS=1
+				// compares on all of them.
+				limit := int64(4 << 20)
+				if tool.name == "evtx_dump.py" {
+					limit = 100 << 10
 				}
-			})
-		}
+				if fi, err := os.Stat(f); (err != nil || fi.Size() > limit) && os.Getenv("EVTX_SLOW_PEERS") == "" {
+					continue
+				}
+				t.Run(base, func(t *testing.T) {
+					out, err := exec.Command(path, tool.args(f)...).Output() // peers exit non-zero on damage
+					if _, exited := err.(*exec.ExitError); err != nil && !exited {
+						t.Fatalf("%s: %v", tool.name, err) // did not run
+					}
+					peer := len(recordIDRe.FindAll(out, -1))
+					got, _ := countLive(t, f)
+					if got < peer {
+						t.Errorf("read %d records, %s reads %d", got, tool.name, peer)
+					}
+					records += peer
+				})
+			}
+			sharedtest.Compared(t, records, "records")
+		})
 	}
 }
 
 // TestGeneratedAgainstInstalledPeers writes a few MB of the benchmark's
 // event mix (empty Data values, unnamed Data, Binary, UserData, several
-// chunks) with internal/evtxwrite and requires evtxexport, when installed,
-// to export every record without error, and golang-evtx to agree with this
-// reader on every record. libevtx 20181227 used to abort on this mix
-// ("unsupported binary XML token type") when a record's values ended on the
-// 8-byte boundary: the writer left out the EndOfFile token after them.
+// chunks) with internal/evtxwrite and requires golang-evtx to agree with
+// this reader on every record, and evtxexport, when installed (required
+// with WUDIAG_REQUIRE_PEERS=1), to export every record without error.
+// libevtx 20181227 used to abort on this mix ("unsupported binary XML
+// token type") when a record's values ended on the 8-byte boundary: the
+// writer left out the EndOfFile token after them.
 func TestGeneratedAgainstInstalledPeers(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "mix.evtx")
 	if err := writeBenchLog(name, 3<<20); err != nil {
@@ -148,26 +155,26 @@ func TestGeneratedAgainstInstalledPeers(t *testing.T) {
 	if len(oracle) != len(mine) {
 		t.Errorf("golang-evtx reads %d records, this reader %d", len(oracle), len(mine))
 	}
+	values := 0
 	for _, o := range oracle {
 		if ev, ok := mine[o.offset]; ok {
-			compareOracle(t, ev, o.m)
+			values += compareOracle(t, ev, o.m)
 		}
 	}
-	path, err := exec.LookPath("evtxexport")
-	if err != nil {
-		t.Skip("evtxexport (Debian libevtx-utils) not installed")
+	sharedtest.Compared(t, values, "golang-evtx values")
+	path := sharedtest.OptionalPeer(t, "evtxexport")
+	if path == "" {
+		return
 	}
 	out, err := exec.Command(path, "-f", "xml", name).Output()
 	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("evtxexport: %v\n%s", err, stderr)
+		t.Fatalf("evtxexport: %v\n%s", err, stderr(err))
 	}
-	if n := len(recordIDRe.FindAll(out, -1)); n != len(mine) {
+	n := len(recordIDRe.FindAll(out, -1))
+	if n != len(mine) {
 		t.Errorf("evtxexport exports %d records, this reader reads %d", n, len(mine))
 	}
+	sharedtest.Compared(t, n, "records")
 	if !bytes.Contains(out, []byte(`<Data Name="Unused"/>`)) {
 		t.Error(`evtxexport does not show the empty Data value <Data Name="Unused"/>`)
 	}

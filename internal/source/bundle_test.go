@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // A TSS-like bundle: loose files, a folder, a zip with a nested zip, a
@@ -409,19 +412,35 @@ func TestCabDamage(t *testing.T) {
 	wantErr(t, err, ErrCorrupt)
 }
 
-// The test's cabinet writer and this reader agree with cabextract, and
-// the reader reads what gcab writes (checked when the tools are here).
+// The test's cabinet writer agrees with cabextract (when installed;
+// required with WUDIAG_REQUIRE_PEERS=1): it tests every file of the
+// cabinet and reports the MD5 of the data written. The reader reads what
+// gcab writes.
 func TestCabAgainstTools(t *testing.T) {
 	dir := t.TempDir()
 	cab := filepath.Join(dir, "ours.cab")
-	os.WriteFile(cab, buildCab(cabMSZIP, false, cabFileSpec{"a.log", cbsText(3000, "t")}, cabFileSpec{"b.log", []byte("bee")}), 0o644)
-	if _, err := exec.LookPath("cabextract"); err == nil {
-		out, err := exec.Command("cabextract", "-t", cab).CombinedOutput()
+	files := []cabFileSpec{{"a.log", cbsText(3000, "t")}, {"b.log", []byte("bee")}}
+	if err := os.WriteFile(cab, buildCab(cabMSZIP, false, files...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if cabextract := sharedtest.OptionalPeer(t, "cabextract"); cabextract != "" {
+		out, err := exec.Command(cabextract, "-t", cab).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "All done, no errors") {
 			t.Fatalf("cabextract -t: %v\n%s", err, out)
 		}
-	} else {
-		t.Log("cabextract not installed; skipped")
+		// "  a.log  OK  <md5>" per file
+		sums := map[string]string{}
+		for line := range strings.Lines(string(out)) {
+			if f := strings.Fields(line); len(f) == 3 && f[1] == "OK" {
+				sums[f[0]] = f[2]
+			}
+		}
+		for _, f := range files {
+			if want := fmt.Sprintf("%x", md5.Sum(f.Data)); sums[f.Name] != want {
+				t.Errorf("cabextract -t: %s MD5 %q, want %s\n%s", f.Name, sums[f.Name], want, out)
+			}
+		}
+		sharedtest.Compared(t, len(sums), "files")
 	}
 	// testdata/gcab-mszip.cab was made with gcab; see testdata/README.md.
 	b, err := Open(context.Background(), []string{"testdata/gcab-mszip.cab"}, Limits{})

@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/wudiag/wudiag/internal/sharedtest"
 )
 
 // The LZX decoder is checked against cabinets written by a small LZX
@@ -423,8 +425,12 @@ func lzxTestData(n int, seed uint64) []byte {
 	return b.Bytes()[:n]
 }
 
+// TestLZXRoundTrip decodes what the test's LZX encoder writes, and has
+// cabextract (when installed; required with WUDIAG_REQUIRE_PEERS=1) decode
+// the same cabinets: the encoder is checked by an independent decoder.
 func TestLZXRoundTrip(t *testing.T) {
-	cabextract, _ := exec.LookPath("cabextract")
+	cabextract := sharedtest.OptionalPeer(t, "cabextract")
+	extracted := 0
 	for _, tc := range []struct {
 		name       string
 		size       int
@@ -460,8 +466,7 @@ func TestLZXRoundTrip(t *testing.T) {
 				}
 			}
 			if cabextract == "" {
-				t.Log("cabextract is not installed: the encoder is not checked independently")
-				return
+				return // OptionalPeer said so
 			}
 			dir := t.TempDir()
 			path := filepath.Join(dir, "t.cab")
@@ -477,8 +482,12 @@ func TestLZXRoundTrip(t *testing.T) {
 				if err != nil || !bytes.Equal(got, want) {
 					t.Fatalf("cabextract's %s differs from the input: %v", name, err)
 				}
+				extracted++
 			}
 		})
+	}
+	if cabextract != "" {
+		sharedtest.Compared(t, extracted, "files")
 	}
 }
 
@@ -505,7 +514,9 @@ func TestLZXCabInBundle(t *testing.T) {
 }
 
 // TestLZXCallTranslation compresses x86-like data with E8 call
-// translation: the decoder must undo it exactly as cabextract does.
+// translation: the decoder must undo it exactly as cabextract does, which
+// extracts the same bytes when installed (required with
+// WUDIAG_REQUIRE_PEERS=1).
 func TestLZXCallTranslation(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 7))
 	data := lzxTestData(4*lzxFrame+321, 4)
@@ -528,19 +539,22 @@ func TestLZXCallTranslation(t *testing.T) {
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("%v: %d of %d bytes, equal %v", err, len(got), len(data), bytes.Equal(got, data))
 	}
-	cabextract, err := exec.LookPath("cabextract")
-	if err != nil {
-		t.Skip("cabextract is not installed")
+	cabextract := sharedtest.OptionalPeer(t, "cabextract")
+	if cabextract == "" {
+		return
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.cab")
-	os.WriteFile(path, cab, 0o644)
+	if err := os.WriteFile(path, cab, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if out, err := exec.Command(cabextract, "-q", "-d", dir, path).CombinedOutput(); err != nil {
 		t.Fatalf("cabextract: %v\n%s", err, out)
 	}
-	if ext, _ := os.ReadFile(filepath.Join(dir, "code.bin")); !bytes.Equal(ext, data) {
-		t.Fatal("cabextract undoes the translation differently")
+	if ext, err := os.ReadFile(filepath.Join(dir, "code.bin")); err != nil || !bytes.Equal(ext, data) {
+		t.Fatalf("cabextract undoes the translation differently (%v)", err)
 	}
+	sharedtest.Compared(t, 1, "files")
 }
 
 func TestLZXDamage(t *testing.T) {
