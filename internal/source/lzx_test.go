@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/bits"
@@ -557,10 +558,13 @@ func TestLZXCallTranslation(t *testing.T) {
 	sharedtest.Compared(t, 1, "files")
 }
 
+// TestLZXDamage damages a frame three ways (cut short, a flipped byte, an
+// empty block): opening or reading the file must fail with ErrCorrupt or
+// ErrTruncated, never return the bytes (right or wrong) without an error.
 func TestLZXDamage(t *testing.T) {
 	data := lzxTestData(3*lzxFrame, 3)
 	frames := lzxEncode(data, 16, 0, false)
-	for _, mut := range []func([][]byte){
+	for i, mut := range []func([][]byte){
 		func(f [][]byte) { f[1] = f[1][:len(f[1])/2] },
 		func(f [][]byte) { f[0][40] ^= 0xff },
 		func(f [][]byte) { f[2] = nil },
@@ -571,17 +575,20 @@ func TestLZXDamage(t *testing.T) {
 		}
 		mut(fr)
 		cab := lzxCab(16, fr, cabFileSpec{"a.log", data})
-		c, err := openCab(context.Background(), bytes.NewReader(cab), int64(len(cab)), 1<<30)
-		if err != nil {
-			continue
-		}
-		rc, err := c.openFile(0)
-		if err != nil {
-			continue
-		}
-		got, err := io.ReadAll(rc)
-		if err == nil && bytes.Equal(got, data) {
-			t.Error("damaged LZX data read back intact")
+		err := func() error {
+			c, err := openCab(context.Background(), bytes.NewReader(cab), int64(len(cab)), 1<<30)
+			if err != nil {
+				return err
+			}
+			rc, err := c.openFile(0)
+			if err != nil {
+				return err
+			}
+			_, err = io.ReadAll(rc)
+			return err
+		}()
+		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTruncated) {
+			t.Errorf("damage %d: error %v, want corrupt or truncated", i, err)
 		}
 	}
 }
