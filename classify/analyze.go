@@ -4,8 +4,6 @@ import (
 	"context"
 	"sort"
 	"time"
-
-	"golang.org/x/text/language"
 )
 
 // Options adjust Analyze. The zero value is ready to use.
@@ -16,9 +14,6 @@ type Options struct {
 	// FailurePatterns replaces the stock failure statements when non-nil
 	// (see failures.yaml).
 	FailurePatterns []*FailurePattern
-	// Lang is the language of summaries and remedies; the zero Tag means
-	// English.
-	Lang language.Tag
 	// Recover also reads deleted event records left in EVTX slack space.
 	Recover bool
 	// MaxInMemory bounds how much of an event log that is not on disk
@@ -73,7 +68,7 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 		o.Rules = StockRules()
 	}
 	if err := CheckRules(o.Rules); err != nil {
-		return &Diagnosis{Lang: o.Lang}, err
+		return &Diagnosis{}, err
 	}
 	if o.FailurePatterns == nil {
 		o.FailurePatterns = StockFailurePatterns()
@@ -82,10 +77,7 @@ func Analyze(ctx context.Context, inputs []Input, opts *Options) (*Diagnosis, er
 	if o.MaxInMemory <= 0 {
 		o.MaxInMemory = 512 << 20
 	}
-	if o.Lang == (language.Tag{}) {
-		o.Lang = language.English
-	}
-	d := &Diagnosis{Lang: o.Lang}
+	d := &Diagnosis{}
 	results := readAll(ctx, inputs, &o)
 	read := 0
 	type span struct{ from, to int }
@@ -159,8 +151,7 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 		d.Explain = traces
 	}
 	for _, f := range d.Findings {
-		f.vals = remedyValues(f, d.Failures, d.Evidence)
-		f.word(o.Lang)
+		f.Remedy = remedy(f.Cause, remedyValues(f, d.Failures, d.Evidence))
 	}
 	return d
 }

@@ -3,8 +3,6 @@ package classify
 import (
 	"errors"
 	"time"
-
-	"golang.org/x/text/language"
 )
 
 // A Diagnosis is the result of an analysis: the failed installations,
@@ -17,7 +15,6 @@ type Diagnosis struct {
 	// Evidence is everything the extractors kept, for renderers that show
 	// a timeline.
 	Evidence []Evidence
-	Lang     language.Tag
 	// Machine is the computer name the event logs give most often, "" when
 	// no event log names one.
 	Machine string

@@ -32,9 +32,13 @@
 //   - Rules: rules (rules.yaml) tie evidence to one of the eight causes.
 //     Each unresolved failure is itself evidence of signal "failure", so
 //     rules read a failure's own codes in context.
-//   - Rank: findings per cause, scored and graded high, medium or low,
-//     with the supporting evidence and the remedy steps the evidence
-//     selects, in English or Japanese.
+//   - Rank: findings per cause, scored and graded High, Medium or Low
+//     with the Grounds of the grade, the supporting evidence and the
+//     remedy Steps the evidence selects.
+//
+// Results are data, not words: cause IDs, grades, step IDs with their
+// values. The report package words them in English or Japanese and
+// writes the JSON contract.
 //
 // Both data files are embedded and documented in their headers; Options
 // replace or extend them (ParseRules, MergeRules, CheckRules,

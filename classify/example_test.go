@@ -24,11 +24,12 @@ func ExampleAnalyze() {
 	}
 	for _, f := range d.Findings {
 		fmt.Println("cause:", f.Cause, f.Confidence)
-		fmt.Println("first step:", f.Remedy[0])
+		// Results are data: the report package words them.
+		fmt.Println("first step:", f.Remedy[0].ID, f.Remedy[0].Values["rh_code"])
 	}
 	// Output:
 	// failed: KB5034122 0x80073712
 	// failed: DISM 0x800f081f
 	// cause: component_corruption high
-	// first step: DISM /RestoreHealth already failed on this machine (0x800f081f): go straight to a repair source, installation media or a mounted ISO of the same build and edition (10.0.19041): DISM /Online /Cleanup-Image /RestoreHealth /Source:WIM:X:\sources\install.wim:1 /LimitAccess, then sfc /scannow, and retry KB5034122.
+	// first step: component_corruption.repair_source 0x800f081f
 }

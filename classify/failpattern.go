@@ -6,6 +6,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -65,7 +66,7 @@ type FailurePattern struct {
 		re      *regexp.Regexp
 	} `yaml:"subject_when,omitempty"`
 	// Family is the update family the statement implies ("msi", ...).
-	Family string `yaml:"family,omitempty"`
+	Family Family `yaml:"family,omitempty"`
 	// Weak marks a statement the component also writes when the
 	// operation goes on and ends fine (setup's Error lines): its failure
 	// is listed but does not by itself lift a finding above low.
@@ -171,7 +172,7 @@ func (p *FailurePattern) compile() error {
 	if p.Stage != "" && !contains(stages, p.Stage) {
 		return bad("unknown stage %q", p.Stage)
 	}
-	if p.Family != "" && !contains([]string{FamilyWinRE, FamilyDefender, FamilyMSI, FamilyLCU, FamilySSU}, p.Family) {
+	if p.Family != "" && !slices.Contains([]Family{FamilyWinRE, FamilyDefender, FamilyMSI, FamilyLCU, FamilySSU}, p.Family) {
 		return bad("unknown family %q", p.Family)
 	}
 	p.needles = p.needles[:0]

@@ -111,7 +111,7 @@ func TestMSIProduct(t *testing.T) {
 // An installer exiting with 1603 ran an MSI package; another exit code,
 // or an HRESULT from a script, says nothing of the package's kind.
 func TestInstallerExit1603IsMSI(t *testing.T) {
-	for text, want := range map[string]string{
+	for text, want := range map[string]Family{
 		"Starting package install...\nInstaller failed with exit code: 1603\n":                       FamilyMSI,
 		"Starting package install...\nInstaller failed with exit code: 1618\n":                       "",
 		"Exception calling \"Install\" with \"0\" argument(s): Exception from HRESULT: 0x80070643\n": "",

@@ -26,10 +26,9 @@ type Failure struct {
 	// "commit", "rollback", "uninstall", "repair", "scan" or "check".
 	Stage string
 	Time  time.Time
-	// Family groups updates whose failures share causes: "winre",
-	// "defender", "msi" (.NET, Office and other MSI products), "lcu",
-	// "ssu", or "".
-	Family string
+	// Family groups updates whose failures share causes; "" when the
+	// update is of none.
+	Family Family
 	// Resolved reports that a later success of the same update was found
 	// (WindowsUpdateClient 19 with the same update GUID or KB, WinREAgent
 	// 4501 after a WinRE failure, a later successful MSI install).
@@ -56,17 +55,20 @@ type Failure struct {
 	weak bool
 }
 
+// A Family groups updates whose failures share causes (families.yaml).
+type Family string
+
 // Families of updates.
 const (
-	FamilyWinRE    = "winre"
-	FamilyDefender = "defender"
-	FamilyMSI      = "msi"
-	FamilyLCU      = "lcu"
-	FamilySSU      = "ssu"
+	FamilyWinRE    Family = "winre"    // the WinRE update (KB5034441 and its kind)
+	FamilyDefender Family = "defender" // Defender platform and security intelligence
+	FamilyMSI      Family = "msi"      // .NET, Office and other MSI products
+	FamilyLCU      Family = "lcu"      // a cumulative (quality) update
+	FamilySSU      Family = "ssu"      // a servicing stack update
 )
 
 // family classifies an update by its KB and title (families.yaml).
-func family(kb, title string) string {
+func family(kb, title string) Family {
 	fams := stockFamilies()
 	if kb == "" {
 		kb = cbslog.FindKB(title)
@@ -615,7 +617,7 @@ func failureEvidence(fs []*Failure) []Evidence {
 		}
 		e.set("update", f.Update)
 		e.set("title", f.Title)
-		e.set("family", f.Family)
+		e.set("family", string(f.Family))
 		e.set("stage", f.Stage)
 		e.set("kb", cbslog.FindKB(f.Update))
 		e.set("provider", src.Value("provider"))

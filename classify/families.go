@@ -20,7 +20,7 @@ var stockFamiliesYAML []byte
 
 // An updateFamily groups updates whose failures share causes.
 type updateFamily struct {
-	Family string   `yaml:"family"`
+	Family Family   `yaml:"family"`
 	Cause  string   `yaml:"cause"`
 	KBs    []string `yaml:"kbs"`
 	Titles []string `yaml:"titles"`
@@ -48,7 +48,7 @@ func parseFamilies(data []byte) ([]updateFamily, error) {
 	}
 	for i := range fams {
 		f := &fams[i]
-		if !contains(knownFamilies, f.Family) {
+		if !slices.Contains(knownFamilies, f.Family) {
 			return nil, fmt.Errorf("%w: unknown family %q", ErrRule, f.Family)
 		}
 		if f.Cause != "" && !isCause(f.Cause) {
@@ -69,8 +69,8 @@ func parseFamilies(data []byte) ([]updateFamily, error) {
 }
 
 // causeOfFamily maps a failed update's family to the cause it suggests.
-var causeOfFamily = func() map[string]string {
-	m := map[string]string{}
+var causeOfFamily = func() map[Family]string {
+	m := map[Family]string{}
 	for _, f := range stockFamilies() {
 		if f.Cause != "" {
 			m[f.Family] = f.Cause

@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"strings"
 
-	"golang.org/x/text/language"
-
 	"github.com/wudiag/wudiag/internal/source"
 )
 
@@ -106,7 +104,7 @@ func reasonFor(k source.Kind, name string) Reason {
 func AnalyzePaths(ctx context.Context, paths []string, opts *Options) (*Diagnosis, error) {
 	b, err := source.Open(ctx, paths, limitsOf(opts))
 	if err != nil {
-		return emptyDiagnosis(opts), fmt.Errorf("list inputs: %w", err)
+		return &Diagnosis{}, fmt.Errorf("list inputs: %w", err)
 	}
 	defer b.Close()
 	return analyzeBundle(ctx, b, opts)
@@ -118,7 +116,7 @@ func AnalyzePaths(ctx context.Context, paths []string, opts *Options) (*Diagnosi
 func AnalyzeFS(ctx context.Context, fsys fs.FS, opts *Options) (*Diagnosis, error) {
 	b, err := source.OpenFS(ctx, fsys, limitsOf(opts))
 	if err != nil {
-		return emptyDiagnosis(opts), fmt.Errorf("list inputs: %w", err)
+		return &Diagnosis{}, fmt.Errorf("list inputs: %w", err)
 	}
 	defer b.Close()
 	return analyzeBundle(ctx, b, opts)
@@ -152,13 +150,4 @@ func limitsOf(opts *Options) Limits {
 		return Limits{}
 	}
 	return opts.Limits
-}
-
-// emptyDiagnosis is what AnalyzePaths returns when it could not list.
-func emptyDiagnosis(opts *Options) *Diagnosis {
-	d := &Diagnosis{Lang: language.English}
-	if opts != nil && opts.Lang != (language.Tag{}) {
-		d.Lang = opts.Lang
-	}
-	return d
 }

@@ -98,7 +98,7 @@ func pasteOutcome(t *testing.T, dir string, paste func(string) string) string {
 		top = diag.Findings[0].Cause
 	}
 	for _, f := range diag.Findings {
-		firm = firm || f.Confidence != "low"
+		firm = firm || f.Confidence != Low
 	}
 	return "top=" + top + " failure=" + map[bool]string{true: "yes", false: "no"}[len(diag.Failures) > 0] +
 		" firm=" + map[bool]string{true: "yes", false: "no"}[firm]

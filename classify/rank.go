@@ -8,24 +8,49 @@ import (
 	"time"
 )
 
-// A Finding is one ranked cause with the evidence that supports it.
+// A Finding is one ranked cause with the evidence that supports it. It
+// holds data, not words: the report package names the cause and writes
+// its summary, reason and remedy in English or Japanese.
 type Finding struct {
 	Cause string
 	// Score is 0..1: how strongly the evidence points at the cause.
 	Score float64
-	// Confidence is "high", "medium" or "low"; Reason says why in one line.
-	Confidence string
-	Reason     string
-	// Summary says, in one line, what was found.
-	Summary string
+	// Confidence grades the finding; Grounds is what the grade rests on.
+	Confidence Confidence
+	Grounds    Grounds
 	// Support lists the matched rules and evidence, strongest first.
 	Support []Support
-	// Remedy is the playbook for the cause, in order, filled in with the
-	// evidence (the failing KB, the antivirus product, ...).
-	Remedy []string
+	// Remedy is the playbook for the cause, in order: the steps the
+	// evidence selects, with the values that fill them (the failing KB,
+	// the antivirus product, ...).
+	Remedy []Step
+}
 
-	grounds grounds
-	vals    map[string]string // what remedies are filled from (remedyValues)
+// Confidence grades a finding.
+type Confidence string
+
+// The confidence grades. High needs a strong score and either two
+// independent rules or one decisive rule; a finding without an unresolved
+// failure is at most Medium; Low is "possible, not confirmed": reports
+// show how to confirm it rather than the repair.
+const (
+	High   Confidence = "high"
+	Medium Confidence = "medium"
+	Low    Confidence = "low"
+)
+
+// Grounds are what a finding's confidence rests on, for its reason line.
+type Grounds struct {
+	// Rules counts the rules that matched with a positive weight; Near,
+	// the pieces of supporting evidence within a day of a failure.
+	Rules, Near int
+	// Family is the family of the failed update when it suggests the
+	// cause ("" otherwise).
+	Family Family
+	// Resolved: every failure was resolved later. NoFailure: the inputs
+	// hold no failed installation. WeakOnly: the only failures are error
+	// lines the component also writes on runs that end well.
+	Resolved, NoFailure, WeakOnly bool
 }
 
 // Support is one piece of evidence matched by one rule.
@@ -102,7 +127,7 @@ func inWindow(w *Window, e *Evidence, failures []*Failure) bool {
 // first, and a trace of every rule.
 func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trace) {
 	focus := unresolved(failures)
-	families := map[string]bool{}
+	families := map[Family]bool{}
 	for _, f := range focus {
 		families[f.Family] = true
 	}
@@ -138,7 +163,7 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 				ok = ok || families[fam]
 			}
 			if !ok {
-				why[r.ID] = "no failed update of family " + strings.Join(r.Family, "/")
+				why[r.ID] = fmt.Sprintf("no failed update of family %s", joinFamilies(r.Family, "/"))
 				continue
 			}
 		}
@@ -256,7 +281,7 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 			raw *= 1.25
 		}
 		f.Score = math.Round((1-math.Exp(-1.5*raw))*1000) / 1000
-		f.Confidence, f.Reason = confidence(f, positive, top, focus, failures, successes)
+		f.Confidence, f.Grounds = confidence(f, positive, top, focus, failures, successes)
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -303,7 +328,7 @@ func score(sup []Support) (raw float64, positiveRules int, top float64) {
 }
 
 // familyOf returns the family of a focused failure that suggests cause.
-func familyOf(focus []*Failure, cause string) string {
+func familyOf(focus []*Failure, cause string) Family {
 	for _, f := range focus {
 		if causeOfFamily[f.Family] == cause {
 			return f.Family
@@ -315,9 +340,8 @@ func familyOf(focus []*Failure, cause string) string {
 // confidence grades a finding: high needs a strong score and either two
 // independent rules or one decisive rule; a finding about failures that
 // all resolved themselves is at most medium, and so is one in a bundle
-// without any failure. It records the grounds for
-// the reason line, which finish writes in the report's language.
-func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failure, successes int) (string, string) {
+// without any failure. It returns the grounds with the grade.
+func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failure, successes int) (Confidence, Grounds) {
 	// Failures read only from a component's routine error lines (weak
 	// patterns: setup's Error lines) do not confirm a cause on their own.
 	var firm []*Failure
@@ -328,12 +352,12 @@ func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failur
 	}
 	weakOnly := len(all) > 0 && len(firm) == 0
 	all = firm
-	level := "low"
+	level := Low
 	switch {
 	case f.Score >= 0.75 && (positiveRules >= 2 || top >= 0.9):
-		level = "high"
+		level = High
 	case f.Score >= 0.45:
-		level = "medium"
+		level = Medium
 	}
 	// Without a failed installation in the inputs the finding explains no
 	// failure: at most medium, and low where updates were seen succeeding.
@@ -346,33 +370,24 @@ func confidence(f *Finding, positiveRules int, top float64, focus, all []*Failur
 		}
 		switch {
 		case successes > 0 || !standalone:
-			level = "low"
-		case level == "high":
-			level = "medium"
+			level = Low
+		case level == High:
+			level = Medium
 		}
 	}
-	g := grounds{rules: positiveRules, family: familyOf(focus, f.Cause), noFailure: len(all) == 0 && !weakOnly, weakOnly: weakOnly}
+	g := Grounds{Rules: positiveRules, Family: familyOf(focus, f.Cause), NoFailure: len(all) == 0 && !weakOnly, WeakOnly: weakOnly}
 	for _, s := range f.Support {
 		if s.Weight > 0 && proximity(s.Evidence, focus) >= 0.9 && !s.Evidence.Time.IsZero() && len(focus) > 0 {
-			g.near++
+			g.Near++
 		}
 	}
 	if len(all) > 0 && len(focus) == 0 {
-		if level == "high" {
-			level = "medium"
+		if level == High {
+			level = Medium
 		}
-		g.resolved = true
+		g.Resolved = true
 	}
-	f.grounds = g
-	return level, ""
-}
-
-// grounds are what a finding's confidence rests on.
-type grounds struct {
-	rules, near         int
-	family              string
-	resolved, noFailure bool
-	weakOnly            bool // the only failures are weak ones
+	return level, g
 }
 
 // unresolved returns the failures not resolved later; when all were
@@ -385,4 +400,13 @@ func unresolved(fs []*Failure) []*Failure {
 		}
 	}
 	return out
+}
+
+// joinFamilies joins family names with sep.
+func joinFamilies(fams []Family, sep string) string {
+	s := make([]string, len(fams))
+	for i, f := range fams {
+		s[i] = string(f)
+	}
+	return strings.Join(s, sep)
 }

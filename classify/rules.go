@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/language"
 
 	"github.com/wudiag/wudiag/codes"
 )
@@ -47,7 +47,7 @@ type Rule struct {
 	Window *Window `yaml:"window,omitempty"`
 	// Family limits the rule to bundles where an update of one of these
 	// families failed ("winre", "defender", "msi", "lcu", "ssu").
-	Family []string `yaml:"family,omitempty"`
+	Family []Family `yaml:"family,omitempty"`
 	// Requires names rules that must also have matched; Excludes names
 	// rules whose match cancels this one.
 	Requires []string `yaml:"requires,omitempty"`
@@ -269,7 +269,7 @@ var (
 	knownKinds = []string{"cbs", "dism", "evtx", "evtx-xml", "evtx-text", "evtx-csv", "windowsupdate",
 		"windowsupdate-classic", "reportingevents", "reagent", "setupact", "mpcmdrun", "mpsigstub",
 		"updateplatform", "burn", "msi", "fltmc", "chkdsk", "text"}
-	knownFamilies = []string{FamilyWinRE, FamilyDefender, FamilyMSI, FamilyLCU, FamilySSU}
+	knownFamilies = []Family{FamilyWinRE, FamilyDefender, FamilyMSI, FamilyLCU, FamilySSU}
 )
 
 // checkNames refuses names a rule file can only have by mistake.
@@ -290,8 +290,8 @@ func (r *Rule) checkNames() error {
 		}
 	}
 	for _, f := range r.Family {
-		if !contains(knownFamilies, f) {
-			return r.errorf("unknown family %q (known: %s)", f, strings.Join(knownFamilies, ", "))
+		if !slices.Contains(knownFamilies, f) {
+			return r.errorf("unknown family %q (known: %s)", f, joinFamilies(knownFamilies, ", "))
 		}
 	}
 	return nil
@@ -462,14 +462,6 @@ func (r *Rule) key() string {
 		return "group:" + r.Group
 	}
 	return "rule:" + r.ID
-}
-
-// Title returns the rule's name in the language.
-func (r *Rule) Title(lang language.Tag) string {
-	if lang == language.Japanese && r.NameJA != "" {
-		return r.NameJA
-	}
-	return r.Name
 }
 
 // matches reports whether e satisfies the rule's own conditions (not its

@@ -3,11 +3,13 @@ package classify
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,7 +59,7 @@ func TestSampleCases(t *testing.T) {
 			diag, _ := Analyze(context.Background(), logs, nil)
 			var got []string
 			for _, f := range diag.Findings {
-				got = append(got, f.Cause+"/"+f.Confidence)
+				got = append(got, f.Cause+"/"+string(f.Confidence))
 			}
 			var named []string
 			for _, f := range diag.Failures {
@@ -65,7 +67,7 @@ func TestSampleCases(t *testing.T) {
 			}
 			top := "none"
 			if len(diag.Findings) > 0 {
-				top = diag.Findings[0].Cause + "/" + diag.Findings[0].Confidence
+				top = diag.Findings[0].Cause + "/" + string(diag.Findings[0].Confidence)
 			}
 			t.Logf("label %-22s top %-30s findings %v failures %v", c.Label, top, got, named)
 			pass := true
@@ -92,16 +94,16 @@ func TestSampleCases(t *testing.T) {
 			switch c.Label {
 			case "unknown":
 				for _, f := range diag.Findings {
-					if f.Confidence != "low" {
+					if f.Confidence != Low {
 						pass = false
-						t.Errorf("clean case got %s/%s: %s", f.Cause, f.Confidence, f.Summary)
+						t.Errorf("clean case got %s/%s: %s", f.Cause, f.Confidence, f.Support[0].Rule.ID)
 					}
 				}
 			case "other":
 				for _, f := range diag.Findings {
-					if f.Confidence == "high" {
+					if f.Confidence == High {
 						pass = false
-						t.Errorf("case outside the causes got %s/%s: %s", f.Cause, f.Confidence, f.Summary)
+						t.Errorf("case outside the causes got %s/%s: %s", f.Cause, f.Confidence, f.Support[0].Rule.ID)
 					}
 				}
 			default:
@@ -125,10 +127,10 @@ func TestShippedExample(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, d.Findings)
 	assert.Equal(t, CauseComponentCorruption, d.Findings[0].Cause)
-	assert.Equal(t, "high", d.Findings[0].Confidence)
+	assert.Equal(t, High, d.Findings[0].Confidence)
 	require.NotEmpty(t, d.Failures)
 	assert.Equal(t, "KB5034122", d.Failures[0].Update)
-	assert.Contains(t, d.Findings[0].Remedy[0], "KB5034122")
+	assert.Equal(t, "KB5034122", d.Findings[0].Remedy[0].Values["kb"])
 	assert.NotEmpty(t, d.Explain)
 }
 
@@ -144,9 +146,7 @@ func TestProgressAndWorkersDoNotChangeTheResult(t *testing.T) {
 		last, total = done, tot
 	}})
 	require.NoError(t, err)
-	a, _ := one.MarshalJSON()
-	b, _ := many.MarshalJSON()
-	assert.JSONEq(t, string(a), string(b))
+	assert.Equal(t, digest(one), digest(many))
 	assert.Positive(t, calls)
 	assert.Positive(t, total)
 	assert.GreaterOrEqual(t, last, total, "every byte was read")
@@ -167,9 +167,6 @@ func TestMachineNameFromEventLogs(t *testing.T) {
 	d, err := Analyze(context.Background(), in, nil)
 	require.NoError(t, err)
 	assert.NotEmpty(t, d.Machine)
-	b, err := d.MarshalJSON()
-	require.NoError(t, err)
-	assert.Contains(t, string(b), `"machine":"`+d.Machine+`"`)
 }
 
 // A rotated log that overlaps the current one (or a second copy of a log)
@@ -199,19 +196,24 @@ func TestOverlappingLogsCountOnce(t *testing.T) {
 	assert.Equal(t, wantFailures, gotFailures)
 }
 
-func TestDiagnosisInAnotherLanguage(t *testing.T) {
-	in, errs := PathInputs(filepath.Join("..", "corpus", "examples", "win10-store-corruption"))
-	require.Empty(t, errs)
-	en, err := Analyze(context.Background(), in, nil)
-	require.NoError(t, err)
-	ja, err := Analyze(context.Background(), in, &Options{Lang: ParseLanguage("ja")})
-	require.NoError(t, err)
-	got := en.In(ParseLanguage("ja"))
-	require.Len(t, got.Findings, len(ja.Findings))
-	for i := range ja.Findings {
-		assert.Equal(t, ja.Findings[i].Remedy, got.Findings[i].Remedy)
-		assert.Equal(t, ja.Findings[i].Summary, got.Findings[i].Summary)
-		assert.Equal(t, ja.Findings[i].Reason, got.Findings[i].Reason)
+// digest writes what a diagnosis found, for comparing two analyses: the
+// failures, and each finding with its grade, support and remedy steps.
+func digest(d *Diagnosis) string {
+	var b strings.Builder
+	for _, f := range d.Failures {
+		fmt.Fprintf(&b, "failure %s %s %s %v %s\n", f.Update, f.Code, f.Time.UTC().Format(time.RFC3339), f.Resolved, f.Family)
 	}
-	assert.NotEqual(t, en.Findings[0].Remedy, got.Findings[0].Remedy, "the English diagnosis is not changed")
+	for _, f := range d.Findings {
+		fmt.Fprintf(&b, "finding %s %.3f %s %+v\n", f.Cause, f.Score, f.Confidence, f.Grounds)
+		for _, s := range f.Support {
+			fmt.Fprintf(&b, "  %s %s:%d:%d %.3f\n", s.Rule.ID, s.Evidence.File, s.Evidence.Line, s.Evidence.Record, s.Weight)
+		}
+		for _, s := range f.Remedy {
+			fmt.Fprintf(&b, "  step %s %v\n", s.ID, s.Values)
+		}
+	}
+	for _, in := range d.Inputs {
+		fmt.Fprintf(&b, "input %s %s %d %q %s\n", in.File, in.Kind, in.Entries, in.Errors, in.Reason)
+	}
+	return b.String()
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/internal/render"
+	"github.com/wudiag/wudiag/report"
 )
 
 const analyzeHelp = `usage: wudiag analyze [flags] PATH...
@@ -85,15 +86,14 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	opts := &classify.Options{Explain: *explain, Recover: *recover}
+	reportLang := report.LanguageFromEnv()
 	if *lang != "" {
 		tag, ok := parseLang(*lang)
 		if !ok {
 			fmt.Fprintf(stderr, "wudiag analyze: unknown -lang %q (en or ja)\n", *lang)
 			return exitUsage
 		}
-		opts.Lang = tag
-	} else {
-		opts.Lang = classify.LanguageFromEnv()
+		reportLang = tag
 	}
 	if *rulesFile != "" {
 		f, err := os.Open(*rulesFile)
@@ -113,7 +113,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitUsage
 		}
 	}
-	ropts := &render.Options{Explain: *explain}
+	ropts := &render.Options{Explain: *explain, Lang: reportLang}
 	if *tz != "" {
 		loc, err := parseZone(*tz)
 		if err != nil {
@@ -233,7 +233,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // parseLang accepts the report languages: en or ja, with any region or
 // encoding (ja_JP.UTF-8).
 func parseLang(s string) (language.Tag, bool) {
-	tag := classify.ParseLanguage(s)
+	tag := report.ParseLanguage(s)
 	base := strings.ToLower(strings.TrimSpace(s))
 	if i := strings.IndexAny(base, "-_.@"); i >= 0 {
 		base = base[:i]

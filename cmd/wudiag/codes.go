@@ -15,6 +15,7 @@ import (
 	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/internal/render"
+	"github.com/wudiag/wudiag/report"
 )
 
 const codesHelp = `NAME
@@ -85,7 +86,7 @@ func runCodes(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// Negative decimals such as -2147023293 are codes, not flags: pull out
 	// the flags we know and keep every other argument in order.
 	var flags, rest []string
-	ja := classify.LanguageFromEnv() == language.Japanese
+	ja := report.LanguageFromEnv() == language.Japanese
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch a {

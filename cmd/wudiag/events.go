@@ -18,11 +18,11 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/evtx"
 	"github.com/wudiag/wudiag/internal/eventtext"
 	"github.com/wudiag/wudiag/internal/render"
 	"github.com/wudiag/wudiag/internal/source"
+	"github.com/wudiag/wudiag/report"
 )
 
 const eventsHelp = `NAME
@@ -132,7 +132,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	lang := "en"
-	if tag := classify.LanguageFromEnv(); tag == language.Japanese {
+	if tag := report.LanguageFromEnv(); tag == language.Japanese {
 		lang = "ja"
 	}
 	if *langFlag != "" {

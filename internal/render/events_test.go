@@ -17,7 +17,7 @@ import (
 )
 
 // eventExample analyzes a shipped example whose evidence is events.
-func eventExample(t *testing.T, name string, lang language.Tag) *classify.Diagnosis {
+func eventExample(t *testing.T, name string) *classify.Diagnosis {
 	t.Helper()
 	in, errs := classify.PathInputs(filepath.Join("..", "..", "corpus", "examples", name))
 	require.Empty(t, errs)
@@ -26,7 +26,7 @@ func eventExample(t *testing.T, name string, lang language.Tag) *classify.Diagno
 		require.NoError(t, err)
 		in[i].Name = filepath.ToSlash(rel)
 	}
-	d, err := classify.Analyze(context.Background(), in, &classify.Options{Lang: lang})
+	d, err := classify.Analyze(context.Background(), in, nil)
 	require.NoError(t, err)
 	return d
 }
@@ -41,7 +41,7 @@ func TestEventEvidenceGolden(t *testing.T) {
 			name := "events-" + ex + "-" + lang.String() + ".golden"
 			t.Run(name, func(t *testing.T) {
 				var b bytes.Buffer
-				require.NoError(t, Write(&b, eventExample(t, ex, lang), "text", nil))
+				require.NoError(t, Write(&b, eventExample(t, ex), "text", &Options{Lang: lang}))
 				path := filepath.Join("testdata", name)
 				if *update {
 					require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
@@ -58,21 +58,22 @@ func TestEventEvidenceGolden(t *testing.T) {
 // TestEventSentencesInEveryFormat checks that evidence and timeline lines
 // of events read as sentences, while the JSON keeps the raw fields.
 func TestEventSentencesInEveryFormat(t *testing.T) {
-	d := eventExample(t, "win10-ja-winre-kb5034441-partition-small", language.Japanese)
+	d := eventExample(t, "win10-ja-winre-kb5034441-partition-small")
+	ja := &Options{Lang: language.Japanese}
 	for _, format := range []string{"text", "table", "markdown", "html"} {
 		var b bytes.Buffer
-		require.NoError(t, Write(&b, d, format, nil))
+		require.NoError(t, Write(&b, d, format, ja))
 		out := b.String()
 		assert.Contains(t, out, "WinRE エージェント: 回復環境の更新に失敗しました: エラー フェーズ 2、0x800f0828 CBS_E_INSUFFICIENT_DISK_SPACE", format)
 		assert.NotContains(t, out, "Microsoft-Windows-WinREAgent 4502:", format)
 	}
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, d, "json", nil))
+	require.NoError(t, Write(&b, d, "json", ja))
 	assert.True(t, strings.Contains(b.String(), "Microsoft-Windows-WinREAgent 4502: ErrorPhase=2 Errorcode=-2146498520"), "JSON keeps the raw fields")
 }
 
 func TestTimelineReadsSentences(t *testing.T) {
-	d := eventExample(t, "win10-ja-winre-kb5034441-partition-small", language.English)
+	d := eventExample(t, "win10-ja-winre-kb5034441-partition-small")
 	v := newView(d, &Options{Location: time.UTC, MaxEvidence: 5})
 	found := false
 	for _, row := range v.Timeline {

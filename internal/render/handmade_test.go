@@ -19,7 +19,7 @@ import (
 // handmade is a diagnosis built by hand: a failure resolved later, one
 // low finding whose evidence (the same WinREAgent record) was matched by
 // three rules, an ETW trace and a damaged archive among the inputs.
-func handmade(lang language.Tag) *classify.Diagnosis {
+func handmade() *classify.Diagnosis {
 	t0 := time.Date(2024, 3, 12, 18, 4, 5, 0, time.UTC)
 	ev := func() *classify.Evidence {
 		return &classify.Evidence{Kind: "evtx", File: "System.evtx", Record: 943, Time: t0,
@@ -27,14 +27,14 @@ func handmade(lang language.Tag) *classify.Diagnosis {
 	}
 	rule := func(id string) *classify.Rule { return &classify.Rule{ID: id, Cause: "recovery_partition"} }
 	return &classify.Diagnosis{
-		Lang: lang, Machine: "PC-042", Offset: 9 * time.Hour, OffsetKnown: true,
+		Machine: "PC-042", Offset: 9 * time.Hour, OffsetKnown: true,
 		Failures: []*classify.Failure{{Update: "KB5034441", Code: 0x80070643, Codes: []codes.Code{0x80070643}, Stage: "install",
 			Time: t0, Family: "winre", Resolved: true, Source: ev()}},
-		Findings: []*classify.Finding{{Cause: "recovery_partition", Score: 0.3, Confidence: "low", Reason: "one rule matched",
-			Summary: "WinRE servicing failed once",
+		Findings: []*classify.Finding{{Cause: "recovery_partition", Score: 0.3, Confidence: classify.Low,
+			Grounds: classify.Grounds{Rules: 3, Family: classify.FamilyWinRE, Resolved: true},
 			Support: []classify.Support{{Rule: rule("winre-4502"), Evidence: ev()}, {Rule: rule("winre-disk-full"), Evidence: ev()},
 				{Rule: rule("winre-code"), Evidence: ev()}},
-			Remedy: []string{"Resize the recovery partition."}}},
+			Remedy: []classify.Step{{ID: "recovery_partition.enlarge", Values: map[string]string{"kb": "KB5034441"}}}}},
 		Inputs: []classify.InputReport{{File: "System.evtx", Kind: "evtx", Entries: 1200},
 			{File: "WindowsUpdate.20240312.etl", Skipped: true, Reason: classify.ReasonETL, Errors: []string{"not a log wudiag reads"}},
 			{File: "logs.zip", Reason: classify.ReasonDamaged, Errors: []string{"zip: not a valid zip file"}}},
@@ -48,7 +48,7 @@ func TestHandmadeGolden(t *testing.T) {
 			name := "handmade-" + format + "-" + lang.String() + ".golden"
 			t.Run(name, func(t *testing.T) {
 				var b bytes.Buffer
-				require.NoError(t, Write(&b, handmade(lang), format, &Options{Since: since}))
+				require.NoError(t, Write(&b, handmade(), format, &Options{Since: since, Lang: lang}))
 				out := b.String()
 				path := filepath.Join("testdata", name)
 				if *update {
@@ -90,11 +90,11 @@ func TestHandmadeGolden(t *testing.T) {
 }
 
 func TestActionable(t *testing.T) {
-	d := handmade(language.English)
+	d := handmade()
 	assert.False(t, Actionable(d), "a resolved failure and a low finding are nothing to act on")
-	d.Findings[0].Confidence = "medium"
+	d.Findings[0].Confidence = classify.Medium
 	assert.True(t, Actionable(d))
-	d = handmade(language.English)
+	d = handmade()
 	d.Failures[0].Resolved = false
 	assert.True(t, Actionable(d))
 }
@@ -104,13 +104,13 @@ func TestActionable(t *testing.T) {
 // looks for it in Event Viewer.
 func TestRecoveredMarked(t *testing.T) {
 	for _, lang := range []language.Tag{language.English, language.Japanese} {
-		d := handmade(lang)
+		d := handmade()
 		d.Failures[0].Source.Values = map[string]string{"recovered": "true", "inferred": "true"}
 		mark := map[language.Tag]string{language.English: "System.evtx#943 (deleted record, recovered)",
 			language.Japanese: "System.evtx#943 (削除済みレコードから復元)"}[lang]
 		for _, format := range Formats() {
 			var b bytes.Buffer
-			require.NoError(t, Write(&b, d, format, nil))
+			require.NoError(t, Write(&b, d, format, &Options{Lang: lang}))
 			switch format {
 			case "json":
 				assert.Contains(t, b.String(), `"recovered": true,
@@ -122,17 +122,6 @@ func TestRecoveredMarked(t *testing.T) {
 			}
 		}
 	}
-}
-
-// Every Reason is worded in both languages.
-func TestReasonText(t *testing.T) {
-	for _, r := range classify.Reasons() {
-		en, ja := ReasonText(r, language.English), ReasonText(r, language.Japanese)
-		if en == string(r) || ja == string(r) || en == ja {
-			t.Errorf("reason %q: en %q, ja %q", r, en, ja)
-		}
-	}
-	assert.Equal(t, "", ReasonText("", language.English))
 }
 
 func TestCSVCell(t *testing.T) {

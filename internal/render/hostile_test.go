@@ -17,14 +17,16 @@ func hostileDiagnosis() *classify.Diagnosis {
 	ev := &classify.Evidence{Kind: "cbs", File: "bundle.zip:Logs/a`b``|c" + osc52 + ".log", Line: 7,
 		Time: time.Date(2024, 1, 9, 3, 21, 20, 0, time.UTC),
 		Text: "Error <img src=x onerror=alert(1)> [Click to fix](https://evil.example) **now** ``` & " + osc52 + "\x1b[2J\u009b31m"}
-	rule := &classify.Rule{ID: "cbs-store-marked-corrupt", Cause: "component_corruption"}
+	// A rule file's title and a product name read from a log reach the
+	// summary and the remedy.
+	rule := &classify.Rule{ID: "cbs-store-marked-corrupt", Cause: "component_corruption", Name: "because <b>bold</b> " + osc52}
 	return &classify.Diagnosis{
 		Machine: "PC`01<b>" + osc52,
 		Failures: []*classify.Failure{{Update: "KB5034122", Title: "<script>alert(1)</script> [x](https://evil.example) " + osc52,
 			Time: ev.Time, Source: ev}},
-		Findings: []*classify.Finding{{Cause: "component_corruption", Score: 1, Confidence: "high",
-			Reason: "because <b>bold</b> " + osc52, Support: []classify.Support{{Rule: rule, Evidence: ev, Weight: 1}},
-			Remedy: []string{"Run ![img](https://evil.example/x.png) " + osc52}}},
+		Findings: []*classify.Finding{{Cause: "component_corruption", Score: 1, Confidence: classify.High,
+			Support: []classify.Support{{Rule: rule, Evidence: ev, Weight: 1}},
+			Remedy:  []classify.Step{{ID: "msi_dotnet.vendor", Values: map[string]string{"product": "Run ![img](https://evil.example/x.png) " + osc52}}}}},
 		Inputs: []classify.InputReport{{File: ev.File, Kind: "cbs", Entries: 1, Errors: []string{"bad <entry> " + osc52}}},
 	}
 }

@@ -1,16 +1,17 @@
 // Package render writes a classify.Diagnosis for people: plain text (for
 // pipes and logs), a terminal table, Markdown to paste into a ticket, and
-// one self-contained HTML page. The JSON contract is written by
-// classify.Diagnosis itself.
+// one self-contained HTML page, CSV, a support ticket, and the JSON
+// contract of the report package.
 //
 // Every format says the same things in the same order: the failed
 // installations, the causes best first with their confidence, the
 // evidence for each (file and line or record, time, excerpt, rule) and
-// the remedy steps; then what was read. Headings follow the diagnosis'
-// language (English or Japanese).
+// the remedy steps; then what was read. Every word comes from the report
+// package's catalog, in Options.Lang (English or Japanese).
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ import (
 	"github.com/wudiag/wudiag/codes"
 	"github.com/wudiag/wudiag/evtx"
 	"github.com/wudiag/wudiag/internal/eventtext"
+	"github.com/wudiag/wudiag/report"
 )
 
 var formats = []string{"text", "table", "json", "markdown", "html", "csv", "ticket"}
@@ -46,6 +48,8 @@ type Options struct {
 	// Since and Until are the window the analysis applied (zero: open);
 	// every report states it.
 	Since, Until time.Time
+	// Lang is the report's language; the zero Tag means English.
+	Lang language.Tag
 }
 
 // Write renders d in the named format.
@@ -89,10 +93,17 @@ func Write(w io.Writer, d *classify.Diagnosis, format string, opts *Options) err
 		}
 		return vw.Flush()
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(d)
+		js, err := report.JSON(d, o.Lang)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := json.Indent(&b, js, "", "  "); err != nil {
+			return err
+		}
+		b.WriteByte('\n')
+		_, err = b.WriteTo(w)
+		return err
 	}
 	return fmt.Errorf("render: unknown format %q (one of %s)", format, strings.Join(formats, ", "))
 }
@@ -110,6 +121,7 @@ func zoneName(d time.Duration) string {
 type view struct {
 	d        *classify.Diagnosis
 	o        *Options
+	lang     language.Tag
 	ja       bool
 	Failures []failureView
 	Findings []findingView
@@ -168,36 +180,29 @@ type timelineView struct {
 }
 
 func newView(d *classify.Diagnosis, o *Options) *view {
-	v := &view{d: d, o: o, ja: d.Lang == language.Japanese, Zone: o.Location.String(), Machine: d.Machine}
-	v.L = map[string]string{}
-	for k, t := range headings {
-		if v.ja {
-			v.L[k] = t[1]
-		} else {
-			v.L[k] = t[0]
-		}
-	}
+	v := &view{d: d, o: o, lang: o.Lang, ja: o.Lang == language.Japanese, Zone: o.Location.String(), Machine: d.Machine}
+	v.L = report.Labels(o.Lang, "report.")
 	for _, f := range d.Failures {
 		fv := failureView{Update: f.Update, Title: f.Title, Code: f.Code.String(), Time: v.when(f.Time),
-			Resolved: f.Resolved, Family: f.Family}
+			Resolved: f.Resolved, Family: string(f.Family)}
 		if f.Title == f.Update {
 			fv.Title = ""
 		}
 		if info, ok := codes.Lookup(f.Code); ok {
 			fv.CodeName = info.Name
 		}
-		fv.Meaning = codeMeaning(f.Code, d.Lang)
+		fv.Meaning = codeMeaning(f.Code, o.Lang)
 		if f.Source != nil {
 			fv.Where = v.whereOf(f.Source)
 		}
 		v.Failures = append(v.Failures, fv)
 	}
 	for i, f := range d.Findings {
-		fv := findingView{Rank: i + 1, Cause: f.Cause, Name: classify.CauseName(f.Cause, d.Lang),
-			Confidence: v.confidenceWord(f.Confidence), ConfidenceRaw: f.Confidence, Score: fmt.Sprintf("%.2f", f.Score),
-			Summary: f.Summary, Reason: f.Reason, Remedy: f.Remedy, Low: isLow(f.Confidence)}
+		fv := findingView{Rank: i + 1, Cause: f.Cause, Name: report.CauseName(f.Cause, o.Lang),
+			Confidence: report.Confidence(f.Confidence, o.Lang), ConfidenceRaw: string(f.Confidence), Score: fmt.Sprintf("%.2f", f.Score),
+			Summary: report.Summary(f, o.Lang), Reason: report.Reason(f, o.Lang), Remedy: report.Remedy(f, o.Lang), Low: isLow(f.Confidence)}
 		if fv.Low {
-			fv.Check = v.check(f.Cause)
+			fv.Check = report.Check(f.Cause, o.Lang)
 		}
 		// Each line or record once, with every rule that matched it; the
 		// strongest (decisive) first, as Support is ordered.
@@ -413,7 +418,7 @@ func (v *view) decode(cs []codes.Code) string {
 			continue
 		}
 		p := c.String() + " " + info.Name
-		if m := codeMeaning(c, v.d.Lang); m != "" {
+		if m := codeMeaning(c, v.lang); m != "" {
 			p += ": " + m
 		}
 		parts = append(parts, p)
@@ -470,41 +475,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// headings are the fixed words of the reports, in English and Japanese.
-var headings = map[string][2]string{
-	"title":      {"wudiag diagnosis", "wudiag 診断結果"},
-	"failures":   {"Failed installations", "失敗したインストール"},
-	"none":       {"No failed installation was found in these logs.", "これらのログに失敗したインストールは見つかりませんでした。"},
-	"findings":   {"Causes, most likely first", "原因 (可能性の高い順)"},
-	"nocause":    {"No known cause matched. What was looked at:", "既知の原因には該当しませんでした。確認した内容:"},
-	"evidence":   {"Evidence", "根拠"},
-	"remedy":     {"What to do", "対処"},
-	"inputs":     {"Inputs", "入力"},
-	"resolved":   {"resolved later", "後で解決済み"},
-	"recovered":  {"deleted record, recovered", "削除済みレコードから復元"},
-	"why":        {"Why", "理由"},
-	"explain":    {"Rules tried", "評価したルール"},
-	"more":       {"more", "件 ほか"},
-	"notread":    {"not a log wudiag reads", "wudiag が読まない形式"},
-	"error":      {"error", "エラー"},
-	"timeline":   {"Timeline of the failure window", "失敗前後のタイムライン"},
-	"update":     {"Update", "更新"},
-	"code":       {"Code", "コード"},
-	"time":       {"Time", "時刻"},
-	"source":     {"Source", "出典"},
-	"cause":      {"Cause", "原因"},
-	"confidence": {"Confidence", "確度"},
-	"score":      {"Score", "スコア"},
-	"file":       {"File", "ファイル"},
-	"kind":       {"Kind", "種類"},
-	"entries":    {"Entries", "件数"},
-	"errors":     {"Errors", "エラー"},
-	"rule":       {"Rule", "ルール"},
-	"matched":    {"Matched", "一致"},
-	"failure":    {"failure", "失敗"},
-	"times":      {"Times are in", "時刻の表示:"},
-	"summary":    {"Summary", "要約"},
-	"machine":    {"Machine", "コンピューター"},
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,11 +15,12 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-func exampleDiagnosis(t *testing.T, lang language.Tag) *classify.Diagnosis {
+func exampleDiagnosis(t *testing.T) *classify.Diagnosis {
 	t.Helper()
 	in, errs := classify.PathInputs(filepath.Join("..", "..", "corpus", "examples", "win10-store-corruption"))
 	require.Empty(t, errs)
@@ -26,7 +28,7 @@ func exampleDiagnosis(t *testing.T, lang language.Tag) *classify.Diagnosis {
 	for i := range in {
 		in[i].Name = "win10-store-corruption/" + filepath.Base(in[i].Name)
 	}
-	d, err := classify.Analyze(context.Background(), in, &classify.Options{Lang: lang})
+	d, err := classify.Analyze(context.Background(), in, nil)
 	require.NoError(t, err)
 	return d
 }
@@ -36,12 +38,12 @@ func exampleDiagnosis(t *testing.T, lang language.Tag) *classify.Diagnosis {
 // rewrites them after an intended change).
 func TestGolden(t *testing.T) {
 	for _, lang := range []language.Tag{language.English, language.Japanese} {
-		d := exampleDiagnosis(t, lang)
+		d := exampleDiagnosis(t)
 		for _, format := range Formats() {
 			name := format + "-" + lang.String() + ".golden"
 			t.Run(name, func(t *testing.T) {
 				var b bytes.Buffer
-				require.NoError(t, Write(&b, d, format, nil))
+				require.NoError(t, Write(&b, d, format, &Options{Lang: lang}))
 				path := filepath.Join("testdata", name)
 				if *update {
 					require.NoError(t, os.MkdirAll("testdata", 0o755))
@@ -57,7 +59,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
-	d := exampleDiagnosis(t, language.English)
+	d := exampleDiagnosis(t)
 	// Evidence text comes from logs: it must be escaped.
 	d.Findings[0].Support[0].Evidence.Text = `<script>alert("x")</script>`
 	var b bytes.Buffer
@@ -71,7 +73,7 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 }
 
 func TestTimesInTheMachineZone(t *testing.T) {
-	d := exampleDiagnosis(t, language.English)
+	d := exampleDiagnosis(t)
 	require.True(t, d.OffsetKnown)
 	var b bytes.Buffer
 	require.NoError(t, Write(&b, d, "text", nil))
@@ -102,6 +104,33 @@ func TestExplainListsEveryRule(t *testing.T) {
 		require.NoError(t, Write(&b, d, format, &Options{Explain: true}))
 		for _, r := range classify.StockRules() {
 			assert.Contains(t, b.String(), r.ID, format)
+		}
+	}
+}
+
+// Every heading the reports use is in the report package's catalog, in
+// both languages: a missing key would print as nothing.
+func TestHeadingsInCatalog(t *testing.T) {
+	re := regexp.MustCompile(`\.L\.([a-zA-Z]+)|L\["([a-zA-Z]+)"\]`)
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	files = append(files, "report.html.tmpl")
+	used := map[string]bool{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		require.NoError(t, err)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]+m[2]] = true
+		}
+	}
+	require.NotEmpty(t, used)
+	for _, lang := range []language.Tag{language.English, language.Japanese} {
+		l := report.Labels(lang, "report.")
+		for k := range used {
+			assert.NotEmpty(t, l[k], "report.%s in %s", k, lang)
 		}
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+
+	"github.com/wudiag/wudiag/report"
 )
 
 // An httpError is an error with the status to answer it with.
@@ -317,16 +319,22 @@ type caseAnswer struct {
 }
 
 // contractFields are the fields of the stored JSON contract (schema
-// version 1) that the answer repeats, in the contract's order.
+// version 1, report.Document) that the answer repeats, in the contract's
+// order: all but "machine".
 type contractFields struct {
-	SchemaVersion int             `json:"schema_version"`
-	UTCOffset     string          `json:"utc_offset,omitempty"`
-	Since         string          `json:"since,omitempty"`
-	Until         string          `json:"until,omitempty"`
-	Failures      json.RawMessage `json:"failures,omitempty"`
-	Findings      json.RawMessage `json:"findings,omitempty"`
-	Inputs        json.RawMessage `json:"inputs,omitempty"`
-	Explain       json.RawMessage `json:"explain,omitempty"`
+	SchemaVersion int              `json:"schema_version"`
+	UTCOffset     string           `json:"utc_offset,omitempty"`
+	Since         string           `json:"since,omitempty"`
+	Until         string           `json:"until,omitempty"`
+	Failures      []report.Failure `json:"failures"`
+	Findings      []report.Finding `json:"findings"`
+	Inputs        []report.Input   `json:"inputs"`
+	Explain       []report.Trace   `json:"explain,omitempty"`
+}
+
+func newContractFields(d *report.Document) *contractFields {
+	return &contractFields{SchemaVersion: d.SchemaVersion, UTCOffset: d.UTCOffset, Since: d.Since, Until: d.Until,
+		Failures: d.Failures, Findings: d.Findings, Inputs: d.Inputs, Explain: d.Explain}
 }
 
 // apiGet is GET /api/v1/cases/{id}[?lang=ja]: the case's head, then
@@ -347,9 +355,12 @@ func (s *Server) apiGet(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Status == StatusDone {
 		body, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", langOf(r)))
+		var doc report.Document
 		if err == nil {
-			out.contractFields = new(contractFields)
-			err = json.Unmarshal(body, out.contractFields)
+			err = json.Unmarshal(body, &doc)
+		}
+		if err == nil {
+			out.contractFields = newContractFields(&doc)
 		}
 		if err != nil {
 			s.log.Error("load diagnosis", "case", c.ID, "err", err)

@@ -13,14 +13,14 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/classify"
-	"github.com/wudiag/wudiag/internal/render"
+	"github.com/wudiag/wudiag/report"
 )
 
 //go:embed templates/*.html static/*
 var assets embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"causeName": func(id, lang string) string { return classify.CauseName(id, classify.ParseLanguage(lang)) },
+	"causeName": func(id, lang string) string { return report.CauseName(id, report.ParseLanguage(lang)) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -48,50 +48,25 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(assets, "templates/*.html"))
 
-// labels are the words of the pages in each language; the diagnosis
-// itself comes in the language from the library, and the reasons inputs
-// were skipped (reason_*) from the reports' wording (render.ReasonText).
-var labels = withReasons(map[string]map[string]string{
-	"en": {
-		"cases": "Cases", "upload": "Upload a bundle", "uploadHelp": "A zip of the logs, or several log files (CBS.log, dism.log, .evtx, WindowsUpdate.log, …). Drop them here or choose them.",
-		"machine": "Machine name (optional)", "send": "Analyse", "filter": "Filter", "status": "Status", "cause": "Cause",
-		"kb": "Failing KB", "from": "From", "to": "To", "search": "Machine or KB", "any": "any", "created": "Uploaded",
-		"files": "Files", "causes": "Causes", "none": "No case matches.", "failures": "Failed installations",
-		"findings": "Causes, best first", "evidence": "Evidence", "remedy": "Remedy", "report": "HTML report",
-		"inputs": "What was read", "problems": "Skipped", "waiting": "Analysing… this page refreshes by itself.",
-		"failed": "The analysis failed", "noFailure": "No failed installation found.", "noFinding": "No cause found.",
-		"logout": "Log out", "confidence": "confidence", "update": "Update", "code": "Code", "time": "Time", "resolved": "resolved later",
-		"st_queued": "queued", "st_running": "running", "st_done": "done", "st_failed": "failed",
-		"conf_high": "high", "conf_medium": "medium", "conf_low": "possible, not confirmed", "machineCol": "Machine",
-		"line": "line", "record": "record", "moreEvidence": "more evidence", "problemsFailed": "Files and problems",
-		"source": "Source", "entries": "entries", "score": "score", "login": "Log in", "token": "Access token", "badToken": "Wrong token.", "tooMany": "Too many wrong tokens from this address: wait a little and try again.",
-	},
-	"ja": {
-		"cases": "ケース一覧", "upload": "バンドルのアップロード", "uploadHelp": "ログの zip、または複数のログ ファイル (CBS.log、dism.log、.evtx、WindowsUpdate.log など)。ここにドロップするか選択してください。",
-		"machine": "マシン名 (任意)", "send": "分析", "filter": "絞り込み", "status": "状態", "cause": "原因",
-		"kb": "失敗した KB", "from": "開始日", "to": "終了日", "search": "マシン名または KB", "any": "すべて", "created": "アップロード日時",
-		"files": "ファイル", "causes": "原因", "none": "該当するケースはありません。", "failures": "失敗したインストール",
-		"findings": "原因 (可能性の高い順)", "evidence": "根拠", "remedy": "対処", "report": "HTML レポート",
-		"inputs": "読み取ったファイル", "problems": "スキップ", "waiting": "分析中… このページは自動で更新されます。",
-		"failed": "分析に失敗しました", "noFailure": "失敗したインストールは見つかりませんでした。", "noFinding": "原因は見つかりませんでした。",
-		"logout": "ログアウト", "confidence": "確度", "update": "更新プログラム", "code": "コード", "time": "日時", "resolved": "後で解決済み",
-		"st_queued": "待機中", "st_running": "分析中", "st_done": "完了", "st_failed": "失敗",
-		"conf_high": "高", "conf_medium": "中", "conf_low": "可能性あり (未確認)", "machineCol": "マシン名",
-		"line": "行", "record": "レコード", "moreEvidence": "件のその他の根拠", "problemsFailed": "ファイルと問題",
-		"source": "出典", "entries": "件", "score": "スコア", "login": "ログイン", "token": "アクセス トークン", "badToken": "トークンが違います。", "tooMany": "このアドレスからの誤ったトークンが多すぎます。しばらく待ってから再試行してください。",
-	},
-})
-
-// withReasons adds the wording of every classify.Reason to the labels,
-// keyed "reason_<code>".
-func withReasons(labels map[string]map[string]string) map[string]map[string]string {
-	for lang, t := range labels {
-		for _, r := range classify.Reasons() {
-			t["reason_"+string(r)] = render.ReasonText(r, classify.ParseLanguage(lang))
+// labels are the words of the pages in each language, from the report
+// package's catalog (the diagnosis itself is worded by the report
+// package too): the page labels, a finding's confidence (conf_*) and why
+// an input was skipped (reason_*).
+var labels = func() map[string]map[string]string {
+	m := map[string]map[string]string{}
+	for _, lang := range langs {
+		tag := report.ParseLanguage(lang)
+		t := report.Labels(tag, "page.")
+		for k, v := range report.Labels(tag, "confidence.") {
+			t["conf_"+k] = v
 		}
+		for k, v := range report.Labels(tag, "skip.") {
+			t["reason_"+k] = v
+		}
+		m[lang] = t
 	}
-	return labels
-}
+	return m
+}()
 
 // headOrTail is the first n items of a slice (head) or the rest.
 func headOrTail(list any, n int, head bool) any {
@@ -227,42 +202,9 @@ func stamp(s, offset string) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-// contract is the JSON contract as the case page reads it.
-type contract struct {
-	UTCOffset string `json:"utc_offset"`
-	Failures  []struct {
-		Update, Title, Code, Time, Family string
-		Resolved                          bool
-		Source                            struct {
-			File   string
-			Line   int
-			Record uint64
-		}
-	}
-	Findings []struct {
-		Cause, Name, Confidence, Summary, Reason string
-		Score                                    float64
-		Evidence                                 []struct {
-			Rule, Signal, File, Time, Text string
-			Line                           int
-			Record                         uint64
-			Weight                         float64
-		}
-		EvidenceTotal int `json:"evidence_total"`
-		Remedy        []string
-	}
-	Inputs []struct {
-		File, Kind string
-		Entries    int
-		Errors     []string
-		Skipped    bool
-		Reason     string
-	}
-}
-
 type caseData struct {
 	Case     *Case
-	D        *contract
+	D        *report.Document // the stored JSON contract, in the page language
 	Problems []problem
 }
 
@@ -282,7 +224,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	if c.Status == StatusDone {
 		b, err := s.store.Artifact(r.Context(), c.ID, artifactName("json", p.Lang))
 		if err == nil {
-			d.D = new(contract)
+			d.D = new(report.Document)
 			err = json.Unmarshal(b, d.D)
 		}
 		if err != nil {

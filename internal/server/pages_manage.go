@@ -8,38 +8,6 @@ import (
 	"github.com/wudiag/wudiag/classify"
 )
 
-// manageLabels are the words of the case management and trends pages,
-// merged into labels at start (kept apart so that the two sets of pages
-// can change independently).
-var manageLabels = map[string]map[string]string{
-	"en": {
-		"uploadedBy": "Uploaded by", "rulesVersion": "Rule set", "previousRules": "before re-analysis",
-		"causesBefore": "Causes before", "causesNow": "Causes now", "added": "new", "removed": "gone",
-		"delete": "Delete case", "confirmDelete": "Delete this case and its files?", "reanalyse": "Analyse again with the current rules",
-		"trends": "Trends", "trendsHelp": "Done cases by upload day (UTC): how many had each cause and each failing KB.",
-		"days": "Days", "day": "Day", "total": "Total", "noTrend": "No done case in this period.", "exportCSV": "Export CSV",
-		"kbs": "Failing KBs",
-	},
-	"ja": {
-		"uploadedBy": "アップロードした人", "rulesVersion": "ルール セット", "previousRules": "再分析前",
-		"causesBefore": "再分析前の原因", "causesNow": "現在の原因", "added": "追加", "removed": "削除",
-		"delete": "ケースを削除", "confirmDelete": "このケースとファイルを削除しますか?", "reanalyse": "現在のルールで再分析",
-		"trends": "傾向", "trendsHelp": "分析済みケースをアップロード日 (UTC) ごとに、原因別・失敗した KB 別に数えます。",
-		"days": "日数", "day": "日付", "total": "合計", "noTrend": "この期間に分析済みのケースはありません。", "exportCSV": "CSV でエクスポート",
-		"kbs": "失敗した KB",
-	},
-}
-
-func init() {
-	for lang, m := range manageLabels {
-		for k, v := range m {
-			if _, taken := labels[lang][k]; !taken {
-				labels[lang][k] = v
-			}
-		}
-	}
-}
-
 // causeDiff lists what a re-analysis changed: the causes it added and
 // those it no longer finds.
 type causeDiff struct{ Added, Removed []string }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wudiag/wudiag/classify"
+	"github.com/wudiag/wudiag/report"
 )
 
 // A case whose uploads were kept is analysed again with the current
@@ -93,7 +94,7 @@ func TestTrendsPageAndDeleteForm(t *testing.T) {
 	for _, lang := range []string{"en", "ja"} {
 		code, body := ts.get(t, "/trends?days=3&lang="+lang)
 		if code != http.StatusOK || !strings.Contains(string(body), `id="trend-causes"`) ||
-			!strings.Contains(string(body), classify.CauseName(r.Findings[0].Cause, classify.ParseLanguage(lang))) {
+			!strings.Contains(string(body), report.CauseName(r.Findings[0].Cause, report.ParseLanguage(lang))) {
 			t.Errorf("trends page (%s): %d\n%s", lang, code, body)
 		}
 	}

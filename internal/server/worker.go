@@ -17,6 +17,7 @@ import (
 
 	"github.com/wudiag/wudiag/classify"
 	"github.com/wudiag/wudiag/internal/render"
+	"github.com/wudiag/wudiag/report"
 )
 
 // Run runs the worker pool and the janitor until ctx is done, then
@@ -202,7 +203,7 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 	// inputs are read and decompressed once), then worded in each
 	// language. Reports name the files as the client did, not by their
 	// place in the data folder.
-	opts := &classify.Options{Rules: s.cfg.Rules, Lang: classify.ParseLanguage(langs[0]), Workers: 1, Limits: s.cfg.Limits,
+	opts := &classify.Options{Rules: s.cfg.Rules, Workers: 1, Limits: s.cfg.Limits,
 		DisplayName: func(name string) string { return displayName(dir, c.Files, name) }}
 	base, err := classify.AnalyzePaths(ctx, []string{dir}, opts)
 	problems := []problem{}
@@ -226,16 +227,17 @@ func (s *Server) diagnose(ctx context.Context, c *Case) (*Result, error) {
 	case err != nil:
 		return res, fmt.Errorf("analyze: %w", err)
 	}
+	d := base
 	for _, lang := range langs {
-		d := base.In(classify.ParseLanguage(lang))
+		ro := &render.Options{Lang: report.ParseLanguage(lang)}
 		// The JSON contract as "wudiag analyze -format json" writes it.
 		var js bytes.Buffer
-		if err := render.Write(&js, d, "json", &render.Options{}); err != nil {
+		if err := render.Write(&js, d, "json", ro); err != nil {
 			return res, fmt.Errorf("encode diagnosis: %w", err)
 		}
 		res.Artifacts[artifactName("json", lang)] = js.Bytes()
 		var html bytes.Buffer
-		if err := render.Write(&html, d, "html", &render.Options{}); err != nil {
+		if err := render.Write(&html, d, "html", ro); err != nil {
 			return res, fmt.Errorf("render report: %w", err)
 		}
 		res.Artifacts[artifactName("html", lang)] = html.Bytes()
