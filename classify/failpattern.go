@@ -49,7 +49,7 @@ type FailurePattern struct {
 	Regex string `yaml:"regex"`
 	// Stage is where the failure happened when the regex does not say:
 	// download, install, commit, rollback, uninstall, repair, scan, check.
-	Stage string `yaml:"stage,omitempty"`
+	Stage Stage `yaml:"stage,omitempty"`
 	// Subject names what failed when the text names nothing else.
 	Subject string `yaml:"subject,omitempty"`
 	// Code is the code when the text gives none; without it the
@@ -87,19 +87,22 @@ type FailurePattern struct {
 	code    codes.Code
 }
 
+// A Stage is where an installation failed, when the logs say.
+type Stage string
+
 // Stages a failure can have.
 const (
-	StageDownload  = "download"
-	StageInstall   = "install"
-	StageCommit    = "commit"
-	StageRollback  = "rollback"
-	StageUninstall = "uninstall"
-	StageRepair    = "repair"
-	StageScan      = "scan"
-	StageCheck     = "check"
+	StageDownload  Stage = "download"
+	StageInstall   Stage = "install"
+	StageCommit    Stage = "commit"
+	StageRollback  Stage = "rollback"
+	StageUninstall Stage = "uninstall"
+	StageRepair    Stage = "repair" // DISM /RestoreHealth
+	StageScan      Stage = "scan"   // SFC or DISM /ScanHealth
+	StageCheck     Stage = "check"  // an applicability or prerequisite check
 )
 
-var stages = []string{StageDownload, StageInstall, StageCommit, StageRollback, StageUninstall, StageRepair, StageScan, StageCheck}
+var stages = []Stage{StageDownload, StageInstall, StageCommit, StageRollback, StageUninstall, StageRepair, StageScan, StageCheck}
 
 // ParseFailurePatterns reads a failure-pattern file (YAML, see
 // failures.yaml). Unknown fields, bad regular expressions, unknown stages
@@ -169,7 +172,7 @@ func (p *FailurePattern) compile() error {
 			return bad("unknown group name %q", n)
 		}
 	}
-	if p.Stage != "" && !contains(stages, p.Stage) {
+	if p.Stage != "" && !slices.Contains(stages, p.Stage) {
 		return bad("unknown stage %q", p.Stage)
 	}
 	if p.Family != "" && !slices.Contains([]Family{FamilyWinRE, FamilyDefender, FamilyMSI, FamilyLCU, FamilySSU}, p.Family) {
@@ -218,7 +221,7 @@ type statement struct {
 	pkg     string // servicing package or installer file
 	kb      string
 	guid    string
-	stage   string
+	stage   Stage
 	action  string
 }
 
@@ -307,7 +310,7 @@ func containsCode(cs []codes.Code, c codes.Code) bool {
 }
 
 // stageWord maps the words a log uses for where it failed to a stage.
-func stageWord(s, dflt string) string {
+func stageWord(s string, dflt Stage) Stage {
 	l := strings.ToLower(s)
 	switch {
 	case strings.Contains(l, "rollback"), strings.Contains(l, "rolling back"), strings.Contains(l, "original failure status"):

@@ -24,7 +24,7 @@ type Failure struct {
 	Codes []codes.Code
 	// Stage is where it failed, when the logs say: "download", "install",
 	// "commit", "rollback", "uninstall", "repair", "scan" or "check".
-	Stage string
+	Stage Stage
 	Time  time.Time
 	// Family groups updates whose failures share causes; "" when the
 	// update is of none.
@@ -618,7 +618,7 @@ func failureEvidence(fs []*Failure) []Evidence {
 		e.set("update", f.Update)
 		e.set("title", f.Title)
 		e.set("family", string(f.Family))
-		e.set("stage", f.Stage)
+		e.set("stage", string(f.Stage))
 		e.set("kb", cbslog.FindKB(f.Update))
 		e.set("provider", src.Value("provider"))
 		e.set("event_id", src.Value("event_id"))

@@ -65,9 +65,23 @@ type Support struct {
 // A Trace records one rule tried on the bundle, for --explain.
 type Trace struct {
 	Rule    *Rule
-	Matched int    // pieces of evidence matched (after suppression)
-	Why     string // why it did or did not count
+	Matched int // pieces of evidence matched (after suppression)
+	Outcome Outcome
+	Why     string // the outcome in words, with its details (English)
 }
+
+// An Outcome says whether a rule counted towards a finding, and if not,
+// why.
+type Outcome string
+
+// Outcomes of a rule.
+const (
+	Counted   Outcome = "matched"   // it matched and counts
+	NoMatch   Outcome = "no_match"  // no evidence matched (or all was suppressed)
+	NoFamily  Outcome = "no_family" // no failed update of the rule's family
+	Unmet     Outcome = "requires"  // a rule it requires did not match
+	Cancelled Outcome = "cancelled" // a rule that excludes it matched
+)
 
 // proximity weighs evidence by its distance in time to the nearest
 // unresolved failure.
@@ -236,28 +250,28 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 		t := Trace{Rule: r}
 		switch {
 		case h == nil:
-			t.Why = why[r.ID]
+			t.Outcome, t.Why = NoFamily, why[r.ID]
 		case len(h.ev) == 0:
-			t.Why = why[r.ID]
+			t.Outcome, t.Why = NoMatch, why[r.ID]
 			if t.Why == "" {
 				t.Why = "no evidence matched"
 			}
 		default:
 			t.Matched = len(h.ev)
-			t.Why = "matched"
+			t.Outcome, t.Why = Counted, "matched"
 			for _, id := range r.Requires {
 				if !isActive(id) {
-					t.Why = "requires " + id + ", which did not match"
+					t.Outcome, t.Why = Unmet, "requires "+id+", which did not match"
 				}
 			}
 			for _, id := range r.Excludes {
 				if isActive(id) {
-					t.Why = "cancelled: " + id + " matched"
+					t.Outcome, t.Why = Cancelled, "cancelled: "+id+" matched"
 				}
 			}
 		}
 		traces = append(traces, t)
-		if t.Why != "matched" || r.Weight == 0 {
+		if t.Outcome != Counted || r.Weight == 0 {
 			continue
 		}
 		f := byCause[r.Cause]

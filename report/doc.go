@@ -31,7 +31,7 @@
 //	                "evidence_total", "remedy": ["…"]}],
 //	  "inputs":   [{"file", "kind", "entries", "errors", "skipped",
 //	                "reason", "omitted"}],
-//	  "explain":  [{"rule", "cause", "matched", "why"}]
+//	  "explain":  [{"rule", "cause", "matched", "outcome", "why"}]
 //	}
 //
 // Fields may be added to the contract; none is renamed or removed

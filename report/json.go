@@ -85,6 +85,7 @@ type Trace struct {
 	Rule    string `json:"rule"`
 	Cause   string `json:"cause"`
 	Matched int    `json:"matched"`
+	Outcome string `json:"outcome"`
 	Why     string `json:"why"`
 }
 
@@ -173,7 +174,7 @@ func NewDocument(d *classify.Diagnosis, lang language.Tag) *Document {
 		out.Inputs = append(out.Inputs, ji)
 	}
 	for _, t := range d.Explain {
-		out.Explain = append(out.Explain, Trace{Rule: t.Rule.ID, Cause: t.Rule.Cause, Matched: t.Matched, Why: t.Why})
+		out.Explain = append(out.Explain, Trace{Rule: t.Rule.ID, Cause: t.Rule.Cause, Matched: t.Matched, Outcome: string(t.Outcome), Why: t.Why})
 	}
 	return out
 }
