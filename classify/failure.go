@@ -127,6 +127,7 @@ func findFailures(ev []Evidence, pats []*FailurePattern) []*Failure {
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Time.Before(fs[j].Time) })
 	attachDownloads(fs, ev)
 	nameByGUID(fs, ev)
+	nameByNeighbour(fs, ev)
 	fs = mergeFailures(fs)
 	fs = foldGeneric(fs)
 	for _, f := range fs {
@@ -208,6 +209,45 @@ func nameByGUID(fs []*Failure, ev []Evidence) {
 			if title != "" && (f.Update == "" || strings.HasPrefix(f.Update, "{")) {
 				f.Update = title
 			}
+		}
+	}
+}
+
+// nameByNeighbour names a failure read from pasted text without a KB
+// after an update title on the line just before or after it: Settings
+// and its update history show the title on one line and the status on
+// the next ("… (KB5034441)" / "Failed to install on 1/9/2024 -
+// 0x80070643"), and people paste the error message above the list. The
+// nearest line wins, the one before on a tie; only titles within two
+// lines count.
+func nameByNeighbour(fs []*Failure, ev []Evidence) {
+	type at struct {
+		file string
+		line int
+	}
+	var titles map[at]*Evidence
+	for _, f := range fs {
+		src := f.Source
+		if src == nil || src.Kind != "text" || src.Line == 0 || strings.HasPrefix(f.Update, "KB") {
+			continue
+		}
+		if titles == nil {
+			titles = map[at]*Evidence{}
+			for i := range ev {
+				if e := &ev[i]; e.Kind == "text" && e.Line > 0 && e.Value("kb") != "" {
+					titles[at{e.File, e.Line}] = e
+				}
+			}
+		}
+		for _, d := range []int{-1, 1, -2, 2} {
+			t := titles[at{src.File, src.Line + d}]
+			if t == nil || len(t.Text) > 300 {
+				continue
+			}
+			kb := t.Value("kb")
+			f.Update, f.Title = kb, strings.TrimSpace(t.Text)
+			f.Family = cmp.Or(family(kb, f.Title), f.Family)
+			break
 		}
 	}
 }

@@ -1,8 +1,11 @@
 package textlogs
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wudiag/wudiag/cbslog"
 )
@@ -61,13 +64,64 @@ func chkdskLine(_ int, line string) (Record, bool) {
 	return rec, true
 }
 
-// genericLine reads one line of an unknown text log (a console capture,
-// a pasted excerpt, an installer's own log): every line that is not blank
-// is a record, with its KB number as a field. Which lines matter is for
-// the reader's user to decide (classify keeps those some rule or failure
-// pattern can use).
-func genericLine(_ int, line string) (Record, bool) {
-	rec := Record{Text: strings.TrimSpace(line)}
-	setField(&rec.Fields, "kb", cbslog.FindKB(line))
-	return rec, true
+// A proseParser reads an unknown text log (a console capture, a pasted
+// excerpt, an installer's own log): every line that is not blank is a
+// record, with its KB number as a field, except that a sentence a
+// program wrapped itself is one record. SFC, DISM and Settings wrap
+// their messages at about 75 columns ("… was unable to fix some" / "of
+// them. For online repairs, …"), so a key phrase can straddle two lines;
+// a line is joined to the one before when that one runs on (no closing
+// punctuation) and it starts as a continuation does: a lower-case letter,
+// or Japanese hiragana. Which records matter is for the reader's user to
+// decide (classify keeps those some rule or failure pattern can use).
+type proseParser struct {
+	rec  Record
+	buf  []byte
+	open bool
+}
+
+// maxProse bounds a joined record.
+const maxProse = 4 << 10
+
+func (p *proseParser) line(r *Reader, num int, b []byte) {
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 {
+		p.flush(r)
+		return
+	}
+	if p.open && len(p.buf)+1+len(t) <= maxProse && runsOn(p.buf) && continues(t) {
+		p.buf = append(append(p.buf, ' '), t...)
+		return
+	}
+	p.flush(r)
+	p.open = true
+	p.rec = Record{Line: num}
+	p.buf = append(p.buf[:0], t...)
+}
+
+func (p *proseParser) flush(r *Reader) {
+	if !p.open {
+		return
+	}
+	p.open = false
+	rec := p.rec
+	setField(&rec.Fields, "kb", cbslog.FindKB(string(p.buf)))
+	r.emit(rec, p.buf)
+}
+
+// runsOn reports whether a line ends inside a sentence: after a letter
+// or a comma, and long enough to have been wrapped.
+func runsOn(line []byte) bool {
+	if utf8.RuneCount(line) < 30 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRune(line)
+	return r == ',' || r == '、' || unicode.IsLetter(r)
+}
+
+// continues reports whether a line starts the way the rest of a wrapped
+// sentence does.
+func continues(line []byte) bool {
+	r, _ := utf8.DecodeRune(line)
+	return r >= 'a' && r <= 'z' || unicode.In(r, unicode.Hiragana)
 }

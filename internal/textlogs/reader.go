@@ -92,7 +92,7 @@ func NewReader(r io.Reader, kind Kind) *Reader {
 		rd.p = lineParser(chkdskLine)
 	default:
 		rd.kind = Generic
-		rd.p = lineParser(genericLine)
+		rd.p = &proseParser{}
 	}
 	return rd
 }

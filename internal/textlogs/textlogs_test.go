@@ -511,3 +511,64 @@ func TestReAgentSizesAcrossLines(t *testing.T) {
 		t.Errorf("required/free per line = %v, want %v", got, want)
 	}
 }
+
+// A sentence a program wrapped itself is one record of plain text; lines
+// that start records of their own (a time, a capital, a title after a
+// closed sentence) stay apart.
+func TestProseJoined(t *testing.T) {
+	for _, tt := range []struct {
+		name, text string
+		want       []string
+		lines      []int
+	}{
+		{"sfc wraps at 75 columns",
+			"Windows Resource Protection found corrupt files but was unable to fix some\nof them. For online repairs, details are included in the CBS log file located at\n" +
+				"windir\\Logs\\CBS\\CBS.log.\n",
+			[]string{"Windows Resource Protection found corrupt files but was unable to fix some of them. For online repairs, details are included in the CBS log file located at windir\\Logs\\CBS\\CBS.log."},
+			[]int{1}},
+		{"closed sentence, short line, capital",
+			"The operation completed successfully.\nnext line\nshort line without an end\nnot joined\n" +
+				"This line is long enough to have been wrapped by a program\nWhich starts with a capital here\n",
+			[]string{"The operation completed successfully.", "next line", "short line without an end", "not joined",
+				"This line is long enough to have been wrapped by a program", "Which starts with a capital here"},
+			[]int{1, 2, 3, 4, 5, 6}},
+		{"log lines keep their own records",
+			"2024/02/14 10:25:02.1234567 1188  9012  Handler         CBS called Error with 0x800f081f,\n2024/02/14 10:25:03.1234567 1188  9012  Agent           done\n",
+			[]string{"2024/02/14 10:25:02.1234567 1188  9012  Handler         CBS called Error with 0x800f081f,",
+				"2024/02/14 10:25:03.1234567 1188  9012  Agent           done"},
+			[]int{1, 2}},
+		{"japanese continues with hiragana",
+			"Windows リソース保護により、破損したファイルが見つかりましたが、それらの一部は修正でき\nませんでした。\n",
+			[]string{"Windows リソース保護により、破損したファイルが見つかりましたが、それらの一部は修正でき ませんでした。"},
+			[]int{1}},
+		{"a blank line ends a paragraph",
+			"This line is long enough to have been wrapped by a program\n\nbut a blank line stands between\n",
+			[]string{"This line is long enough to have been wrapped by a program", "but a blank line stands between"},
+			[]int{1, 3}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := read(t, Generic, tt.text)
+			var got []string
+			var lines []int
+			for _, r := range recs {
+				got = append(got, r.Text)
+				lines = append(lines, r.Line)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") || len(lines) != len(tt.lines) {
+				t.Fatalf("records %q, want %q", got, tt.want)
+			}
+			for i := range lines {
+				if lines[i] != tt.lines[i] {
+					t.Errorf("record %d on line %d, want %d", i, lines[i], tt.lines[i])
+				}
+			}
+		})
+	}
+	// A run of continuation lines is bounded.
+	long := "This line is long enough to have been wrapped by a program" + strings.Repeat("\nand goes on and on and on", 1000) + "\n"
+	for _, r := range read(t, Generic, long) {
+		if len(r.Text) > maxProse {
+			t.Fatalf("a record of %d bytes", len(r.Text))
+		}
+	}
+}
