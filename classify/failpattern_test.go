@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/wudiag/wudiag/codes"
 )
 
 // bytesInput is an Input holding text, as a file named name.
@@ -140,5 +142,23 @@ func TestGenericFailureTakesThePackageName(t *testing.T) {
 			t.Logf("failure %q %v", f.Update, f.Code)
 		}
 		t.Errorf("want one failure named by its package")
+	}
+}
+
+// "Error NNNN" after a product is a Windows Installer message number;
+// only 1601–1699 are the Win32 code of the same number.
+func TestMSIMessageNumbers(t *testing.T) {
+	for text, want := range map[string]codes.Code{
+		"MSI (s) (7C:2C) [10:12:13:460]: Product: Contoso Agent -- Error 1722. There is a problem with this Windows Installer package.": 0x80070643,
+		"MSI (s) (7C:2C) [10:12:13:460]: Product: Contoso Agent -- Error 1714. The older version of Contoso Agent cannot be removed.":   0x80070643,
+		"MSI (s) (7C:2C) [10:12:13:460]: Product: Contoso Agent -- Error 1618. Another installation is already in progress.":            0x80070652,
+	} {
+		d, err := Analyze(context.Background(), []Input{bytesInput("install.log", text+"\n")}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Failures) != 1 || d.Failures[0].Code != want {
+			t.Errorf("%q: failures %+v, want one with %v", text, d.Failures, want)
+		}
 	}
 }
