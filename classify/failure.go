@@ -219,7 +219,8 @@ func nameByGUID(fs []*Failure, ev []Evidence) {
 // the next ("… (KB5034441)" / "Failed to install on 1/9/2024 -
 // 0x80070643"), and people paste the error message above the list. The
 // nearest line wins, the one before on a tie; only titles within two
-// lines count.
+// lines count. A failure of winget's installer takes the package winget
+// said it found above it.
 func nameByNeighbour(fs []*Failure, ev []Evidence) {
 	type at struct {
 		file string
@@ -234,20 +235,31 @@ func nameByNeighbour(fs []*Failure, ev []Evidence) {
 		if titles == nil {
 			titles = map[at]*Evidence{}
 			for i := range ev {
-				if e := &ev[i]; e.Kind == "text" && e.Line > 0 && e.Value("kb") != "" {
+				if e := &ev[i]; e.Kind == "text" && e.Line > 0 && (e.Value("kb") != "" || e.Value("package_id") != "") {
 					titles[at{e.File, e.Line}] = e
 				}
 			}
 		}
 		for _, d := range []int{-1, 1, -2, 2} {
 			t := titles[at{src.File, src.Line + d}]
-			if t == nil || len(t.Text) > 300 {
+			if t == nil || len(t.Text) > 300 || t.Value("kb") == "" {
 				continue
 			}
 			kb := t.Value("kb")
 			f.Update, f.Title = kb, strings.TrimSpace(t.Text)
 			f.Family = cmp.Or(family(kb, f.Title), f.Family)
 			break
+		}
+		if strings.HasPrefix(f.Update, "KB") || !f.generic && f.Update != "installer" {
+			continue
+		}
+		// winget names the package it installs once, above the
+		// installer's output: the nearest such line before the failure.
+		for d := 1; d <= 60; d++ {
+			if t := titles[at{src.File, src.Line - d}]; t != nil && t.Value("package_id") != "" {
+				f.Update, f.Title = t.Value("product"), t.Value("product")
+				break
+			}
 		}
 	}
 }

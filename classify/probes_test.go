@@ -49,6 +49,11 @@ func TestPastedMessages(t *testing.T) {
 				"Error\t2/3/2024 8:40:11 PM\tMicrosoft-Windows-WindowsUpdateClient\t20\tWindows Update Agent\tInstallation Failure: Windows failed to install " +
 				"the following update with error 0x80070643: 2024-01 Cumulative Update for Windows 10 Version 22H2 for x64-based Systems (KB5034122).\n",
 			CauseDiskStorage, "KB5034122"},
+		{"winget names the package above its installer's exit", "winget.txt",
+			"Found Microsoft .NET Windows Desktop Runtime 6.0 [Microsoft.DotNet.DesktopRuntime.6] Version 6.0.26\n" +
+				"This application is licensed to you by its owner.\nSuccessfully verified installer hash\nStarting package install...\n" +
+				"Installer failed with exit code: 1603\n",
+			CauseMSIDotNet, "Microsoft .NET Windows Desktop Runtime 6.0"},
 		{"decoded WindowsUpdate.log, CBS handler", "WindowsUpdate.log",
 			"2024/02/14 10:25:02.1234567 1188  9012  Handler         CBS called Error with 0x800f081f, \n",
 			CauseComponentCorruption, ""},

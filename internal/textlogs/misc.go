@@ -106,8 +106,19 @@ func (p *proseParser) flush(r *Reader) {
 	p.open = false
 	rec := p.rec
 	setField(&rec.Fields, "kb", cbslog.FindKB(string(p.buf)))
+	if m := reWingetFound.FindSubmatch(p.buf); m != nil {
+		setField(&rec.Fields, "product", string(m[1]))
+		setField(&rec.Fields, "package_id", string(m[2]))
+	}
 	r.emit(rec, p.buf)
 }
+
+// reWingetFound is winget's line naming the package it is about to
+// install or upgrade: "Found Microsoft .NET Windows Desktop Runtime 6.0
+// [Microsoft.DotNet.DesktopRuntime.6] Version 6.0.26". The installer's
+// failure a few lines later ("Installer failed with exit code: 1603")
+// does not name it.
+var reWingetFound = regexp.MustCompile(`^Found (.{1,200}?) \[([\w.+-]{1,128})\](?: Version \S+)?$`)
 
 // runsOn reports whether a line ends inside a sentence: after a letter
 // or a comma, and long enough to have been wrapped.

@@ -572,3 +572,12 @@ func TestProseJoined(t *testing.T) {
 		}
 	}
 }
+
+// winget's "Found <name> [<id>]" line names the package in plain text.
+func TestWingetFound(t *testing.T) {
+	recs := read(t, Generic, "Found Microsoft .NET Windows Desktop Runtime 6.0 [Microsoft.DotNet.DesktopRuntime.6] Version 6.0.26\nFound nothing here\n")
+	if len(recs) != 2 || recs[0].Fields["product"] != "Microsoft .NET Windows Desktop Runtime 6.0" ||
+		recs[0].Fields["package_id"] != "Microsoft.DotNet.DesktopRuntime.6" || recs[1].Fields["package_id"] != "" {
+		t.Errorf("records %+v", recs)
+	}
+}
