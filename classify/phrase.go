@@ -1,11 +1,13 @@
 package classify
 
 import (
+	"encoding/binary"
 	"regexp/syntax"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Phrases in rules and failure patterns are matched on folded text: lower
@@ -147,16 +149,18 @@ func (s *needleSet) match(text string) bool {
 	if s.all {
 		return true
 	}
-	if len(s.other) > 0 && s.matchOther(text) {
-		return true
+	if len(s.words) > 0 {
+		ac := s.ac
+		if ac == nil { // a set built without prefilterFor (tests)
+			ac = newAutomaton(s.words)
+		}
+		found, high := ac.match(text)
+		if found || !high {
+			// Every other phrase has a byte of a non-ASCII character.
+			return found
+		}
 	}
-	if len(s.words) == 0 {
-		return false
-	}
-	if s.ac == nil { // a set built without prefilterFor (tests)
-		return newAutomaton(s.words).match(text)
-	}
-	return s.ac.match(text)
+	return len(s.other) > 0 && s.matchOther(text)
 }
 
 // matchOther reports whether text holds one of the non-ASCII phrases. They
@@ -334,7 +338,9 @@ func minimalWords(words []string) []string {
 	return out
 }
 
-func (a *automaton) match(text string) bool {
+// match reports whether text holds one of the automaton's phrases, and,
+// when it does not, whether it has a byte of a non-ASCII character.
+func (a *automaton) match(text string) (found, high bool) {
 	if a.next16 != nil {
 		return run(a.next16, text)
 	}
@@ -351,26 +357,28 @@ func (a *automaton) match(text string) bool {
 // it is back at the root or after a space: from there on it is in the
 // state the next quarter's is in (each is the longest phrase prefix
 // ending there, and the earlier one has read all the later one has).
-func run[T uint16 | uint32](next []T, text string) bool {
+func run[T uint16 | uint32](next []T, text string) (found, high bool) {
 	accept := ^T(0)
 	space := next[0] // the state after a space, and at the text's start
 	if space == accept {
-		return true
+		return true, false
 	}
 	n := len(text)
 	if n < 32 {
 		st := space
+		var or byte
 		for i := 0; i < n; i++ {
+			or |= text[i]
 			c := byteClass[text[i]]
 			if st == 0 && c != 0 {
 				continue // inside a word at the root: no phrase starts here
 			}
 			st = next[int(st)+int(c)]
 			if st == accept {
-				return true
+				return true, false
 			}
 		}
-		return false
+		return false, or >= 0x80
 	}
 	q := n / 4
 	t0, t1, t2, t3 := text[:q], text[q:2*q], text[2*q:3*q], text[3*q:]
@@ -389,24 +397,37 @@ func run[T uint16 | uint32](next []T, text string) bool {
 		s2 = next[int(s2)+int(byteClass[t2[i]])]
 		s3 = next[int(s3)+int(byteClass[t3[i]])]
 		if s0 == accept || s1 == accept || s2 == accept || s3 == accept {
-			return true
+			return true, false
 		}
 	}
 	for i := q; i < len(t3); i++ { // the last quarter's extra bytes
 		s3 = next[int(s3)+int(byteClass[t3[i]])]
 		if s3 == accept {
-			return true
+			return true, false
 		}
 	}
 	for k, st := range [3]T{s0, s1, s2} {
 		for i := (k + 1) * q; i < n && st != 0 && st != space; i++ {
 			st = next[int(st)+int(byteClass[text[i]])]
 			if st == accept {
-				return true
+				return true, false
 			}
 		}
 	}
-	return false
+	return false, !ascii(text)
+}
+
+// ascii reports whether text has only ASCII bytes, eight at a time.
+func ascii(text string) bool {
+	var or uint64
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		or |= binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(text[i:]), 8))
+	}
+	for ; i < len(text); i++ {
+		or |= uint64(text[i])
+	}
+	return or&0x8080808080808080 == 0
 }
 
 // A prefilter holds the extractors' needle sets, one per input kind: a
