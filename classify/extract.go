@@ -61,6 +61,14 @@ func (c *collector) add(e Evidence, key string) {
 // shape key in a buffer the caller may reuse.
 func (c *collector) keepShape(e Evidence, key []byte) {
 	e.File, e.Kind = c.file, c.kind
+	i, _ := c.slot(key)
+	c.out[i] = e
+}
+
+// slot returns where in out the next evidence of the shape goes, growing
+// out when it is a new place, and whether it replaces an item, which is
+// then dropped.
+func (c *collector) slot(key []byte) (int, bool) {
 	s := c.shapes[string(key)]
 	if s == nil {
 		s = &shape{}
@@ -69,17 +77,17 @@ func (c *collector) keepShape(e Evidence, key []byte) {
 	s.count++
 	switch {
 	case s.count <= shapeFirst:
-		c.out = append(c.out, e)
 	case len(s.ring) < shapeLatest:
 		s.ring = append(s.ring, len(c.out))
-		c.out = append(c.out, e)
 	default:
 		i := s.ring[0]
 		copy(s.ring, s.ring[1:])
 		s.ring[len(s.ring)-1] = i
-		c.out[i] = e
 		c.capped++
+		return i, true
 	}
+	c.out = append(c.out, Evidence{})
+	return len(c.out) - 1, false
 }
 
 // shapeKey reduces a text to its shape: digits and hex runs removed,
@@ -109,14 +117,31 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 	if !e.Failure && !e.Failed() && !c.keep.match(e.Text) {
 		return
 	}
+	text := clip(firstLine(e.Text), 600)
+	key := append(c.key[:0], "cbs.entry"...)
+	key = append(key, e.Level...)
+	key = appendCodeKey(key, e.Codes)
+	c.key = appendShape(key, text)
+	i, replaced := c.slot(c.key)
+	// Routine failures come by thousands, each replacing one of the
+	// latest of its shape: the map of values of the one dropped is
+	// reused.
+	var values map[string]string
+	if replaced {
+		values = c.out[i].Values
+		clear(values)
+	}
 	// The entry's text and codes are in the reader's blocks: the evidence
 	// gets copies. Its level and component are the reader's own strings.
 	ev := Evidence{
+		File:   c.file,
+		Kind:   c.kind,
 		Signal: "cbs.entry",
 		Line:   e.Line,
 		Time:   e.Time,
-		Text:   strings.Clone(clip(firstLine(e.Text), 600)),
+		Text:   strings.Clone(text),
 		Codes:  slices.Clone(e.Codes),
+		Values: values,
 	}
 	ev.set("level", e.Level)
 	ev.set("component", e.Component)
@@ -126,11 +151,7 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 	if kb := cbslog.FindKB(e.Text); kb != "" {
 		ev.set("kb", strings.Clone(kb))
 	}
-	key := append(c.key[:0], ev.Signal...)
-	key = append(key, e.Level...)
-	key = appendCodeKey(key, e.Codes)
-	c.key = appendShape(key, ev.Text)
-	c.keepShape(ev, c.key)
+	c.out[i] = ev
 	c.continuations(ev, e.Text)
 }
 

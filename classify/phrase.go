@@ -417,15 +417,21 @@ func run[T uint16 | uint32](next []T, text string) (found, high bool) {
 	return false, !ascii(text)
 }
 
-// ascii reports whether text has only ASCII bytes, eight at a time.
+// ascii reports whether text has only ASCII bytes, 32 at a time.
 func ascii(text string) bool {
+	b := unsafe.Slice(unsafe.StringData(text), len(text))
 	var or uint64
-	i := 0
-	for ; i+8 <= len(text); i += 8 {
-		or |= binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(text[i:]), 8))
+	for len(b) >= 32 {
+		or |= binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:]) |
+			binary.LittleEndian.Uint64(b[16:]) | binary.LittleEndian.Uint64(b[24:])
+		b = b[32:]
 	}
-	for ; i < len(text); i++ {
-		or |= uint64(text[i])
+	for len(b) >= 8 {
+		or |= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	for _, c := range b {
+		or |= uint64(c)
 	}
 	return or&0x8080808080808080 == 0
 }
