@@ -23,6 +23,7 @@ type collector struct {
 	shapes map[string]*shape
 	capped int        // evidence dropped by the per-shape cap
 	keep   *needleSet // phrases that make a line evidence (prefilterFor)
+	key    []byte     // a buffer for shape keys
 }
 
 type shape struct {
@@ -45,7 +46,6 @@ func newCollector(file, kind string, keep *needleSet) *collector {
 // add keeps e unless its shape has been seen too often; then it replaces
 // the oldest of the latest kept items of that shape.
 func (c *collector) add(e Evidence, key string) {
-	e.File, e.Kind = c.file, c.kind
 	// Readers hand out text and codes in blocks they reuse or keep for
 	// many entries (cbslog's arena): what is kept is copied, so the blocks
 	// are freed after each input and memory for many inputs stays flat.
@@ -54,43 +54,61 @@ func (c *collector) add(e Evidence, key string) {
 	for k, v := range e.Values {
 		e.Values[k] = strings.Clone(v)
 	}
-	s := c.shapes[key]
+	c.keepShape(e, []byte(key))
+}
+
+// keepShape is add for evidence that owns its data already, with the
+// shape key in a buffer the caller may reuse.
+func (c *collector) keepShape(e Evidence, key []byte) {
+	e.File, e.Kind = c.file, c.kind
+	i, _ := c.slot(key)
+	c.out[i] = e
+}
+
+// slot returns where in out the next evidence of the shape goes, growing
+// out when it is a new place, and whether it replaces an item, which is
+// then dropped.
+func (c *collector) slot(key []byte) (int, bool) {
+	s := c.shapes[string(key)]
 	if s == nil {
 		s = &shape{}
-		c.shapes[key] = s
+		c.shapes[string(key)] = s
 	}
 	s.count++
 	switch {
 	case s.count <= shapeFirst:
-		c.out = append(c.out, e)
 	case len(s.ring) < shapeLatest:
 		s.ring = append(s.ring, len(c.out))
-		c.out = append(c.out, e)
 	default:
 		i := s.ring[0]
 		copy(s.ring, s.ring[1:])
 		s.ring[len(s.ring)-1] = i
-		c.out[i] = e
 		c.capped++
+		return i, true
 	}
+	c.out = append(c.out, Evidence{})
+	return len(c.out) - 1, false
 }
 
 // shapeKey reduces a text to its shape: digits and hex runs removed,
 // cut to 48 bytes.
 func shapeKey(signal, text string) string {
-	var b strings.Builder
-	b.WriteString(signal)
-	b.WriteByte('|')
+	return string(appendShape(append(make([]byte, 0, len(signal)+49), signal...), text))
+}
+
+// appendShape appends '|' and the shape of text (see shapeKey) to b.
+func appendShape(b []byte, text string) []byte {
+	b = append(b, '|')
 	n := 0
 	for i := 0; i < len(text) && n < 48; i++ {
 		c := text[i]
 		if c >= '0' && c <= '9' || c >= 'a' && c <= 'f' && i > 0 && text[i-1] >= '0' && text[i-1] <= '9' {
 			continue
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 		n++
 	}
-	return b.String()
+	return b
 }
 
 // extractCBSEntry turns one CBS (or DISM-logged CBS) entry into evidence
@@ -99,12 +117,31 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 	if !e.Failure && !e.Failed() && !c.keep.match(e.Text) {
 		return
 	}
+	text := clip(firstLine(e.Text), 600)
+	key := append(c.key[:0], "cbs.entry"...)
+	key = append(key, e.Level...)
+	key = appendCodeKey(key, e.Codes)
+	c.key = appendShape(key, text)
+	i, replaced := c.slot(c.key)
+	// Routine failures come by thousands, each replacing one of the
+	// latest of its shape: the map of values of the one dropped is
+	// reused.
+	var values map[string]string
+	if replaced {
+		values = c.out[i].Values
+		clear(values)
+	}
+	// The entry's text and codes are in the reader's blocks: the evidence
+	// gets copies. Its level and component are the reader's own strings.
 	ev := Evidence{
+		File:   c.file,
+		Kind:   c.kind,
 		Signal: "cbs.entry",
 		Line:   e.Line,
 		Time:   e.Time,
-		Text:   clip(firstLine(e.Text), 600),
-		Codes:  e.Codes,
+		Text:   strings.Clone(text),
+		Codes:  slices.Clone(e.Codes),
+		Values: values,
 	}
 	ev.set("level", e.Level)
 	ev.set("component", e.Component)
@@ -112,9 +149,9 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 		ev.set("failure_mark", "true")
 	}
 	if kb := cbslog.FindKB(e.Text); kb != "" {
-		ev.set("kb", kb)
+		ev.set("kb", strings.Clone(kb))
 	}
-	c.add(ev, shapeKey(ev.Signal+e.Level+codeKey(e.Codes), ev.Text))
+	c.out[i] = ev
 	c.continuations(ev, e.Text)
 }
 
@@ -181,11 +218,18 @@ func levelWord(line string) string {
 // another code is another shape (a rare 0x80070570 among thousands of
 // routine 0x800f0805 must survive the cap).
 func codeKey(cs []codes.Code) string {
-	var b strings.Builder
+	return string(appendCodeKey(nil, cs))
+}
+
+func appendCodeKey(b []byte, cs []codes.Code) []byte {
+	const hex = "0123456789abcdef"
 	for _, c := range cs {
-		b.WriteString(c.String())
+		b = append(b, '0', 'x')
+		for i := 28; i >= 0; i -= 4 {
+			b = append(b, hex[c>>i&0xF])
+		}
 	}
-	return b.String()
+	return b
 }
 
 // extractCBSSummary turns a finished cbslog.Summary into evidence.
