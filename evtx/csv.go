@@ -63,6 +63,11 @@ func csvHeader(line []byte) (sep byte, cols []column, ok bool) {
 			cs = append(cs, c)
 			if c != cNone {
 				known++
+			} else if len(n) > 64 || bytes.ContainsAny(n, "|>") {
+				// Not a column name: a command line that names the
+				// columns it selects ("PS C:\> Get-WinEvent … |
+				// Format-List TimeCreated,ProviderName,Id,Message").
+				known = -1 << 30
 			}
 			id = id || c == cEventID || c == cInstanceID
 			src = src || c == cProvider

@@ -2,6 +2,7 @@ package evtx_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -337,5 +338,39 @@ func TestSniffSharedTextSamples(t *testing.T) {
 		if got := evtx.Sniff(data[:min(len(data), 4608)]); got != want {
 			t.Errorf("%s: Sniff = %v, want %v", f, got, want)
 		}
+	}
+}
+
+// People copy the prompt and the command above the output: a command
+// that names the columns it selects is no CSV header, and a Format-List
+// after it is still read.
+func TestExportAfterPrompt(t *testing.T) {
+	const list = "TimeCreated  : 1/10/2024 3:12:44 AM\r\nProviderName : Microsoft-Windows-WindowsUpdateClient\r\nId           : 20\r\n" +
+		"Message      : Installation Failure: Windows failed to install the following update with error 0x80070643: 2024-01\r\n" +
+		"               Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441).\r\n\r\n"
+	for _, prompt := range []string{
+		"PS C:\\> Get-WinEvent -LogName System -MaxEvents 3 | Format-List TimeCreated,ProviderName,Id,Message\r\n\r\n",
+		"PS C:\\Users\\me> Get-WinEvent -LogName System | fl TimeCreated,ProviderName,Id,Message\r\n",
+		"C:\\Windows\\system32>powershell -c \"Get-WinEvent -LogName System | Format-List TimeCreated,ProviderName,Id,Message\"\r\n",
+	} {
+		data := []byte(prompt + list)
+		if got := evtx.Sniff(data); got != evtx.Text {
+			t.Errorf("%q: Sniff = %v, want Text", prompt, got)
+			continue
+		}
+		var got []*evtx.Event
+		for ev, err := range evtx.NewReader(bytes.NewReader(data), int64(len(data)), nil).All(context.Background()) {
+			if err != nil {
+				t.Fatalf("%q: %v", prompt, err)
+			}
+			got = append(got, ev)
+		}
+		if len(got) != 1 || got[0].EventID != 20 || !strings.Contains(got[0].Message, "(KB5034441)") {
+			t.Errorf("%q: events %+v", prompt, got)
+		}
+	}
+	// A real header still is one.
+	if got := evtx.Sniff([]byte("\"Level\",\"Date and Time\",\"Source\",\"Event ID\",\"Task Category\"\r\n")); got != evtx.CSV {
+		t.Errorf("CSV header: Sniff = %v", got)
 	}
 }

@@ -73,7 +73,7 @@ func looksLikeList(head []byte) bool {
 		}
 		name, _, _, ok := listLabel(l)
 		if !ok {
-			if known == 0 && !strings.HasPrefix(l, " ") {
+			if known == 0 && !strings.HasPrefix(l, " ") && !isPrompt(l) {
 				return false
 			}
 			continue
@@ -177,4 +177,16 @@ func (s *listSource) flush(out []item) []item {
 	ev.Offset = s.at
 	ev.Source = Text
 	return append(out, item{ev: ev})
+}
+
+// isPrompt reports whether a line is a shell prompt with its command, as
+// people copy it above the output ("PS C:\> Get-WinEvent … | Format-List",
+// "C:\Windows\system32>wevtutil qe System /f:text").
+func isPrompt(l string) bool {
+	l = strings.TrimSpace(l)
+	if strings.HasPrefix(l, "PS ") {
+		l = l[3:]
+	}
+	i := strings.IndexByte(l, '>')
+	return i >= 2 && i < 260 && (l[1] == ':' && (l[0]|0x20) >= 'a' && (l[0]|0x20) <= 'z' || strings.HasPrefix(l, "Microsoft.PowerShell"))
 }
