@@ -225,19 +225,21 @@ func ParseRules(r io.Reader) ([]*Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
-	var rules []*Rule
+	var f ruleFile
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
-	if err := dec.Decode(&rules); err != nil && err != io.EOF {
+	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
-	// The line of each rule, for messages.
-	var nodes []yaml.Node
-	_ = yaml.Unmarshal(src, &nodes)
+	rules := f.rules
 	seen := map[string]bool{}
 	for i, rl := range rules {
-		if i < len(nodes) {
-			rl.line = nodes[i].Line
+		if rl == nil { // "- " alone: a null item
+			rl = &Rule{}
+			rules[i] = rl
+		}
+		if i < len(f.lines) {
+			rl.line = f.lines[i]
 		}
 		if err := rl.compile(); err != nil {
 			return nil, err
@@ -251,6 +253,34 @@ func ParseRules(r io.Reader) ([]*Rule, error) {
 		seen[rl.ID] = true
 	}
 	return rules, nil
+}
+
+// ruleFile decodes a rule file and the line each rule starts on in the
+// one pass of the decoder (ParseRules): the decoder's unmarshal function
+// hands the file's node to itemLines, which reads the lines, and then
+// decodes the rules with the decoder's own settings (KnownFields).
+type ruleFile struct {
+	rules []*Rule
+	lines itemLines
+}
+
+func (f *ruleFile) UnmarshalYAML(unmarshal func(any) error) error {
+	if err := unmarshal(&f.lines); err != nil {
+		return err
+	}
+	return unmarshal(&f.rules)
+}
+
+// itemLines are the lines the items of a sequence start on.
+type itemLines []int
+
+func (l *itemLines) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		for _, c := range n.Content {
+			*l = append(*l, c.Line)
+		}
+	}
+	return nil
 }
 
 // errorf returns an error about the rule that names its line and ID.
