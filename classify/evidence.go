@@ -40,6 +40,7 @@ type Evidence struct {
 	Values map[string]string
 
 	fold string // Text folded for phrase matching, computed on first use
+	high int8   // Text has a non-ASCII byte: 1, or none: -1; 0 until known
 }
 
 // folded returns the evidence text folded for phrase matching (see fold).
@@ -48,6 +49,17 @@ func (e *Evidence) folded() string {
 		e.fold = fold(e.Text)
 	}
 	return e.fold
+}
+
+// ascii reports whether the evidence text is all ASCII.
+func (e *Evidence) ascii() bool {
+	if e.high == 0 {
+		e.high = 1
+		if ascii(e.Text) {
+			e.high = -1
+		}
+	}
+	return e.high < 0
 }
 
 // Value returns the named value, or "".

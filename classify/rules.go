@@ -81,6 +81,7 @@ type compiled struct {
 	src           *Match
 	codes         []codeSpec
 	regex         *regexp.Regexp
+	reLits        []string // folded strings one of which each match of regex holds (regexLiterals)
 	fields        []fieldTest
 	text, allText []phrase
 }
@@ -441,6 +442,7 @@ func compileConds(m *Match) (compiled, error) {
 			return compiled{}, err
 		}
 	}
+	lits := regexLiterals(m.Regex)
 	var fs []fieldTest
 	names := make([]string, 0, len(m.Fields))
 	for n := range m.Fields {
@@ -470,7 +472,33 @@ func compileConds(m *Match) (compiled, error) {
 		}
 		fs = append(fs, ft)
 	}
-	return compiled{codes: cs, regex: re, fields: fs}, nil
+	return compiled{codes: cs, regex: re, reLits: lits, fields: fs}, nil
+}
+
+// regexLiterals returns strings, folded (see fold), one of which the
+// folded text of every ASCII text a regular expression matches holds; nil
+// when there are none to tell. A string the expression requires, in any
+// case, is in an ASCII text as written but for case, and so in its folded
+// text once its own leading and trailing non-alphanumerics are trimmed.
+// Evidence whose folded text holds none of them is not matched by the
+// expression, so rank skips running it (most evidence, for most rules).
+func regexLiterals(expr string) []string {
+	if expr == "" {
+		return nil
+	}
+	lits, ok := requiredLiterals(expr)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(lits))
+	for _, l := range lits {
+		f := strings.TrimSpace(fold(l))
+		if f == "" {
+			return nil
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // parseCode reads a code spelling or symbolic name.
@@ -564,8 +592,13 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 			}
 		}
 	}
-	if re != nil && !re.MatchString(e.Text) {
-		return false, "regex"
+	if re != nil {
+		if len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
+			return false, "regex"
+		}
+		if !re.MatchString(e.Text) {
+			return false, "regex"
+		}
 	}
 	for _, f := range fs {
 		v, ok := e.Values[f.name]
@@ -594,6 +627,16 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// holdsAny reports whether t holds one of the strings.
+func holdsAny(t string, list []string) bool {
+	for _, x := range list {
+		if strings.Contains(t, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
