@@ -51,8 +51,8 @@ func (c *collector) add(e Evidence, key string) {
 	// are freed after each input and memory for many inputs stays flat.
 	e.Text = strings.Clone(e.Text)
 	e.Codes = slices.Clone(e.Codes)
-	for k, v := range e.Values {
-		e.Values[k] = strings.Clone(v)
+	for i := range e.values {
+		e.values[i].value = strings.Clone(e.values[i].value)
 	}
 	c.keepShape(e, []byte(key))
 }
@@ -124,12 +124,12 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 	c.key = appendShape(key, text)
 	i, replaced := c.slot(c.key)
 	// Routine failures come by thousands, each replacing one of the
-	// latest of its shape: the map of values of the one dropped is
+	// latest of its shape: the room for values of the one dropped is
 	// reused.
-	var values map[string]string
+	var old Evidence
 	if replaced {
-		values = c.out[i].Values
-		clear(values)
+		old.values = c.out[i].values
+		old.resetValues()
 	}
 	// The entry's text and codes are in the reader's blocks: the evidence
 	// gets copies. Its level and component are the reader's own strings.
@@ -141,7 +141,7 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 		Time:   e.Time,
 		Text:   strings.Clone(text),
 		Codes:  slices.Clone(e.Codes),
-		Values: values,
+		values: old.values,
 	}
 	ev.set("level", e.Level)
 	ev.set("component", e.Component)

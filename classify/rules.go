@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -189,7 +190,10 @@ type Example struct {
 
 // Evidence returns the example as evidence.
 func (x Example) Evidence() (Evidence, error) {
-	e := Evidence{Signal: x.Signal, Kind: x.Kind, Text: x.Text, Values: x.Values}
+	e := Evidence{Signal: x.Signal, Kind: x.Kind, Text: x.Text}
+	for _, name := range slices.Sorted(maps.Keys(x.Values)) {
+		e.set(name, x.Values[name])
+	}
 	for _, s := range x.Codes {
 		c, err := parseCode(s)
 		if err != nil {
@@ -601,10 +605,10 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 		}
 	}
 	for _, f := range fs {
-		v, ok := e.Values[f.name]
+		v := e.Value(f.name)
 		switch f.op {
 		case "*":
-			if !ok || v == "" {
+			if v == "" {
 				return false, "field " + f.name
 			}
 		case "=":
