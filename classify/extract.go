@@ -123,16 +123,26 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 	key = appendCodeKey(key, e.Codes)
 	c.key = appendShape(key, text)
 	i, replaced := c.slot(c.key)
-	// Routine failures come by thousands, each replacing one of the
-	// latest of its shape: the room for values of the one dropped is
-	// reused.
-	var old Evidence
-	if replaced {
-		old.values = c.out[i].values
-		old.resetValues()
-	}
 	// The entry's text and codes are in the reader's blocks: the evidence
 	// gets copies. Its level and component are the reader's own strings.
+	// Routine failures come by thousands, each replacing one of the
+	// latest of its shape: the room for codes and values of the one
+	// dropped, which it alone held, is reused.
+	var cs []codes.Code
+	var values []namedValue
+	if replaced {
+		old := &c.out[i]
+		old.resetValues()
+		values = old.values
+		if len(e.Codes) > 0 && cap(old.Codes) >= len(e.Codes) {
+			cs = append(old.Codes[:0], e.Codes...)
+		}
+	} else {
+		values = make([]namedValue, 0, 4) // level, component, kb, failure_mark
+	}
+	if cs == nil {
+		cs = slices.Clone(e.Codes)
+	}
 	ev := Evidence{
 		File:   c.file,
 		Kind:   c.kind,
@@ -140,8 +150,8 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 		Line:   e.Line,
 		Time:   e.Time,
 		Text:   strings.Clone(text),
-		Codes:  slices.Clone(e.Codes),
-		values: old.values,
+		Codes:  cs,
+		values: values,
 	}
 	ev.set("level", e.Level)
 	ev.set("component", e.Component)
