@@ -64,8 +64,24 @@ func ParsePackage(s string) (Package, bool) {
 // "". It accepts "KB" in any case followed by 6 or 7 digits that are not
 // part of a longer number.
 func FindKB(s string) string {
-	for i := 0; i+8 <= len(s); i++ {
-		if (s[i] != 'K' && s[i] != 'k') || (s[i+1] != 'B' && s[i+1] != 'b') {
+	// The candidates are found by their B, upper or lower case, with
+	// IndexByte, which skips the bytes between many at a time; they are
+	// tried in order, so the first KB number is the one returned.
+	upper, lower := -1, -1 // the next 'B' and 'b' at or after from, or len(s)
+	for from := 1; from+7 <= len(s); {
+		if upper < from {
+			upper = indexFrom(s, 'B', from)
+		}
+		if lower < from {
+			lower = indexFrom(s, 'b', from)
+		}
+		b := min(upper, lower)
+		if b+7 > len(s) {
+			break
+		}
+		from = b + 1
+		i := b - 1
+		if s[i] != 'K' && s[i] != 'k' {
 			continue
 		}
 		if i > 0 && isAlnum(s[i-1]) {
@@ -80,6 +96,15 @@ func FindKB(s string) string {
 		}
 	}
 	return ""
+}
+
+// indexFrom returns the index of the first c in s at or after from, or
+// len(s).
+func indexFrom(s string, c byte, from int) int {
+	if i := strings.IndexByte(s[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(s)
 }
 
 // findPackages appends every package identity found in text to dst.

@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,12 +36,16 @@ type Evidence struct {
 	Text string
 	// Codes are the error codes it carries.
 	Codes []codes.Code
-	// Values are extracted facts, by name: "kb", "title", "provider",
+	// values are extracted facts, by name: "kb", "title", "provider",
 	// "event_id", event data fields under their own names, "file",
-	// "component", "detected", "repaired", ...
-	Values map[string]string
+	// "component", "detected", "repaired", ... (see Value, All, Set). A
+	// few names each, in the order set: a slice, not a map, as tens of
+	// thousands are made and dropped while a large log is read.
+	values []namedValue
+	index  map[string]int // name → index in values, once they are many
 
 	fold string // Text folded for phrase matching, computed on first use
+	high int8   // Text has a non-ASCII byte: 1, or none: -1; 0 until known
 }
 
 // folded returns the evidence text folded for phrase matching (see fold).
@@ -50,18 +56,108 @@ func (e *Evidence) folded() string {
 	return e.fold
 }
 
-// Value returns the named value, or "".
-func (e *Evidence) Value(name string) string { return e.Values[name] }
+// ascii reports whether the evidence text is all ASCII.
+func (e *Evidence) ascii() bool {
+	if e.high == 0 {
+		e.high = 1
+		if ascii(e.Text) {
+			e.high = -1
+		}
+	}
+	return e.high < 0
+}
 
-// set stores a value, creating the map on first use.
+type namedValue struct{ name, value string }
+
+// indexFrom is how many values an evidence holds before lookups go
+// through a map (an event can carry hundreds of data fields).
+const indexFrom = 16
+
+// Value returns the named value, or "" when the evidence has none.
+func (e *Evidence) Value(name string) string {
+	if i := e.find(name); i >= 0 {
+		return e.values[i].value
+	}
+	return ""
+}
+
+// All returns the evidence's values: each name once, with its value, in
+// the order the names were first set.
+func (e *Evidence) All() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, v := range e.values {
+			if !yield(v.name, v.value) {
+				return
+			}
+		}
+	}
+}
+
+// Set stores a value under a name, replacing the value it had. An empty
+// value removes the name: a value is "" or it is there.
+func (e *Evidence) Set(name, value string) {
+	i := e.find(name)
+	switch {
+	case i >= 0 && value != "":
+		e.values[i].value = value
+	case i >= 0:
+		e.values = slices.Delete(e.values, i, i+1)
+		e.index = nil
+		e.reindex()
+	case value != "":
+		e.set(name, value)
+	}
+}
+
+// set stores a value; an empty one is not stored.
 func (e *Evidence) set(name, value string) {
 	if value == "" {
 		return
 	}
-	if e.Values == nil {
-		e.Values = make(map[string]string, 4)
+	if i := e.find(name); i >= 0 {
+		e.values[i].value = value
+		return
 	}
-	e.Values[name] = value
+	e.values = append(e.values, namedValue{name, value})
+	if e.index != nil {
+		e.index[name] = len(e.values) - 1
+	} else if len(e.values) > indexFrom {
+		e.reindex()
+	}
+}
+
+// find returns the index of the named value in values, or -1.
+func (e *Evidence) find(name string) int {
+	if e.index != nil {
+		if i, ok := e.index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range e.values {
+		if e.values[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// reindex builds the map of names when the values are many.
+func (e *Evidence) reindex() {
+	if len(e.values) <= indexFrom {
+		e.index = nil
+		return
+	}
+	e.index = make(map[string]int, len(e.values))
+	for i, v := range e.values {
+		e.index[v.name] = i
+	}
+}
+
+// resetValues drops the values, keeping the slice's room for new ones.
+func (e *Evidence) resetValues() {
+	clear(e.values)
+	e.values, e.index = e.values[:0], nil
 }
 
 // HasCode reports whether the evidence carries c.

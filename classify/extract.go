@@ -51,8 +51,8 @@ func (c *collector) add(e Evidence, key string) {
 	// are freed after each input and memory for many inputs stays flat.
 	e.Text = strings.Clone(e.Text)
 	e.Codes = slices.Clone(e.Codes)
-	for k, v := range e.Values {
-		e.Values[k] = strings.Clone(v)
+	for i := range e.values {
+		e.values[i].value = strings.Clone(e.values[i].value)
 	}
 	c.keepShape(e, []byte(key))
 }
@@ -123,16 +123,26 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 	key = appendCodeKey(key, e.Codes)
 	c.key = appendShape(key, text)
 	i, replaced := c.slot(c.key)
-	// Routine failures come by thousands, each replacing one of the
-	// latest of its shape: the map of values of the one dropped is
-	// reused.
-	var values map[string]string
-	if replaced {
-		values = c.out[i].Values
-		clear(values)
-	}
 	// The entry's text and codes are in the reader's blocks: the evidence
 	// gets copies. Its level and component are the reader's own strings.
+	// Routine failures come by thousands, each replacing one of the
+	// latest of its shape: the room for codes and values of the one
+	// dropped, which it alone held, is reused.
+	var cs []codes.Code
+	var values []namedValue
+	if replaced {
+		old := &c.out[i]
+		old.resetValues()
+		values = old.values
+		if len(e.Codes) > 0 && cap(old.Codes) >= len(e.Codes) {
+			cs = append(old.Codes[:0], e.Codes...)
+		}
+	} else {
+		values = make([]namedValue, 0, 4) // level, component, kb, failure_mark
+	}
+	if cs == nil {
+		cs = slices.Clone(e.Codes)
+	}
 	ev := Evidence{
 		File:   c.file,
 		Kind:   c.kind,
@@ -140,8 +150,8 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 		Line:   e.Line,
 		Time:   e.Time,
 		Text:   strings.Clone(text),
-		Codes:  slices.Clone(e.Codes),
-		Values: values,
+		Codes:  cs,
+		values: values,
 	}
 	ev.set("level", e.Level)
 	ev.set("component", e.Component)

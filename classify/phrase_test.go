@@ -176,3 +176,74 @@ func FuzzAutomaton(f *testing.F) {
 		}
 	})
 }
+
+// stockRegexes returns the compiled regular expressions of the stock
+// rules with the literals rank checks before running them.
+func stockRegexes() []*compiled {
+	var out []*compiled
+	for _, r := range StockRules() {
+		for _, m := range []*compiled{&r.m, r.unless} {
+			if m != nil && m.regex != nil {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// checkRegexLiterals fails when the literal check of a regular expression
+// would skip an ASCII text the expression matches.
+func checkRegexLiterals(t *testing.T, res []*compiled, text string) {
+	t.Helper()
+	e := &Evidence{Text: text}
+	for _, c := range res {
+		if c.regex.MatchString(text) && len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
+			t.Errorf("%s matches %q, but its literals %q are not in %q", c.regex, text, c.reLits, e.folded())
+		}
+	}
+}
+
+// TestRegexLiterals checks the literals of every stock rule's regular
+// expression on every example of the stock rules and failure patterns,
+// and that most expressions have some (else rank runs them all).
+func TestRegexLiterals(t *testing.T) {
+	res := stockRegexes()
+	with := 0
+	for _, c := range res {
+		if len(c.reLits) > 0 {
+			with++
+		}
+	}
+	if with < len(res)*3/4 {
+		t.Errorf("only %d of %d stock regular expressions have literals", with, len(res))
+	}
+	var texts []string
+	for _, r := range StockRules() {
+		for _, x := range append(r.Tests.Positive, r.Tests.Negative...) {
+			texts = append(texts, x.Text)
+		}
+	}
+	for _, p := range StockFailurePatterns() {
+		texts = append(texts, p.Tests.Positive...)
+		texts = append(texts, p.Tests.Negative...)
+	}
+	texts = append(texts, "C:\\$Windows.~BT\\x", "EXEC: x", "Unmount  failed: 112", ".NET 4.8", "(F) CSI  Payload Corrupt", "faiLED to DOWNLOAD")
+	for _, text := range texts {
+		checkRegexLiterals(t, res, text)
+	}
+	if got := regexLiterals(`(?i)(foo|:::)`); got != nil {
+		t.Errorf("a literal with no letter or digit: got %q, want none", got)
+	}
+}
+
+// FuzzRegexLiterals checks the literals of the stock rules' regular
+// expressions on any text.
+func FuzzRegexLiterals(f *testing.F) {
+	for _, s := range []string{"C:\\$Windows.~BT\\x", "MSFT_MpPreference.cdxml", "winre.wim 0x80070070", "Visual C++ 2015", "ERROR 0x80070643"} {
+		f.Add(s)
+	}
+	res := stockRegexes()
+	f.Fuzz(func(t *testing.T, text string) {
+		checkRegexLiterals(t, res, text)
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -81,6 +82,7 @@ type compiled struct {
 	src           *Match
 	codes         []codeSpec
 	regex         *regexp.Regexp
+	reLits        []string // folded strings one of which each match of regex holds (regexLiterals)
 	fields        []fieldTest
 	text, allText []phrase
 }
@@ -188,7 +190,10 @@ type Example struct {
 
 // Evidence returns the example as evidence.
 func (x Example) Evidence() (Evidence, error) {
-	e := Evidence{Signal: x.Signal, Kind: x.Kind, Text: x.Text, Values: x.Values}
+	e := Evidence{Signal: x.Signal, Kind: x.Kind, Text: x.Text}
+	for _, name := range slices.Sorted(maps.Keys(x.Values)) {
+		e.set(name, x.Values[name])
+	}
 	for _, s := range x.Codes {
 		c, err := parseCode(s)
 		if err != nil {
@@ -225,19 +230,21 @@ func ParseRules(r io.Reader) ([]*Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
-	var rules []*Rule
+	var f ruleFile
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
-	if err := dec.Decode(&rules); err != nil && err != io.EOF {
+	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
-	// The line of each rule, for messages.
-	var nodes []yaml.Node
-	_ = yaml.Unmarshal(src, &nodes)
+	rules := f.rules
 	seen := map[string]bool{}
 	for i, rl := range rules {
-		if i < len(nodes) {
-			rl.line = nodes[i].Line
+		if rl == nil { // "- " alone: a null item
+			rl = &Rule{}
+			rules[i] = rl
+		}
+		if i < len(f.lines) {
+			rl.line = f.lines[i]
 		}
 		if err := rl.compile(); err != nil {
 			return nil, err
@@ -251,6 +258,34 @@ func ParseRules(r io.Reader) ([]*Rule, error) {
 		seen[rl.ID] = true
 	}
 	return rules, nil
+}
+
+// ruleFile decodes a rule file and the line each rule starts on in the
+// one pass of the decoder (ParseRules): the decoder's unmarshal function
+// hands the file's node to itemLines, which reads the lines, and then
+// decodes the rules with the decoder's own settings (KnownFields).
+type ruleFile struct {
+	rules []*Rule
+	lines itemLines
+}
+
+func (f *ruleFile) UnmarshalYAML(unmarshal func(any) error) error {
+	if err := unmarshal(&f.lines); err != nil {
+		return err
+	}
+	return unmarshal(&f.rules)
+}
+
+// itemLines are the lines the items of a sequence start on.
+type itemLines []int
+
+func (l *itemLines) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		for _, c := range n.Content {
+			*l = append(*l, c.Line)
+		}
+	}
+	return nil
 }
 
 // errorf returns an error about the rule that names its line and ID.
@@ -411,6 +446,7 @@ func compileConds(m *Match) (compiled, error) {
 			return compiled{}, err
 		}
 	}
+	lits := regexLiterals(m.Regex)
 	var fs []fieldTest
 	names := make([]string, 0, len(m.Fields))
 	for n := range m.Fields {
@@ -440,7 +476,33 @@ func compileConds(m *Match) (compiled, error) {
 		}
 		fs = append(fs, ft)
 	}
-	return compiled{codes: cs, regex: re, fields: fs}, nil
+	return compiled{codes: cs, regex: re, reLits: lits, fields: fs}, nil
+}
+
+// regexLiterals returns strings, folded (see fold), one of which the
+// folded text of every ASCII text a regular expression matches holds; nil
+// when there are none to tell. A string the expression requires, in any
+// case, is in an ASCII text as written but for case, and so in its folded
+// text once its own leading and trailing non-alphanumerics are trimmed.
+// Evidence whose folded text holds none of them is not matched by the
+// expression, so rank skips running it (most evidence, for most rules).
+func regexLiterals(expr string) []string {
+	if expr == "" {
+		return nil
+	}
+	lits, ok := requiredLiterals(expr)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(lits))
+	for _, l := range lits {
+		f := strings.TrimSpace(fold(l))
+		if f == "" {
+			return nil
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // parseCode reads a code spelling or symbolic name.
@@ -534,14 +596,19 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 			}
 		}
 	}
-	if re != nil && !re.MatchString(e.Text) {
-		return false, "regex"
+	if re != nil {
+		if len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
+			return false, "regex"
+		}
+		if !re.MatchString(e.Text) {
+			return false, "regex"
+		}
 	}
 	for _, f := range fs {
-		v, ok := e.Values[f.name]
+		v := e.Value(f.name)
 		switch f.op {
 		case "*":
-			if !ok || v == "" {
+			if v == "" {
 				return false, "field " + f.name
 			}
 		case "=":
@@ -564,6 +631,16 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// holdsAny reports whether t holds one of the strings.
+func holdsAny(t string, list []string) bool {
+	for _, x := range list {
+		if strings.Contains(t, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

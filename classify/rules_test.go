@@ -113,7 +113,12 @@ func TestFieldOperators(t *testing.T) {
 `))
 	require.NoError(t, err)
 	r := rules[0]
-	ok, _ := r.matches(&Evidence{Values: map[string]string{"n": "11", "s": "abc", "t": "yes", "u": "x"}})
+	withValues := func(vals map[string]string) *Evidence {
+		e, err := Example{Values: vals}.Evidence()
+		require.NoError(t, err)
+		return &e
+	}
+	ok, _ := r.matches(withValues(map[string]string{"n": "11", "s": "abc", "t": "yes", "u": "x"}))
 	assert.True(t, ok)
 	for _, vals := range []map[string]string{
 		{"n": "10", "s": "abc", "t": "yes", "u": "x"},
@@ -121,7 +126,7 @@ func TestFieldOperators(t *testing.T) {
 		{"n": "11", "s": "abc", "t": "NO", "u": "x"},
 		{"n": "11", "s": "abc", "t": "yes"},
 	} {
-		ok, _ := r.matches(&Evidence{Values: vals})
+		ok, _ := r.matches(withValues(vals))
 		assert.False(t, ok, "%v", vals)
 	}
 }

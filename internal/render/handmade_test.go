@@ -105,7 +105,8 @@ func TestActionable(t *testing.T) {
 func TestRecoveredMarked(t *testing.T) {
 	for _, lang := range []language.Tag{language.English, language.Japanese} {
 		d := handmade()
-		d.Failures[0].Source.Values = map[string]string{"recovered": "true", "inferred": "true"}
+		d.Failures[0].Source.Set("recovered", "true")
+		d.Failures[0].Source.Set("inferred", "true")
 		mark := map[language.Tag]string{language.English: "System.evtx#943 (deleted record, recovered)",
 			language.Japanese: "System.evtx#943 (削除済みレコードから復元)"}[lang]
 		for _, format := range Formats() {

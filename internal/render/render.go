@@ -381,12 +381,12 @@ func (v *view) evidenceText(e *classify.Evidence) string {
 var evidenceMeta = map[string]bool{"provider": true, "event_id": true, "channel": true, "level": true,
 	"computer": true, "recovered": true, "inferred": true, "status": true, "product": true, "title": true, "kb": true}
 
-// eventFields returns the event fields kept in e.Values: classify's
+// eventFields returns the event fields kept in the values of e: classify's
 // data0, data1, … (the values of a classic source, by position) first,
 // then the named ones by name.
 func eventFields(e *classify.Evidence) []evtx.Field {
 	var pos, named []evtx.Field
-	for k, val := range e.Values {
+	for k, val := range e.All() {
 		switch {
 		case evidenceMeta[k]:
 		case strings.HasPrefix(k, "data"):
