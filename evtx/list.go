@@ -183,10 +183,7 @@ func (s *listSource) flush(out []item) []item {
 // people copy it above the output ("PS C:\> Get-WinEvent … | Format-List",
 // "C:\Windows\system32>wevtutil qe System /f:text").
 func isPrompt(l string) bool {
-	l = strings.TrimSpace(l)
-	if strings.HasPrefix(l, "PS ") {
-		l = l[3:]
-	}
+	l = strings.TrimPrefix(strings.TrimSpace(l), "PS ")
 	i := strings.IndexByte(l, '>')
 	return i >= 2 && i < 260 && (l[1] == ':' && (l[0]|0x20) >= 'a' && (l[0]|0x20) <= 'z' || strings.HasPrefix(l, "Microsoft.PowerShell"))
 }
