@@ -47,6 +47,7 @@ type InputReport struct {
 	offset      time.Duration // the machine's UTC offset, when the log shows it
 	offsetKnown bool
 	computers   map[string]int // computer names in an event log, by count
+	named       int            // events of an export with a provider or an ID
 }
 
 // ErrNoInput is returned when no input could be read at all.

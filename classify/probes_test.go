@@ -54,6 +54,10 @@ func TestPastedMessages(t *testing.T) {
 				"This application is licensed to you by its owner.\nSuccessfully verified installer hash\nStarting package install...\n" +
 				"Installer failed with exit code: 1603\n",
 			CauseMSIDotNet, "Microsoft .NET Windows Desktop Runtime 6.0"},
+		{"a paste that starts like Event Viewer's text and holds no event", "event.txt",
+			"Log Name:      System\r\nDescription:\r\nInstallation Failure: Windows failed to install the following update with error 0x80070643: " +
+				"2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441).\r\n",
+			CauseRecoveryPartition, "KB5034441"},
 		{"decoded WindowsUpdate.log, CBS handler", "WindowsUpdate.log",
 			"2024/02/14 10:25:02.1234567 1188  9012  Handler         CBS called Error with 0x800f081f, \n",
 			CauseComponentCorruption, ""},

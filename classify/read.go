@@ -2,6 +2,7 @@ package classify
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -41,8 +42,20 @@ func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Eviden
 		ev, err = readCBS(ctx, in, &rep, o)
 	case source.DISM:
 		ev, err = readDISM(ctx, in, &rep, o)
-	case source.EVTX, source.EventXML, source.EventText, source.EventCSV:
+	case source.EVTX:
 		ev, err = readEvents(ctx, in, &rep, o)
+	case source.EventXML, source.EventText, source.EventCSV:
+		ev, err = readEvents(ctx, in, &rep, o)
+		if rep.named == 0 && ctx.Err() == nil {
+			// Text that looked like an export and held no event (a
+			// command line naming the columns it selects, a paste that
+			// starts like Event Viewer's text): what it says is read as
+			// text rather than lost.
+			if trep, tev, ok := readAsText(ctx, in, o); ok {
+				trep.Errors = append(trep.Errors, fmt.Sprintf("read as text: no event in what looked like an event-log export (%s)", rep.Kind))
+				return trep, tev
+			}
+		}
 	case source.Text:
 		ev, err = readTextLog(ctx, in, head, &rep, o)
 	default:
@@ -140,6 +153,9 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 			}
 		}
 		rep.Entries++
+		if ev.Provider != "" || ev.EventID != 0 {
+			rep.named++
+		}
 		if ev.Computer != "" {
 			if rep.computers == nil {
 				rep.computers = map[string]int{}
@@ -155,6 +171,21 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 	}
 	rep.Omitted = c.capped
 	return c.out, r.Err()
+}
+
+// readAsText reads an input as a text log; ok is false when that yields
+// nothing either.
+func readAsText(ctx context.Context, in Input, o *Options) (InputReport, []Evidence, bool) {
+	rep := InputReport{File: in.Name}
+	head, err := readHead(in)
+	if err != nil {
+		return rep, nil, false
+	}
+	ev, err := readTextLog(ctx, in, head, &rep, o)
+	if err != nil || rep.Entries == 0 {
+		return rep, nil, false
+	}
+	return rep, ev, true
 }
 
 // readerAt returns rc as an io.ReaderAt (see source.ReaderAt). The
