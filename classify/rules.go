@@ -90,11 +90,14 @@ type compiled struct {
 // A codeSpec is one code of a rule, or a range of codes written with
 // trailing x digits ("0x8024402x", "0x80190xxx": every code that differs
 // only there).
-type codeSpec struct{ value, mask codes.Code }
+//
+// An NTSTATUS error (0xC…) also matches its HRESULT_FROM_NT form (0xD…):
+// CSI writes "(F) STATUS_ACCESS_DENIED … [gle=0xd0000022]".
+type codeSpec struct{ value, mask, nt codes.Code }
 
 func (c codeSpec) in(e *Evidence) bool {
 	for _, x := range e.Codes {
-		if x&c.mask == c.value {
+		if x&c.mask == c.value || c.nt != 0 && x == c.nt {
 			return true
 		}
 	}
@@ -119,13 +122,17 @@ func parseCodeSpec(s string) (codeSpec, error) {
 				return codeSpec{}, fmt.Errorf("code %q: bad digit %q", s, ch)
 			}
 		}
-		return codeSpec{codes.Code(v), codes.Code(m)}, nil
+		return codeSpec{value: codes.Code(v), mask: codes.Code(m)}, nil
 	}
 	c, err := parseCode(s)
 	if err != nil {
 		return codeSpec{}, err
 	}
-	return codeSpec{c, 0xFFFFFFFF}, nil
+	spec := codeSpec{value: c, mask: 0xFFFFFFFF}
+	if c>>28 == 0xC {
+		spec.nt = c | 0x10000000
+	}
+	return spec, nil
 }
 
 // A Match is a conjunction of conditions on one piece of evidence; each

@@ -334,3 +334,28 @@ func TestCodeCauses(t *testing.T) {
 		t.Error("CodeCauses shares its slice with the table")
 	}
 }
+
+// A rule naming an NTSTATUS matches its HRESULT_FROM_NT form, as CSI
+// logs it in [gle=0xd…]; other codes match only themselves.
+func TestCodeSpecNTForm(t *testing.T) {
+	for _, tt := range []struct {
+		spec string
+		code codes.Code
+		want bool
+	}{
+		{"STATUS_ACCESS_DENIED", 0xC0000022, true},
+		{"STATUS_ACCESS_DENIED", 0xD0000022, true},
+		{"STATUS_ACCESS_DENIED", 0x80070005, false},
+		{"E_ACCESSDENIED", 0x80070005, true},
+		{"E_ACCESSDENIED", 0x90070005, false},
+		{"0x8024402x", 0x8024402C, true},
+	} {
+		s, err := parseCodeSpec(tt.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.in(&Evidence{Codes: []codes.Code{tt.code}}); got != tt.want {
+			t.Errorf("%s on %v: %v, want %v", tt.spec, tt.code, got, tt.want)
+		}
+	}
+}
