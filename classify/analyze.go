@@ -159,9 +159,9 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 // wallClockKind reports whether a kind of log writes local wall-clock
 // times without a zone. Event logs, MpSigStub ("Z") and ReportingEvents
 // (with its zone) give UTC.
-func wallClockKind(kind string) bool {
+func wallClockKind(kind Kind) bool {
 	switch kind {
-	case kindEVTX, kindEVTXXML, kindEVTXTxt, kindEVTXCSV, "mpsigstub", "reportingevents", "":
+	case KindEVTX, KindEventXML, KindEventText, KindEventCSV, "mpsigstub", "reportingevents", "":
 		return false
 	}
 	return true

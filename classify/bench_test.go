@@ -45,7 +45,7 @@ func BenchmarkPrefilterCBS(b *testing.B) {
 			n += int64(len(e.Text))
 		}
 	}
-	keep := prefilterFor(StockRules(), StockFailurePatterns()).forKind(kindCBS)
+	keep := prefilterFor(StockRules(), StockFailurePatterns()).forKind(KindCBS)
 	b.SetBytes(n)
 	kept := 0
 	for b.Loop() {

@@ -6,9 +6,10 @@ package classify
 // text and record agree; repeats within one file are kept.
 func dedupe(ev []Evidence) []Evidence {
 	type key struct {
-		signal, kind, text string
-		time               int64
-		record             uint64
+		signal, text string
+		kind         Kind
+		time         int64
+		record       uint64
 	}
 	first := make(map[key]string, len(ev))
 	kept := ev[:0]
@@ -17,7 +18,7 @@ func dedupe(ev []Evidence) []Evidence {
 			kept = append(kept, e) // without a time, sameness cannot be told
 			continue
 		}
-		k := key{e.Signal, e.Kind, e.Text, e.Time.UnixNano(), e.Record}
+		k := key{signal: e.Signal, text: e.Text, kind: e.Kind, time: e.Time.UnixNano(), record: e.Record}
 		if f, ok := first[k]; ok && f != e.File {
 			continue
 		}

@@ -31,8 +31,8 @@ type Diagnosis struct {
 // InputReport says what was read from one input.
 type InputReport struct {
 	File    string
-	Kind    string // cbs, dism, evtx, evtx-xml, evtx-text, evtx-csv, windowsupdate, ... or "" when not recognised
-	Entries int    // entries, events or records read
+	Kind    Kind // the reader it was read with; "" when not recognised
+	Entries int  // entries, events or records read
 	Errors  []string
 	// Skipped reports an input that is not a log wudiag reads, or a
 	// duplicate of one read.

@@ -20,7 +20,7 @@ type Evidence struct {
 	Signal string
 	// Kind is the kind of input it came from: "cbs", "dism", "evtx",
 	// "evtx-xml", "windowsupdate", "reagent", ...
-	Kind string
+	Kind Kind
 	// File is the input's name; Line (text logs) or Record (event logs)
 	// point into it. Offset is a byte offset where known.
 	File   string

@@ -18,7 +18,7 @@ import (
 // bounded whatever the size of the logs.
 type collector struct {
 	file   string
-	kind   string
+	kind   Kind
 	out    []Evidence
 	shapes map[string]*shape
 	capped int        // evidence dropped by the per-shape cap
@@ -36,7 +36,7 @@ const (
 	shapeLatest = 24 // and the latest ones
 )
 
-func newCollector(file, kind string, keep *needleSet) *collector {
+func newCollector(file string, kind Kind, keep *needleSet) *collector {
 	if keep == nil {
 		keep = &needleSet{}
 	}

@@ -35,7 +35,7 @@ type FailurePattern struct {
 	About string `yaml:"about"`
 	// Signal and Kind restrict the evidence read (any when empty).
 	Signal []string `yaml:"signal,omitempty"`
-	Kind   []string `yaml:"kind,omitempty"`
+	Kind   []Kind   `yaml:"kind,omitempty"`
 	// Level restricts the evidence to lines of these levels (Error,
 	// Warning, as the log writes them, or read off a pasted line).
 	Level []string `yaml:"level,omitempty"`

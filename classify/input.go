@@ -53,16 +53,34 @@ func PathInputs(paths ...string) ([]Input, []error) {
 	return in, errs
 }
 
-// Input kinds, as reported in InputReport.Kind and Evidence.Kind: the
-// names of source.Kind (a test holds them together); the secondary text
-// logs report their own kinds ("windowsupdate", ...).
+// A Kind names the reader an input was read with, and so the kind of
+// the evidence read from it (InputReport.Kind, Evidence.Kind); rules
+// select on it. The first six are the names of the intake's kinds (a
+// test holds them together); the secondary text logs are told apart by
+// their reader.
+type Kind string
+
+// Kinds of input.
 const (
-	kindCBS     = "cbs"
-	kindDISM    = "dism"
-	kindEVTX    = "evtx"
-	kindEVTXXML = "evtx-xml"
-	kindEVTXTxt = "evtx-text"
-	kindEVTXCSV = "evtx-csv"
+	KindCBS                  Kind = "cbs"       // CBS.log, CbsPersist_*.log
+	KindDISM                 Kind = "dism"      // dism.log
+	KindEVTX                 Kind = "evtx"      // a binary event log
+	KindEventXML             Kind = "evtx-xml"  // an event log exported as XML
+	KindEventText            Kind = "evtx-text" // … as Event Viewer's or wevtutil's text, or Format-List
+	KindEventCSV             Kind = "evtx-csv"  // … as CSV or tab-separated text
+	KindWindowsUpdate        Kind = "windowsupdate"
+	KindWindowsUpdateClassic Kind = "windowsupdate-classic"
+	KindReportingEvents      Kind = "reportingevents"
+	KindReAgent              Kind = "reagent"
+	KindSetupAct             Kind = "setupact" // setupact.log, setuperr.log
+	KindMpCmdRun             Kind = "mpcmdrun"
+	KindMpSigStub            Kind = "mpsigstub"
+	KindUpdatePlatform       Kind = "updateplatform"
+	KindBurn                 Kind = "burn" // WiX Burn bundle logs
+	KindMSI                  Kind = "msi"  // verbose Windows Installer logs
+	KindFltmc                Kind = "fltmc"
+	KindChkdsk               Kind = "chkdsk"
+	KindText                 Kind = "text" // any other text: a paste, a console capture
 )
 
 // readHead reads up to source.HeadSize bytes of an input.

@@ -15,15 +15,25 @@ import (
 	"testing/fstest"
 
 	"github.com/wudiag/wudiag/internal/source"
+	"github.com/wudiag/wudiag/internal/textlogs"
 )
 
-// The kinds the analyzer reports are the intake's names.
+// The kinds the analyzer reports are the intake's names and the text
+// readers' names, and rules know every one.
 func TestKindNames(t *testing.T) {
-	for k, want := range map[source.Kind]string{source.CBS: kindCBS, source.DISM: kindDISM, source.EVTX: kindEVTX,
-		source.EventXML: kindEVTXXML, source.EventText: kindEVTXTxt, source.EventCSV: kindEVTXCSV} {
-		if k.String() != want {
+	for k, want := range map[source.Kind]Kind{source.CBS: KindCBS, source.DISM: KindDISM, source.EVTX: KindEVTX,
+		source.EventXML: KindEventXML, source.EventText: KindEventText, source.EventCSV: KindEventCSV} {
+		if k.String() != string(want) {
 			t.Errorf("source kind %q, classify says %q", k, want)
 		}
+	}
+	for _, k := range textlogs.Kinds {
+		if !slices.Contains(knownKinds, Kind(k)) {
+			t.Errorf("text log kind %q is no classify Kind", k)
+		}
+	}
+	if len(knownKinds) != 6+len(textlogs.Kinds) {
+		t.Errorf("classify knows %d kinds, the readers %d", len(knownKinds), 6+len(textlogs.Kinds))
 	}
 }
 

@@ -444,7 +444,7 @@ func ascii(text string) bool {
 // only Burn logs use does not make every CBS line evidence.
 type prefilter struct {
 	mu    sync.Mutex
-	kinds map[string]*needleSet
+	kinds map[Kind]*needleSet
 	rules []*Rule
 	pats  []*FailurePattern
 }
@@ -455,12 +455,12 @@ func prefilterFor(rules []*Rule, pats []*FailurePattern) *prefilter {
 			_ = r.compile() // a rule built as a Go literal; a bad one matches nothing
 		}
 	}
-	return &prefilter{kinds: map[string]*needleSet{}, rules: rules, pats: pats}
+	return &prefilter{kinds: map[Kind]*needleSet{}, rules: rules, pats: pats}
 }
 
 // forKind returns the needle set for inputs of the kind, built on first
 // use and shared by the readers after that.
-func (p *prefilter) forKind(kind string) *needleSet {
+func (p *prefilter) forKind(kind Kind) *needleSet {
 	if p == nil {
 		return &needleSet{}
 	}
@@ -538,15 +538,15 @@ func cachedAutomaton(words []string) *automaton {
 // readsText reports whether a rule or pattern on these signals reads the
 // lines or entries of inputs of the kind, the evidence the prefilter
 // decides on.
-func readsText(signals []string, kind string) bool {
+func readsText(signals []string, kind Kind) bool {
 	if len(signals) == 0 {
 		return true
 	}
 	for _, s := range signals {
 		switch {
-		case s == "cbs.entry" && (kind == kindCBS || kind == kindDISM),
-			s == "dism.failure" && kind == kindDISM,
-			s == "textlog.record" && kind != kindCBS && kind != kindDISM:
+		case s == "cbs.entry" && (kind == KindCBS || kind == KindDISM),
+			s == "dism.failure" && kind == KindDISM,
+			s == "textlog.record" && kind != KindCBS && kind != KindDISM:
 			return true
 		}
 	}

@@ -47,7 +47,7 @@ func acMatch(t testing.TB, a *automaton, text string) bool {
 }
 
 func stockWords(t testing.TB) []string {
-	s := prefilterFor(StockRules(), StockFailurePatterns()).forKind(kindCBS)
+	s := prefilterFor(StockRules(), StockFailurePatterns()).forKind(KindCBS)
 	if len(s.words) == 0 {
 		t.Fatal("no stock words")
 	}

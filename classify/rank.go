@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -177,7 +176,7 @@ func rank(rules []*Rule, ev []Evidence, failures []*Failure) ([]*Finding, []Trac
 				ok = ok || families[fam]
 			}
 			if !ok {
-				why[r.ID] = fmt.Sprintf("no failed update of family %s", joinFamilies(r.Family, "/"))
+				why[r.ID] = fmt.Sprintf("no failed update of family %s", joinNames(r.Family, "/"))
 				continue
 			}
 		}
@@ -414,13 +413,4 @@ func unresolved(fs []*Failure) []*Failure {
 		}
 	}
 	return out
-}
-
-// joinFamilies joins family names with sep.
-func joinFamilies(fams []Family, sep string) string {
-	s := make([]string, len(fams))
-	for i, f := range fams {
-		s[i] = string(f)
-	}
-	return strings.Join(s, sep)
 }

@@ -35,7 +35,7 @@ func readInput(ctx context.Context, in Input, o *Options) (InputReport, []Eviden
 	var err error
 	switch in.Kind {
 	case source.CBS, source.DISM, source.EVTX, source.EventXML, source.EventText, source.EventCSV:
-		rep.Kind = in.Kind.String()
+		rep.Kind = Kind(in.Kind.String())
 	}
 	switch in.Kind {
 	case source.CBS:
@@ -77,7 +77,7 @@ func readCBS(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evi
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, kindCBS, o.keep.forKind(kindCBS))
+	c := newCollector(in.Name, KindCBS, o.keep.forKind(KindCBS))
 	var s cbslog.Summary
 	r := cbslog.NewReader(rc)
 	for r.Scan() {
@@ -105,7 +105,7 @@ func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Ev
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, kindDISM, o.keep.forKind(kindDISM))
+	c := newCollector(in.Name, KindDISM, o.keep.forKind(KindDISM))
 	var s dismlog.Summary
 	r := dismlog.NewReader(rc)
 	for r.Scan() {

@@ -140,7 +140,7 @@ func parseCodeSpec(s string) (codeSpec, error) {
 // are not checked.
 type Match struct {
 	Signal   []string `yaml:"signal,omitempty"`   // Evidence.Signal
-	Kind     []string `yaml:"kind,omitempty"`     // Evidence.Kind
+	Kind     []Kind   `yaml:"kind,omitempty"`     // Evidence.Kind
 	Provider []string `yaml:"provider,omitempty"` // event provider
 	EventID  []int    `yaml:"event_id,omitempty"`
 	// Codes are code spellings or symbolic names (0x800f081f,
@@ -189,7 +189,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // An Example is evidence written in a rule file for the rule's tests.
 type Example struct {
 	Signal string            `yaml:"signal"`
-	Kind   string            `yaml:"kind"`
+	Kind   Kind              `yaml:"kind"`
 	Text   string            `yaml:"text"`
 	Codes  []string          `yaml:"codes"`
 	Values map[string]string `yaml:"values"`
@@ -308,9 +308,9 @@ func (r *Rule) errorf(format string, a ...any) error {
 var (
 	knownSignals = []string{"cbs.entry", "cbs.sfc", "cbs.store_report", "cbs.session", "cbs.stack_required",
 		"cbs.stack_loaded", "dism.failure", "evtx.event", "textlog.record", "failure"}
-	knownKinds = []string{"cbs", "dism", "evtx", "evtx-xml", "evtx-text", "evtx-csv", "windowsupdate",
-		"windowsupdate-classic", "reportingevents", "reagent", "setupact", "mpcmdrun", "mpsigstub",
-		"updateplatform", "burn", "msi", "fltmc", "chkdsk", "text"}
+	knownKinds = []Kind{KindCBS, KindDISM, KindEVTX, KindEventXML, KindEventText, KindEventCSV, KindWindowsUpdate,
+		KindWindowsUpdateClassic, KindReportingEvents, KindReAgent, KindSetupAct, KindMpCmdRun, KindMpSigStub,
+		KindUpdatePlatform, KindBurn, KindMSI, KindFltmc, KindChkdsk, KindText}
 	knownFamilies = []Family{FamilyWinRE, FamilyDefender, FamilyMSI, FamilyLCU, FamilySSU}
 )
 
@@ -327,13 +327,13 @@ func (r *Rule) checkNames() error {
 		}
 		for _, k := range m.Kind {
 			if !contains(knownKinds, k) {
-				return r.errorf("unknown kind %q (known: %s)", k, strings.Join(knownKinds, ", "))
+				return r.errorf("unknown kind %q (known: %s)", k, joinNames(knownKinds, ", "))
 			}
 		}
 	}
 	for _, f := range r.Family {
 		if !slices.Contains(knownFamilies, f) {
-			return r.errorf("unknown family %q (known: %s)", f, joinFamilies(knownFamilies, ", "))
+			return r.errorf("unknown family %q (known: %s)", f, joinNames(knownFamilies, ", "))
 		}
 	}
 	return nil
@@ -650,13 +650,15 @@ func holdsAny(t string, list []string) bool {
 	return false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+func contains[T comparable](list []T, s T) bool { return slices.Contains(list, s) }
+
+// joinNames joins names (families, kinds) with sep.
+func joinNames[T ~string](names []T, sep string) string {
+	s := make([]string, len(names))
+	for i, n := range names {
+		s[i] = string(n)
 	}
-	return false
+	return strings.Join(s, sep)
 }
 
 func containsFold(list []string, s string) bool {

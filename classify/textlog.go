@@ -20,13 +20,13 @@ func readTextLog(ctx context.Context, in Input, head []byte, rep *InputReport, o
 		rep.Reason = reasonFor(source.Detect(head[:min(len(head), source.MagicSize)]), in.Name)
 		return nil, nil
 	}
-	rep.Kind = string(kind)
+	rep.Kind = Kind(kind)
 	rc, err := in.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	c := newCollector(in.Name, string(kind), o.keep.forKind(string(kind)))
+	c := newCollector(in.Name, Kind(kind), o.keep.forKind(Kind(kind)))
 	r := textlogs.NewReader(rc, kind)
 	for r.Scan() {
 		rec := r.Record()
@@ -62,7 +62,7 @@ func (c *collector) extractRecord(r *textlogs.Record) {
 	if err1 == nil && err2 == nil {
 		e.set("partition_short", strconv.FormatBool(free < need))
 	}
-	c.add(e, shapeKey(c.kind+r.Component+codeKey(r.Codes), r.Text))
+	c.add(e, shapeKey(string(c.kind)+r.Component+codeKey(r.Codes), r.Text))
 	if len(r.Text) > len(e.Text) || strings.Count(e.Text, "\n") > 3 {
 		c.continuations(e, r.Text)
 	}

@@ -167,7 +167,7 @@ func NewDocument(d *classify.Diagnosis, lang language.Tag) *Document {
 		out.Findings = append(out.Findings, jf)
 	}
 	for _, in := range d.Inputs {
-		ji := Input{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped, Reason: in.Reason, Omitted: in.Omitted}
+		ji := Input{File: in.File, Kind: string(in.Kind), Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped, Reason: in.Reason, Omitted: in.Omitted}
 		if ji.Errors == nil {
 			ji.Errors = []string{}
 		}

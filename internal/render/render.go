@@ -243,7 +243,7 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 		v.Findings = append(v.Findings, fv)
 	}
 	for _, in := range d.Inputs {
-		iv := inputView{File: in.File, Kind: in.Kind, Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped}
+		iv := inputView{File: in.File, Kind: string(in.Kind), Entries: in.Entries, Errors: in.Errors, Skipped: in.Skipped}
 		if in.Skipped || in.Kind == "" {
 			iv.Reason = v.skipReason(in)
 		}
@@ -308,7 +308,7 @@ func timeline(v *view) []timelineView {
 		// A failure's own evidence (signal "failure") is the failure row.
 		if near(e.Time) && e.Signal != "failure" {
 			items = append(items, item{e.Time, timelineView{Time: v.when(e.Time), Where: v.whereOf(e),
-				Text: clip(v.evidenceText(e), 200), Causes: strings.Join(cs, ", "), Kind: e.Kind}})
+				Text: clip(v.evidenceText(e), 200), Causes: strings.Join(cs, ", "), Kind: string(e.Kind)}})
 		}
 	}
 	for _, f := range v.d.Failures {
