@@ -114,6 +114,11 @@ func ParseFailurePatterns(r io.Reader) ([]*FailurePattern, error) {
 	if err := dec.Decode(&ps); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
+	return compileFailurePatterns(ps)
+}
+
+// compileFailurePatterns compiles and checks decoded failure patterns.
+func compileFailurePatterns(ps []*FailurePattern) ([]*FailurePattern, error) {
 	seen := map[string]bool{}
 	for _, p := range ps {
 		if err := p.compile(); err != nil {
@@ -140,7 +145,7 @@ func StockFailurePatterns() []*FailurePattern {
 }
 
 var stockPatternsOnce = sync.OnceValue(func() []*FailurePattern {
-	ps, err := ParseFailurePatterns(strings.NewReader(string(stockFailures)))
+	ps, err := compileFailurePatterns(stockDataOnce().Failures)
 	if err != nil {
 		panic("classify: stock failure patterns: " + err.Error()) // a test keeps this from shipping
 	}

@@ -243,15 +243,20 @@ func ParseRules(r io.Reader) ([]*Rule, error) {
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
-	rules := f.rules
+	return compileRules(f.rules, f.lines)
+}
+
+// compileRules compiles and checks decoded rules; lines are the lines
+// they start on.
+func compileRules(rules []*Rule, lines []int) ([]*Rule, error) {
 	seen := map[string]bool{}
 	for i, rl := range rules {
 		if rl == nil { // "- " alone: a null item
 			rl = &Rule{}
 			rules[i] = rl
 		}
-		if i < len(f.lines) {
-			rl.line = f.lines[i]
+		if i < len(lines) {
+			rl.line = lines[i]
 		}
 		if err := rl.compile(); err != nil {
 			return nil, err
@@ -374,7 +379,8 @@ func StockRules() []*Rule {
 }
 
 var stockRulesOnce = sync.OnceValue(func() []*Rule {
-	rules, err := ParseRules(strings.NewReader(string(stockRules)))
+	d := stockDataOnce()
+	rules, err := compileRules(d.Rules, d.RuleLines)
 	if err != nil {
 		panic("classify: stock rules: " + err.Error()) // a test keeps this from shipping
 	}
