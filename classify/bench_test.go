@@ -100,10 +100,10 @@ func BenchmarkLoadStock(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := compileRules(d.Rules, d.RuleLines); err != nil {
+		if _, err := compileRules(d.Rules, d.RuleLines, true); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := compileFailurePatterns(d.Failures); err != nil {
+		if _, err := compileFailurePatterns(d.Failures, true); err != nil {
 			b.Fatal(err)
 		}
 	}

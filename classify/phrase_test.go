@@ -197,7 +197,7 @@ func checkRegexLiterals(t *testing.T, res []*compiled, text string) {
 	t.Helper()
 	e := &Evidence{Text: text}
 	for _, c := range res {
-		if c.regex.MatchString(text) && len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
+		if c.regex.get().MatchString(text) && len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
 			t.Errorf("%s matches %q, but its literals %q are not in %q", c.regex, text, c.reLits, e.folded())
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -81,7 +80,7 @@ type Rule struct {
 type compiled struct {
 	src           *Match
 	codes         []codeSpec
-	regex         *regexp.Regexp
+	regex         *lazyRegexp
 	reLits        []string // folded strings one of which each match of regex holds (regexLiterals)
 	fields        []fieldTest
 	text, allText []phrase
@@ -219,7 +218,7 @@ func (x Example) Evidence() (Evidence, error) {
 
 type fieldTest struct {
 	name, op, value string
-	re              *regexp.Regexp
+	re              *lazyRegexp
 	num             float64
 }
 
@@ -243,12 +242,13 @@ func ParseRules(r io.Reader) ([]*Rule, error) {
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
-	return compileRules(f.rules, f.lines)
+	return compileRules(f.rules, f.lines, false)
 }
 
 // compileRules compiles and checks decoded rules; lines are the lines
-// they start on.
-func compileRules(rules []*Rule, lines []int) ([]*Rule, error) {
+// they start on. With lazy, regular expressions are compiled on first use
+// (they must be valid: the stock rules, see lazyRegexp).
+func compileRules(rules []*Rule, lines []int, lazy bool) ([]*Rule, error) {
 	seen := map[string]bool{}
 	for i, rl := range rules {
 		if rl == nil { // "- " alone: a null item
@@ -258,7 +258,7 @@ func compileRules(rules []*Rule, lines []int) ([]*Rule, error) {
 		if i < len(lines) {
 			rl.line = lines[i]
 		}
-		if err := rl.compile(); err != nil {
+		if err := rl.compileWith(lazy); err != nil {
 			return nil, err
 		}
 		if err := rl.checkNames(); err != nil {
@@ -380,7 +380,7 @@ func StockRules() []*Rule {
 
 var stockRulesOnce = sync.OnceValue(func() []*Rule {
 	d := stockDataOnce()
-	rules, err := compileRules(d.Rules, d.RuleLines)
+	rules, err := compileRules(d.Rules, d.RuleLines, true)
 	if err != nil {
 		panic("classify: stock rules: " + err.Error()) // a test keeps this from shipping
 	}
@@ -405,7 +405,9 @@ func MergeRules(base, extra []*Rule) []*Rule {
 	return out
 }
 
-func (r *Rule) compile() error {
+func (r *Rule) compile() error { return r.compileWith(false) }
+
+func (r *Rule) compileWith(lazy bool) error {
 	bad := r.errorf
 	if r.ID == "" {
 		return bad("missing id")
@@ -417,12 +419,12 @@ func (r *Rule) compile() error {
 		return bad("weight %v out of [-1, 1]", r.Weight)
 	}
 	var err error
-	if r.m, err = compileMatch(&r.Match); err != nil {
+	if r.m, err = compileMatch(&r.Match, lazy); err != nil {
 		return bad("%v", err)
 	}
 	r.unless = nil
 	if r.Unless != nil {
-		u, err := compileMatch(r.Unless)
+		u, err := compileMatch(r.Unless, lazy)
 		if err != nil {
 			return bad("unless: %v", err)
 		}
@@ -431,8 +433,8 @@ func (r *Rule) compile() error {
 	return nil
 }
 
-func compileMatch(m *Match) (compiled, error) {
-	cm, err := compileConds(m)
+func compileMatch(m *Match, lazy bool) (compiled, error) {
+	cm, err := compileConds(m, lazy)
 	cm.src = m
 	for _, t := range m.Text {
 		cm.text = append(cm.text, newPhrase(t))
@@ -443,7 +445,7 @@ func compileMatch(m *Match) (compiled, error) {
 	return cm, err
 }
 
-func compileConds(m *Match) (compiled, error) {
+func compileConds(m *Match, lazy bool) (compiled, error) {
 	var cs []codeSpec
 	for _, s := range m.Codes {
 		c, err := parseCodeSpec(s)
@@ -452,10 +454,10 @@ func compileConds(m *Match) (compiled, error) {
 		}
 		cs = append(cs, c)
 	}
-	var re *regexp.Regexp
+	var re *lazyRegexp
 	if m.Regex != "" {
 		var err error
-		if re, err = regexp.Compile(m.Regex); err != nil {
+		if re, err = newRegexp(m.Regex, lazy); err != nil {
 			return compiled{}, err
 		}
 	}
@@ -473,7 +475,7 @@ func compileConds(m *Match) (compiled, error) {
 		case v == "*":
 			ft.op = "*"
 		case strings.HasPrefix(v, "~"):
-			re, err := regexp.Compile(v[1:])
+			re, err := newRegexp(v[1:], lazy)
 			if err != nil {
 				return compiled{}, fmt.Errorf("field %s: %v", n, err)
 			}
@@ -613,7 +615,7 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 		if len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
 			return false, "regex"
 		}
-		if !re.MatchString(e.Text) {
+		if !re.get().MatchString(e.Text) {
 			return false, "regex"
 		}
 	}
@@ -633,7 +635,7 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 				return false, "field " + f.name
 			}
 		case "~":
-			if !f.re.MatchString(v) {
+			if !f.re.get().MatchString(v) {
 				return false, "field " + f.name
 			}
 		case ">", "<":

@@ -70,7 +70,7 @@ func TestStockGobFresh(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s (%v)", stale, err)
 	}
-	got, err := compileRules(d.Rules, d.RuleLines)
+	got, err := compileRules(d.Rules, d.RuleLines, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestStockGobFresh(t *testing.T) {
 			t.Fatalf("rule %s: line %d, yaml line %d: %s", r.ID, got[i].line, r.line, stale)
 		}
 	}
-	gotPs, err := compileFailurePatterns(d.Failures)
+	gotPs, err := compileFailurePatterns(d.Failures, true)
 	if err != nil {
 		t.Fatal(err)
 	}
