@@ -250,6 +250,12 @@ func (p *FailurePattern) read(e *Evidence) (statement, bool) {
 	if !found {
 		return statement{}, false
 	}
+	// Strings one of which the regex needs, checked first: most texts
+	// with a needle are not the statement (see regexLiterals; fold reads
+	// white space as collapse does).
+	if lits := p.re.literals(); len(lits) > 0 && e.ascii() && !holdsAny(folded, lits) {
+		return statement{}, false
+	}
 	text := collapse(e.Text)
 	re := p.re.get()
 	m := re.FindStringSubmatch(text)

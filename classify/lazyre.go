@@ -18,6 +18,9 @@ type lazyRegexp struct {
 	expr string
 	once sync.Once
 	re   *regexp.Regexp
+
+	litOnce sync.Once
+	lits    []string // regexLiterals(expr), on first use
 }
 
 // eagerRegexp compiles expr now.
@@ -48,3 +51,11 @@ func (l *lazyRegexp) get() *regexp.Regexp {
 
 // String returns the expression as written.
 func (l *lazyRegexp) String() string { return l.expr }
+
+// literals returns the folded strings one of which every ASCII text the
+// expression matches holds, folded (regexLiterals), worked out on first
+// use: nil when there are none to tell.
+func (l *lazyRegexp) literals() []string {
+	l.litOnce.Do(func() { l.lits = regexLiterals(l.expr) })
+	return l.lits
+}

@@ -80,8 +80,7 @@ type Rule struct {
 type compiled struct {
 	src           *Match
 	codes         []codeSpec
-	regex         *lazyRegexp
-	reLits        []string // folded strings one of which each match of regex holds (regexLiterals)
+	regex         *lazyRegexp // and the strings one of its matches holds (literals)
 	fields        []fieldTest
 	text, allText []phrase
 }
@@ -461,7 +460,6 @@ func compileConds(m *Match, lazy bool) (compiled, error) {
 			return compiled{}, err
 		}
 	}
-	lits := regexLiterals(m.Regex)
 	var fs []fieldTest
 	names := make([]string, 0, len(m.Fields))
 	for n := range m.Fields {
@@ -491,7 +489,7 @@ func compileConds(m *Match, lazy bool) (compiled, error) {
 		}
 		fs = append(fs, ft)
 	}
-	return compiled{codes: cs, regex: re, reLits: lits, fields: fs}, nil
+	return compiled{codes: cs, regex: re, fields: fs}, nil
 }
 
 // regexLiterals returns strings, folded (see fold), one of which the
@@ -612,7 +610,7 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 		}
 	}
 	if re != nil {
-		if len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
+		if lits := re.literals(); len(lits) > 0 && e.ascii() && !holdsAny(e.folded(), lits) {
 			return false, "regex"
 		}
 		if !re.get().MatchString(e.Text) {
