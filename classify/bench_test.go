@@ -68,3 +68,43 @@ func BenchmarkParseStockRules(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseStockFailures parses the embedded failures.yaml, as every
+// process that analyses does once.
+func BenchmarkParseStockFailures(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseFailurePatterns(bytes.NewReader(stockFailures)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseStockFamilies parses the embedded families.yaml.
+func BenchmarkParseStockFamilies(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseFamilies(stockFamiliesYAML); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadStock reads the stock rules and failure patterns from
+// stock.gob and compiles them, as every process that analyses does once
+// (instead of BenchmarkParseStockRules and BenchmarkParseStockFailures).
+func BenchmarkLoadStock(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := decodeStock(stockGob)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := compileRules(d.Rules, d.RuleLines, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := compileFailurePatterns(d.Failures, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -24,6 +24,13 @@ type collector struct {
 	capped int        // evidence dropped by the per-shape cap
 	keep   *needleSet // phrases that make a line evidence (prefilterFor)
 	key    []byte     // a buffer for shape keys
+	// texts holds, by index in out, the text of CBS entries kept so far
+	// (extractCBSEntry), made a string by flush once the input is read:
+	// most are dropped by later entries of their shape, and their buffer
+	// then takes the next one's text, so that routine failures by the
+	// hundred thousand cost no allocation each. Empty: out's own Text.
+	texts [][]byte
+	kbs   map[string]string // KB numbers seen, each held once (internKB)
 }
 
 type shape struct {
@@ -63,6 +70,50 @@ func (c *collector) keepShape(e Evidence, key []byte) {
 	e.File, e.Kind = c.file, c.kind
 	i, _ := c.slot(key)
 	c.out[i] = e
+	if i < len(c.texts) {
+		c.texts[i] = c.texts[i][:0]
+	}
+}
+
+// setText gives the evidence at out[i] the text, a copy made by flush.
+func (c *collector) setText(i int, text string) {
+	if i >= len(c.texts) {
+		c.texts = append(c.texts, make([][]byte, len(c.out)-len(c.texts))...)
+	}
+	c.out[i].Text = ""
+	c.texts[i] = append(c.texts[i][:0], text...)
+}
+
+// flush gives the evidence their texts held in texts (setText).
+func (c *collector) flush() {
+	for i, b := range c.texts {
+		if len(b) > 0 {
+			c.out[i].Text = string(b)
+		}
+	}
+	c.texts = nil
+}
+
+// evidence returns the evidence collected.
+func (c *collector) evidence() []Evidence {
+	c.flush()
+	return c.out
+}
+
+// internKB returns a copy of kb, the same for every evidence of one input
+// (a log names a few KBs again and again); at most 256 are held.
+func (c *collector) internKB(kb string) string {
+	if k, ok := c.kbs[kb]; ok {
+		return k
+	}
+	k := strings.Clone(kb)
+	if len(c.kbs) < 256 {
+		if c.kbs == nil {
+			c.kbs = map[string]string{}
+		}
+		c.kbs[k] = k
+	}
+	return k
 }
 
 // slot returns where in out the next evidence of the shape goes, growing
@@ -149,7 +200,6 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 		Signal: "cbs.entry",
 		Line:   e.Line,
 		Time:   e.Time,
-		Text:   strings.Clone(text),
 		Codes:  cs,
 		values: values,
 	}
@@ -159,9 +209,10 @@ func (c *collector) extractCBSEntry(e *cbslog.Entry) {
 		ev.set("failure_mark", "true")
 	}
 	if kb := cbslog.FindKB(e.Text); kb != "" {
-		ev.set("kb", strings.Clone(kb))
+		ev.set("kb", c.internKB(kb))
 	}
 	c.out[i] = ev
+	c.setText(i, text)
 	c.continuations(ev, e.Text)
 }
 

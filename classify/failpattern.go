@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -63,7 +62,7 @@ type FailurePattern struct {
 		Field   string `yaml:"field"`
 		Match   string `yaml:"match"`
 		Subject string `yaml:"subject"`
-		re      *regexp.Regexp
+		re      *lazyRegexp
 	} `yaml:"subject_when,omitempty"`
 	// Family is the update family the statement implies ("msi", ...).
 	Family Family `yaml:"family,omitempty"`
@@ -81,7 +80,7 @@ type FailurePattern struct {
 		Negative []string `yaml:"negative"`
 	} `yaml:"tests"`
 
-	re      *regexp.Regexp
+	re      *lazyRegexp
 	needles []phrase
 	ok      []codes.Code
 	code    codes.Code
@@ -114,9 +113,16 @@ func ParseFailurePatterns(r io.Reader) ([]*FailurePattern, error) {
 	if err := dec.Decode(&ps); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
+	return compileFailurePatterns(ps, false)
+}
+
+// compileFailurePatterns compiles and checks decoded failure patterns.
+// With lazy, regular expressions are compiled on first use (they must be
+// valid and name known groups: the stock patterns, see lazyRegexp).
+func compileFailurePatterns(ps []*FailurePattern, lazy bool) ([]*FailurePattern, error) {
 	seen := map[string]bool{}
 	for _, p := range ps {
-		if err := p.compile(); err != nil {
+		if err := p.compile(lazy); err != nil {
 			return nil, err
 		}
 		if seen[p.ID] {
@@ -140,14 +146,14 @@ func StockFailurePatterns() []*FailurePattern {
 }
 
 var stockPatternsOnce = sync.OnceValue(func() []*FailurePattern {
-	ps, err := ParseFailurePatterns(strings.NewReader(string(stockFailures)))
+	ps, err := compileFailurePatterns(stockDataOnce().Failures, true)
 	if err != nil {
 		panic("classify: stock failure patterns: " + err.Error()) // a test keeps this from shipping
 	}
 	return ps
 })
 
-func (p *FailurePattern) compile() error {
+func (p *FailurePattern) compile(lazy bool) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w %s: %s", ErrRule, p.ID, fmt.Sprintf(format, a...))
 	}
@@ -160,16 +166,18 @@ func (p *FailurePattern) compile() error {
 	if len(p.Needles) == 0 {
 		return bad("no needles: the extractors could not keep the lines it reads")
 	}
-	re, err := regexp.Compile("(?i)" + p.Regex)
+	re, err := newRegexp("(?i)"+p.Regex, lazy)
 	if err != nil {
 		return bad("regex: %v", err)
 	}
 	p.re = re
-	known := map[string]bool{"code": true, "code2": true, "title": true, "product": true, "package": true,
-		"kb": true, "guid": true, "stage": true, "action": true, "": true}
-	for _, n := range re.SubexpNames() {
-		if !known[n] {
-			return bad("unknown group name %q", n)
+	if !lazy {
+		known := map[string]bool{"code": true, "code2": true, "title": true, "product": true, "package": true,
+			"kb": true, "guid": true, "stage": true, "action": true, "": true}
+		for _, n := range re.get().SubexpNames() {
+			if !known[n] {
+				return bad("unknown group name %q", n)
+			}
 		}
 	}
 	if p.Stage != "" && !slices.Contains(stages, p.Stage) {
@@ -184,7 +192,7 @@ func (p *FailurePattern) compile() error {
 	}
 	for i := range p.SubjectWhen {
 		w := &p.SubjectWhen[i]
-		re, err := regexp.Compile(w.Match)
+		re, err := newRegexp(w.Match, lazy)
 		if err != nil || w.Field == "" || w.Subject == "" {
 			return bad("subject_when %d: needs field, a valid match and subject (%v)", i, err)
 		}
@@ -242,13 +250,20 @@ func (p *FailurePattern) read(e *Evidence) (statement, bool) {
 	if !found {
 		return statement{}, false
 	}
+	// Strings one of which the regex needs, checked first: most texts
+	// with a needle are not the statement (see regexLiterals; fold reads
+	// white space as collapse does).
+	if lits := p.re.literals(); len(lits) > 0 && e.ascii() && !holdsAny(folded, lits) {
+		return statement{}, false
+	}
 	text := collapse(e.Text)
-	m := p.re.FindStringSubmatch(text)
+	re := p.re.get()
+	m := re.FindStringSubmatch(text)
 	if m == nil {
 		return statement{}, false
 	}
 	s := statement{pattern: p, stage: p.Stage}
-	for i, name := range p.re.SubexpNames() {
+	for i, name := range re.SubexpNames() {
 		v := strings.TrimSpace(m[i])
 		if v == "" {
 			continue
@@ -361,7 +376,7 @@ func failureFromStatement(e *Evidence, s statement) *Failure {
 	if f.Update == "" {
 		f.Update = s.pattern.Subject
 		for _, w := range s.pattern.SubjectWhen {
-			if w.re.MatchString(e.Value(w.Field)) {
+			if w.re.get().MatchString(e.Value(w.Field)) {
 				f.Update = w.Subject
 				break
 			}

@@ -46,6 +46,11 @@ func parseFamilies(data []byte) ([]updateFamily, error) {
 	if err := dec.Decode(&fams); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
+	return compileFamilies(fams)
+}
+
+// compileFamilies checks decoded families and readies them for use.
+func compileFamilies(fams []updateFamily) ([]updateFamily, error) {
 	for i := range fams {
 		f := &fams[i]
 		if !slices.Contains(knownFamilies, f.Family) {

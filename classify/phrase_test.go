@@ -192,13 +192,20 @@ func stockRegexes() []*compiled {
 }
 
 // checkRegexLiterals fails when the literal check of a regular expression
-// would skip an ASCII text the expression matches.
-func checkRegexLiterals(t *testing.T, res []*compiled, text string) {
+// would skip an ASCII text the expression matches: a stock rule's, on the
+// text, or a stock failure pattern's, on the text with its white space
+// collapsed (FailurePattern.read).
+func checkRegexLiterals(t *testing.T, res []*compiled, pats []*FailurePattern, text string) {
 	t.Helper()
 	e := &Evidence{Text: text}
+	for _, p := range pats {
+		if lits := p.re.literals(); p.re.get().MatchString(collapse(text)) && len(lits) > 0 && e.ascii() && !holdsAny(e.folded(), lits) {
+			t.Errorf("pattern %s matches %q, but its literals %q are not in %q", p.ID, text, lits, e.folded())
+		}
+	}
 	for _, c := range res {
-		if c.regex.MatchString(text) && len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
-			t.Errorf("%s matches %q, but its literals %q are not in %q", c.regex, text, c.reLits, e.folded())
+		if lits := c.regex.literals(); c.regex.get().MatchString(text) && len(lits) > 0 && e.ascii() && !holdsAny(e.folded(), lits) {
+			t.Errorf("%s matches %q, but its literals %q are not in %q", c.regex, text, lits, e.folded())
 		}
 	}
 }
@@ -210,12 +217,22 @@ func TestRegexLiterals(t *testing.T) {
 	res := stockRegexes()
 	with := 0
 	for _, c := range res {
-		if len(c.reLits) > 0 {
+		if len(c.regex.literals()) > 0 {
 			with++
 		}
 	}
 	if with < len(res)*3/4 {
 		t.Errorf("only %d of %d stock regular expressions have literals", with, len(res))
+	}
+	pats := StockFailurePatterns()
+	with = 0
+	for _, p := range pats {
+		if len(p.re.literals()) > 0 {
+			with++
+		}
+	}
+	if with < len(pats)*3/4 {
+		t.Errorf("only %d of %d stock failure patterns' regular expressions have literals", with, len(pats))
 	}
 	var texts []string
 	for _, r := range StockRules() {
@@ -229,21 +246,21 @@ func TestRegexLiterals(t *testing.T) {
 	}
 	texts = append(texts, "C:\\$Windows.~BT\\x", "EXEC: x", "Unmount  failed: 112", ".NET 4.8", "(F) CSI  Payload Corrupt", "faiLED to DOWNLOAD")
 	for _, text := range texts {
-		checkRegexLiterals(t, res, text)
+		checkRegexLiterals(t, res, pats, text)
 	}
 	if got := regexLiterals(`(?i)(foo|:::)`); got != nil {
 		t.Errorf("a literal with no letter or digit: got %q, want none", got)
 	}
 }
 
-// FuzzRegexLiterals checks the literals of the stock rules' regular
-// expressions on any text.
+// FuzzRegexLiterals checks the literals of the stock rules' and failure
+// patterns' regular expressions on any text.
 func FuzzRegexLiterals(f *testing.F) {
 	for _, s := range []string{"C:\\$Windows.~BT\\x", "MSFT_MpPreference.cdxml", "winre.wim 0x80070070", "Visual C++ 2015", "ERROR 0x80070643"} {
 		f.Add(s)
 	}
-	res := stockRegexes()
+	res, pats := stockRegexes(), StockFailurePatterns()
 	f.Fuzz(func(t *testing.T, text string) {
-		checkRegexLiterals(t, res, text)
+		checkRegexLiterals(t, res, pats, text)
 	})
 }

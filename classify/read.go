@@ -85,9 +85,10 @@ func readCBS(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evi
 		s.Add(&e)
 		c.extractCBSEntry(&e)
 		if s.Entries%4096 == 0 && ctx.Err() != nil {
-			return c.out, ctx.Err()
+			return c.evidence(), ctx.Err()
 		}
 	}
+	c.flush()
 	s.Finish()
 	c.extractCBSSummary(&s)
 	rep.Entries = s.Entries
@@ -96,7 +97,7 @@ func readCBS(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evi
 		rep.offset, rep.offsetKnown = s.Offset, true
 	}
 	rep.Omitted = c.capped
-	return c.out, r.Err()
+	return c.evidence(), r.Err()
 }
 
 func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
@@ -115,9 +116,10 @@ func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Ev
 			c.extractCBSEntry(&e.Entry)
 		}
 		if s.Entries%4096 == 0 && ctx.Err() != nil {
-			return c.out, ctx.Err()
+			return c.evidence(), ctx.Err()
 		}
 	}
+	c.flush()
 	s.Finish()
 	c.extractDISM(&s)
 	c.extractCBSSummary(&s.CBS)
@@ -127,7 +129,7 @@ func readDISM(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Ev
 		rep.offset, rep.offsetKnown = s.CBS.Offset, true
 	}
 	rep.Omitted = c.capped
-	return c.out, r.Err()
+	return c.evidence(), r.Err()
 }
 
 func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]Evidence, error) {
@@ -170,7 +172,7 @@ func readEvents(ctx context.Context, in Input, rep *InputReport, o *Options) ([]
 		}
 	}
 	rep.Omitted = c.capped
-	return c.out, r.Err()
+	return c.evidence(), r.Err()
 }
 
 // readAsText reads an input as a text log; ok is false when that yields

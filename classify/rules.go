@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -81,8 +80,7 @@ type Rule struct {
 type compiled struct {
 	src           *Match
 	codes         []codeSpec
-	regex         *regexp.Regexp
-	reLits        []string // folded strings one of which each match of regex holds (regexLiterals)
+	regex         *lazyRegexp // and the strings one of its matches holds (literals)
 	fields        []fieldTest
 	text, allText []phrase
 }
@@ -219,7 +217,7 @@ func (x Example) Evidence() (Evidence, error) {
 
 type fieldTest struct {
 	name, op, value string
-	re              *regexp.Regexp
+	re              *lazyRegexp
 	num             float64
 }
 
@@ -243,17 +241,23 @@ func ParseRules(r io.Reader) ([]*Rule, error) {
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: %v", ErrRule, err)
 	}
-	rules := f.rules
+	return compileRules(f.rules, f.lines, false)
+}
+
+// compileRules compiles and checks decoded rules; lines are the lines
+// they start on. With lazy, regular expressions are compiled on first use
+// (they must be valid: the stock rules, see lazyRegexp).
+func compileRules(rules []*Rule, lines []int, lazy bool) ([]*Rule, error) {
 	seen := map[string]bool{}
 	for i, rl := range rules {
 		if rl == nil { // "- " alone: a null item
 			rl = &Rule{}
 			rules[i] = rl
 		}
-		if i < len(f.lines) {
-			rl.line = f.lines[i]
+		if i < len(lines) {
+			rl.line = lines[i]
 		}
-		if err := rl.compile(); err != nil {
+		if err := rl.compileWith(lazy); err != nil {
 			return nil, err
 		}
 		if err := rl.checkNames(); err != nil {
@@ -374,7 +378,8 @@ func StockRules() []*Rule {
 }
 
 var stockRulesOnce = sync.OnceValue(func() []*Rule {
-	rules, err := ParseRules(strings.NewReader(string(stockRules)))
+	d := stockDataOnce()
+	rules, err := compileRules(d.Rules, d.RuleLines, true)
 	if err != nil {
 		panic("classify: stock rules: " + err.Error()) // a test keeps this from shipping
 	}
@@ -399,7 +404,9 @@ func MergeRules(base, extra []*Rule) []*Rule {
 	return out
 }
 
-func (r *Rule) compile() error {
+func (r *Rule) compile() error { return r.compileWith(false) }
+
+func (r *Rule) compileWith(lazy bool) error {
 	bad := r.errorf
 	if r.ID == "" {
 		return bad("missing id")
@@ -411,12 +418,12 @@ func (r *Rule) compile() error {
 		return bad("weight %v out of [-1, 1]", r.Weight)
 	}
 	var err error
-	if r.m, err = compileMatch(&r.Match); err != nil {
+	if r.m, err = compileMatch(&r.Match, lazy); err != nil {
 		return bad("%v", err)
 	}
 	r.unless = nil
 	if r.Unless != nil {
-		u, err := compileMatch(r.Unless)
+		u, err := compileMatch(r.Unless, lazy)
 		if err != nil {
 			return bad("unless: %v", err)
 		}
@@ -425,8 +432,8 @@ func (r *Rule) compile() error {
 	return nil
 }
 
-func compileMatch(m *Match) (compiled, error) {
-	cm, err := compileConds(m)
+func compileMatch(m *Match, lazy bool) (compiled, error) {
+	cm, err := compileConds(m, lazy)
 	cm.src = m
 	for _, t := range m.Text {
 		cm.text = append(cm.text, newPhrase(t))
@@ -437,7 +444,7 @@ func compileMatch(m *Match) (compiled, error) {
 	return cm, err
 }
 
-func compileConds(m *Match) (compiled, error) {
+func compileConds(m *Match, lazy bool) (compiled, error) {
 	var cs []codeSpec
 	for _, s := range m.Codes {
 		c, err := parseCodeSpec(s)
@@ -446,14 +453,13 @@ func compileConds(m *Match) (compiled, error) {
 		}
 		cs = append(cs, c)
 	}
-	var re *regexp.Regexp
+	var re *lazyRegexp
 	if m.Regex != "" {
 		var err error
-		if re, err = regexp.Compile(m.Regex); err != nil {
+		if re, err = newRegexp(m.Regex, lazy); err != nil {
 			return compiled{}, err
 		}
 	}
-	lits := regexLiterals(m.Regex)
 	var fs []fieldTest
 	names := make([]string, 0, len(m.Fields))
 	for n := range m.Fields {
@@ -467,7 +473,7 @@ func compileConds(m *Match) (compiled, error) {
 		case v == "*":
 			ft.op = "*"
 		case strings.HasPrefix(v, "~"):
-			re, err := regexp.Compile(v[1:])
+			re, err := newRegexp(v[1:], lazy)
 			if err != nil {
 				return compiled{}, fmt.Errorf("field %s: %v", n, err)
 			}
@@ -483,7 +489,7 @@ func compileConds(m *Match) (compiled, error) {
 		}
 		fs = append(fs, ft)
 	}
-	return compiled{codes: cs, regex: re, reLits: lits, fields: fs}, nil
+	return compiled{codes: cs, regex: re, fields: fs}, nil
 }
 
 // regexLiterals returns strings, folded (see fold), one of which the
@@ -604,10 +610,10 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 		}
 	}
 	if re != nil {
-		if len(c.reLits) > 0 && e.ascii() && !holdsAny(e.folded(), c.reLits) {
+		if lits := re.literals(); len(lits) > 0 && e.ascii() && !holdsAny(e.folded(), lits) {
 			return false, "regex"
 		}
-		if !re.MatchString(e.Text) {
+		if !re.get().MatchString(e.Text) {
 			return false, "regex"
 		}
 	}
@@ -627,7 +633,7 @@ func matchOne(c *compiled, e *Evidence) (bool, string) {
 				return false, "field " + f.name
 			}
 		case "~":
-			if !f.re.MatchString(v) {
+			if !f.re.get().MatchString(v) {
 				return false, "field " + f.name
 			}
 		case ">", "<":
