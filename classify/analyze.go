@@ -161,7 +161,7 @@ func finish(d *Diagnosis, o *Options) *Diagnosis {
 // (with its zone) give UTC.
 func wallClockKind(kind Kind) bool {
 	switch kind {
-	case KindEVTX, KindEventXML, KindEventText, KindEventCSV, "mpsigstub", "reportingevents", "":
+	case KindEVTX, KindEventXML, KindEventText, KindEventCSV, KindMpSigStub, KindReportingEvents, "":
 		return false
 	}
 	return true

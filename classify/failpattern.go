@@ -409,7 +409,7 @@ func failureFromStatement(e *Evidence, s statement) *Failure {
 			}
 		}
 	}
-	if f.Family == "" && (e.Kind == "burn" || e.Kind == "msi") {
+	if f.Family == "" && (e.Kind == KindBurn || e.Kind == KindMSI) {
 		f.Family = FamilyMSI
 	}
 	if f.Family == "" && f.generic && f.Code == codes.FromWin32(1603) && strings.Contains(e.Text, "1603") {

@@ -229,13 +229,13 @@ func nameByNeighbour(fs []*Failure, ev []Evidence) {
 	var titles map[at]*Evidence
 	for _, f := range fs {
 		src := f.Source
-		if src == nil || src.Kind != "text" || src.Line == 0 || strings.HasPrefix(f.Update, "KB") {
+		if src == nil || src.Kind != KindText || src.Line == 0 || strings.HasPrefix(f.Update, "KB") {
 			continue
 		}
 		if titles == nil {
 			titles = map[at]*Evidence{}
 			for i := range ev {
-				if e := &ev[i]; e.Kind == "text" && e.Line > 0 && (e.Value("kb") != "" || e.Value("package_id") != "") {
+				if e := &ev[i]; e.Kind == KindText && e.Line > 0 && (e.Value("kb") != "" || e.Value("package_id") != "") {
 					titles[at{e.File, e.Line}] = e
 				}
 			}
@@ -373,7 +373,7 @@ func asFailure(e *Evidence) *Failure {
 	if f.Family == "" && e.Value("provider") == "MsiInstaller" {
 		f.Family = FamilyMSI
 	}
-	if f.Family == "" && e.Kind == "burn" {
+	if f.Family == "" && e.Kind == KindBurn {
 		f.Family = FamilyMSI
 	}
 	if f.Family == "" {
@@ -614,7 +614,7 @@ func attachDownloads(fs []*Failure, ev []Evidence) {
 func foldInstallerFailures(fs []*Failure) []*Failure {
 	var out []*Failure
 	for _, f := range fs {
-		installer := f.Source.Value("provider") == "MsiInstaller" || f.Source.Kind == "burn" || f.Source.Kind == "msi"
+		installer := f.Source.Value("provider") == "MsiInstaller" || f.Source.Kind == KindBurn || f.Source.Kind == KindMSI
 		if installer {
 			if g := nearestUpdateFailure(fs, f, 10*time.Minute); g != nil {
 				g.Also = append(g.Also, f.Source)
