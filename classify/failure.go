@@ -218,8 +218,8 @@ func nameByGUID(fs []*Failure, ev []Evidence) {
 // and its update history show the title on one line and the status on
 // the next ("… (KB5034441)" / "Failed to install on 1/9/2024 -
 // 0x80070643"), and people paste the error message above the list. The
-// nearest line wins, the one before on a tie; only titles within two
-// lines count. A failure of winget's installer takes the package winget
+// nearest line wins, the one before on a tie; only lines within three
+// count (a wusa dialog's text, then the command naming the .msu). A failure of winget's installer takes the package winget
 // said it found above it.
 func nameByNeighbour(fs []*Failure, ev []Evidence) {
 	type at struct {
@@ -240,7 +240,7 @@ func nameByNeighbour(fs []*Failure, ev []Evidence) {
 				}
 			}
 		}
-		for _, d := range []int{-1, 1, -2, 2} {
+		for _, d := range []int{-1, 1, -2, 2, -3, 3} {
 			t := titles[at{src.File, src.Line + d}]
 			if t == nil || len(t.Text) > 300 || t.Value("kb") == "" {
 				continue

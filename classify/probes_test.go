@@ -58,6 +58,10 @@ func TestPastedMessages(t *testing.T) {
 			"Log Name:      System\r\nDescription:\r\nInstallation Failure: Windows failed to install the following update with error 0x80070643: " +
 				"2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441).\r\n",
 			CauseRecoveryPartition, "KB5034441"},
+		{"wusa's dialog, the command naming the .msu below it", "paste.txt",
+			"Windows Update Standalone Installer\nInstaller encountered an error: 0x80070643\nFatal error during installation.\n\n" +
+				"C:\\Users\\me\\Downloads>wusa windows10.0-kb5034441-x64_a1b2c3.msu /quiet\n",
+			CauseRecoveryPartition, "KB5034441"},
 		{"decoded WindowsUpdate.log, CBS handler", "WindowsUpdate.log",
 			"2024/02/14 10:25:02.1234567 1188  9012  Handler         CBS called Error with 0x800f081f, \n",
 			CauseComponentCorruption, ""},
