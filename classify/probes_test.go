@@ -62,6 +62,14 @@ func TestPastedMessages(t *testing.T) {
 			"Windows Update Standalone Installer\nInstaller encountered an error: 0x80070643\nFatal error during installation.\n\n" +
 				"C:\\Users\\me\\Downloads>wusa windows10.0-kb5034441-x64_a1b2c3.msu /quiet\n",
 			CauseRecoveryPartition, "KB5034441"},
+		{"Windows 10 Settings, the update's own message", "paste.txt",
+			"2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441)\n" +
+				"We couldn't install this update, but you can try again (0x80070643).\n",
+			CauseRecoveryPartition, "KB5034441"},
+		{"Windows 7 control panel, the code on its own line", "paste.txt",
+			"Windows could not search for new updates\nAn error occurred while checking for new updates for your computer.\n" +
+				"Error(s) found:\nCode 80072EFE Windows Update encountered an unknown error.\n",
+			CauseDownloadCache, ""},
 		{"decoded WindowsUpdate.log, CBS handler", "WindowsUpdate.log",
 			"2024/02/14 10:25:02.1234567 1188  9012  Handler         CBS called Error with 0x800f081f, \n",
 			CauseComponentCorruption, ""},
