@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"maps"
 	"slices"
 )
 
@@ -90,10 +89,10 @@ func Steps(cause string) []string {
 	return out
 }
 
-// remedy returns the cause's steps that vals select.
+// remedy returns the cause's steps that vals select; vals becomes their
+// shared Values.
 func remedy(cause string, vals map[string]string) []Step {
 	var out []Step
-	vals = maps.Clone(vals)
 	for _, s := range playbooks[cause] {
 		if s.when != "" && vals[s.when] == "" || s.unless != "" && vals[s.unless] != "" {
 			continue
