@@ -16,12 +16,8 @@ var page = template.Must(template.New("report").Parse(reportTemplate))
 // images from elsewhere, so it opens offline and can be attached to a
 // ticket as it is.
 func writeHTML(w io.Writer, v *view) error {
-	lang := "en"
-	if v.ja {
-		lang = "ja"
-	}
 	return page.Execute(w, struct {
 		*view
 		Lang string
-	}{v, lang})
+	}{v, v.langCode()})
 }

@@ -122,7 +122,6 @@ type view struct {
 	d        *classify.Diagnosis
 	o        *Options
 	lang     language.Tag
-	ja       bool
 	Failures []failureView
 	Findings []findingView
 	Inputs   []inputView
@@ -180,7 +179,7 @@ type timelineView struct {
 }
 
 func newView(d *classify.Diagnosis, o *Options) *view {
-	v := &view{d: d, o: o, lang: o.Lang, ja: o.Lang == language.Japanese, Zone: o.Location.String(), Machine: d.Machine}
+	v := &view{d: d, o: o, lang: o.Lang, Zone: o.Location.String(), Machine: d.Machine}
 	v.L = report.Labels(o.Lang, "report.")
 	for _, f := range d.Failures {
 		fv := failureView{Update: f.Update, Title: f.Title, Code: f.Code.String(), Time: v.when(f.Time),
@@ -257,6 +256,15 @@ func newView(d *classify.Diagnosis, o *Options) *view {
 	v.Timeline = timeline(v)
 	v.Window = v.window()
 	return v
+}
+
+// langCode is the report language as a code: "ja" or "en" (HTML's lang
+// attribute, the event sentences' catalog).
+func (v *view) langCode() string {
+	if base, _ := v.lang.Base(); base.String() == "ja" {
+		return "ja"
+	}
+	return "en"
 }
 
 // window states the time window the analysis applied, in the shown zone.
@@ -366,11 +374,7 @@ func (v *view) evidenceText(e *classify.Evidence) string {
 	if err != nil {
 		return eventtext.Annotate(e.Text)
 	}
-	lang := "en"
-	if v.ja {
-		lang = "ja"
-	}
-	if s, ok := eventtext.Catalog(e.Value("provider"), uint32(id), eventFields(e), lang); ok {
+	if s, ok := eventtext.Catalog(e.Value("provider"), uint32(id), eventFields(e), v.langCode()); ok {
 		return s
 	}
 	return eventtext.Annotate(e.Text)
