@@ -57,7 +57,7 @@ func csvHeader(line []byte) (sep byte, cols []column, ok bool) {
 	for _, s := range []byte{',', '\t', ';'} {
 		names := splitCSVLine(line, s)
 		var cs []column
-		known, id, src := 0, false, false
+		known, id, src, command := 0, false, false, false
 		for _, n := range names {
 			c := lookupColumn(string(n))
 			cs = append(cs, c)
@@ -67,12 +67,12 @@ func csvHeader(line []byte) (sep byte, cols []column, ok bool) {
 				// Not a column name: a command line that names the
 				// columns it selects ("PS C:\> Get-WinEvent … |
 				// Format-List TimeCreated,ProviderName,Id,Message").
-				known = -1 << 30
+				command = true
 			}
 			id = id || c == cEventID || c == cInstanceID
 			src = src || c == cProvider
 		}
-		if id && src && known >= 3 && known > best {
+		if id && src && !command && known >= 3 && known > best {
 			best, sep, cols, ok = known, s, cs, true
 		}
 	}
